@@ -1,0 +1,224 @@
+/**
+ * Column-major matrices on `ndarray`.
+ *
+ * Convention (DESIGN.md §1): a matrix is an ndarray of shape `[rows, cols]`
+ * whose entry (i, j) sits at `offset + i*stride[0] + j*stride[1]`; every matrix
+ * built here is contiguous column-major, `stride = [1, rows]`, so entry (i, j)
+ * is `data[i + j*rows]` and `vec(M)` is the data itself (MATLAB's `M(:)`).
+ * ndarray's own default is row-major, so build matrices only through these
+ * constructors, never with a bare `ndarray(data, shape)`.
+ */
+import ndarray from 'ndarray';
+import { checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
+import type { Rng } from './rng.js';
+
+/** A double-precision, column-major matrix `[rows, cols]`. */
+export type Matrix = ndarray.NdArray<Float64Array>;
+/** A single-precision, column-major matrix `[rows, cols]`. */
+export type Matrix32 = ndarray.NdArray<Float32Array>;
+/** Either precision. */
+export type AnyMatrix = Matrix | Matrix32;
+
+/**
+ * Wrap (or allocate) column-major storage as a `rows × cols` matrix.
+ * @param rows number of rows
+ * @param cols number of columns
+ * @param data optional storage of length `rows*cols`, column-major; used as is (not copied)
+ * @throws if sizes are not non-negative integers or `data` has the wrong length
+ * @example matrix(2, 2, new Float64Array([1, 2, 3, 4])).get(0, 1) // 3
+ */
+export function matrix(rows: number, cols: number, data?: Float64Array): Matrix;
+export function matrix(rows: number, cols: number, data: Float32Array): Matrix32;
+export function matrix(rows: number, cols: number, data?: Float64Array | Float32Array): AnyMatrix {
+  checkSize('matrix', 'rows', rows);
+  checkSize('matrix', 'cols', cols);
+  if (data === undefined) data = new Float64Array(rows * cols);
+  if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
+    fail('matrix', 'data must be a Float64Array or Float32Array');
+  }
+  if (data.length !== rows * cols) {
+    fail('matrix', `data has length ${data.length}, expected rows*cols = ${rows}*${cols} = ${rows * cols}`);
+  }
+  return ndarray(data, [rows, cols], [1, rows], 0) as AnyMatrix;
+}
+
+/** `rows × cols` matrix of zeros (double precision). */
+export function zeros(rows: number, cols: number): Matrix {
+  return matrix(rows, cols);
+}
+
+/** `rows × cols` matrix of zeros in single precision. */
+export function zeros32(rows: number, cols: number): Matrix32 {
+  checkSize('zeros32', 'rows', rows);
+  checkSize('zeros32', 'cols', cols);
+  return matrix(rows, cols, new Float32Array(rows * cols));
+}
+
+/** `n × n` identity matrix. */
+export function eye(n: number): Matrix {
+  checkSize('eye', 'n', n);
+  const M = zeros(n, n);
+  for (let i = 0; i < n; i++) M.data[i + i * n] = 1;
+  return M;
+}
+
+/**
+ * `rows × cols` matrix with independent standard normal entries drawn from `rng`
+ * in column-major order (so the same seed gives the same matrix bit for bit).
+ */
+export function randn(rows: number, cols: number, rng: Rng): Matrix {
+  checkSize('randn', 'rows', rows);
+  checkSize('randn', 'cols', cols);
+  if (!rng || typeof rng.normal !== 'function') fail('randn', 'rng must be a generator from createRng(seed)');
+  const M = zeros(rows, cols);
+  const d = M.data;
+  for (let k = 0; k < d.length; k++) d[k] = rng.normal();
+  return M;
+}
+
+/** `rows × cols` matrix with independent entries uniform on `[lo, hi)`. */
+export function randu(rows: number, cols: number, rng: Rng, lo = 0, hi = 1): Matrix {
+  checkSize('randu', 'rows', rows);
+  checkSize('randu', 'cols', cols);
+  const M = zeros(rows, cols);
+  const d = M.data;
+  for (let k = 0; k < d.length; k++) d[k] = lo + (hi - lo) * rng.uniform();
+  return M;
+}
+
+/** True when M is stored contiguously column-major from its offset (`stride = [1, rows]`). */
+export function isColumnMajor(M: { shape: number[]; stride: number[] }): boolean {
+  const [r, c] = M.shape;
+  return (M.stride[0] === 1 || r <= 1) && (M.stride[1] === r || c <= 1);
+}
+
+/**
+ * The column-major data of M as a typed array of length rows*cols: a view
+ * (subarray, no copy) when M is already contiguous column-major, otherwise a
+ * fresh copy gathered through the strides (for transposed or sliced views).
+ */
+export function columnMajorData(M: Matrix): Float64Array;
+export function columnMajorData(M: Matrix32): Float32Array;
+export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array;
+export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array {
+  const [r, c] = M.shape;
+  if (isColumnMajor(M)) return M.data.subarray(M.offset, M.offset + r * c);
+  const out = M.data instanceof Float32Array ? new Float32Array(r * c) : new Float64Array(r * c);
+  const s0 = M.stride[0], s1 = M.stride[1], d = M.data;
+  for (let j = 0; j < c; j++) {
+    const base = M.offset + j * s1;
+    for (let i = 0; i < r; i++) out[i + j * r] = d[base + i * s0];
+  }
+  return out;
+}
+
+/**
+ * Contiguous column-major copy of M (always a new buffer).
+ * @example clone(A).data !== A.data
+ */
+export function clone(M: Matrix): Matrix;
+export function clone(M: Matrix32): Matrix32;
+export function clone(M: AnyMatrix): AnyMatrix {
+  checkMatrix('clone', 'M', M);
+  const src = columnMajorData(M);
+  const [r, c] = M.shape;
+  return src instanceof Float32Array ? matrix(r, c, Float32Array.from(src)) : matrix(r, c, Float64Array.from(src));
+}
+
+/** A contiguous column-major version of M: M itself when it already is one, else a copy. */
+export function ensureColumnMajor(M: Matrix): Matrix {
+  if (isColumnMajor(M) && M.offset === 0 && M.data.length === M.shape[0] * M.shape[1]) return M;
+  return matrix(M.shape[0], M.shape[1], Float64Array.from(columnMajorData(M)));
+}
+
+/**
+ * vec(M): the columns of M stacked into one vector (MATLAB `M(:)`).
+ * Always returns a new array, so the caller may modify it freely.
+ * @example vec(matrix(2, 2, new Float64Array([1, 2, 3, 4]))) // [1, 2, 3, 4]
+ */
+export function vec(M: Matrix): Float64Array {
+  checkMatrix('vec', 'M', M);
+  return Float64Array.from(columnMajorData(M));
+}
+
+/**
+ * mat(v, rows, cols): the inverse of vec — a `rows × cols` matrix whose columns
+ * are consecutive pieces of v. Shares v's storage (no copy).
+ * @throws if `v.length !== rows*cols`
+ */
+export function mat(v: Float64Array, rows: number, cols: number): Matrix {
+  checkVector('mat', 'v', v);
+  checkSize('mat', 'rows', rows);
+  checkSize('mat', 'cols', cols);
+  if (v.length !== rows * cols) fail('mat', `v has length ${v.length}, expected rows*cols = ${rows}*${cols} = ${rows * cols}`);
+  return matrix(rows, cols, v);
+}
+
+/** Transpose as a new contiguous column-major matrix. */
+export function transpose(M: Matrix): Matrix {
+  checkMatrix('transpose', 'M', M);
+  const [r, c] = M.shape;
+  const src = columnMajorData(M);
+  const out = zeros(c, r);
+  const o = out.data;
+  for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) o[j + i * c] = src[i + j * r];
+  return out;
+}
+
+/** Build a column-major matrix from a row-major nested array (handy in tests and examples). */
+export function fromRows(rows: number[][]): Matrix {
+  const r = rows.length;
+  const c = r === 0 ? 0 : rows[0].length;
+  const M = zeros(r, c);
+  for (let i = 0; i < r; i++) {
+    if (rows[i].length !== c) fail('fromRows', `row ${i} has ${rows[i].length} entries, expected ${c}`);
+    for (let j = 0; j < c; j++) M.data[i + j * r] = rows[i][j];
+  }
+  return M;
+}
+
+/** The matrix as a row-major nested array (for printing and tests). */
+export function toRows(M: AnyMatrix): number[][] {
+  const [r, c] = M.shape;
+  const out: number[][] = [];
+  for (let i = 0; i < r; i++) {
+    const row: number[] = [];
+    for (let j = 0; j < c; j++) row.push(M.get(i, j));
+    out.push(row);
+  }
+  return out;
+}
+
+/** Convert to single precision (new buffer). */
+export function toFloat32(M: Matrix): Matrix32 {
+  checkMatrix('toFloat32', 'M', M);
+  return matrix(M.shape[0], M.shape[1], Float32Array.from(columnMajorData(M)));
+}
+
+/** Convert to double precision (new buffer). */
+export function toFloat64(M: AnyMatrix): Matrix {
+  checkMatrix('toFloat64', 'M', M);
+  return matrix(M.shape[0], M.shape[1], Float64Array.from(columnMajorData(M)));
+}
+
+/** Columns `idx` of M gathered into a new matrix (mini-batches). */
+export function selectColumns(M: Matrix, idx: ArrayLike<number>): Matrix {
+  checkMatrix('selectColumns', 'M', M);
+  const [r, c] = M.shape;
+  const src = columnMajorData(M);
+  const out = zeros(r, idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    const j = idx[k];
+    if (!Number.isInteger(j) || j < 0 || j >= c) fail('selectColumns', `index ${j} at position ${k} is out of range for ${shapeStr(M)}`);
+    out.data.set(src.subarray(j * r, (j + 1) * r), k * r);
+  }
+  return out;
+}
+
+/** Frobenius norm ‖M‖_F. */
+export function normFro(M: AnyMatrix): number {
+  const d = columnMajorData(M);
+  let s = 0;
+  for (let k = 0; k < d.length; k++) s += d[k] * d[k];
+  return Math.sqrt(s);
+}

@@ -1,0 +1,25 @@
+/**
+ * The parametric operator contract: K(θ) = mat(Q θ), linear in θ.
+ * Because K is linear in θ, J_θ(K(θ)Y) dθ = K(dθ) Y, and its transpose is Qᵀ
+ * applied to the matching outer products (DESIGN.md §2).
+ */
+import type { Matrix } from '../core/matrix.js';
+
+/** K(θ): R^{nIn} → R^{nOut}, applied to the columns of Y (nIn × n). */
+export interface ParametricOperator {
+  /** A short name with the sizes, e.g. `conv2d(28×28, 3×3, 1→8, periodic)`. */
+  readonly name: string;
+  readonly nIn: number;
+  readonly nOut: number;
+  readonly nTheta: number;
+  /** K(θ) Y, Y is nIn × n; returns nOut × n. */
+  apply(theta: Float64Array, Y: Matrix): Matrix;
+  /** K(θ)ᵀ Z, Z is nOut × n; returns nIn × n. */
+  applyTranspose(theta: Float64Array, Z: Matrix): Matrix;
+  /** J_θ(K(θ)Y) dθ = K(dθ) Y (independent of θ). */
+  jvp(dTheta: Float64Array, Y: Matrix): Matrix;
+  /** J_θ(K(θ)Y)ᵀ Z, summed over the n examples; length nTheta. */
+  vjp(Z: Matrix, Y: Matrix): Float64Array;
+  /** The dense nOut × nIn matrix K(θ) (tests and inspection only). */
+  toDense(theta: Float64Array): Matrix;
+}
