@@ -40,9 +40,9 @@ export interface TaylorResult {
   orders0: number[];
   /** Observed orders of E1 between consecutive rows (≈ 2, or the `order` option). */
   orders1: number[];
-  /** True when E1 shows the expected order on `minRun` consecutive steps, or E1 is at rounding level throughout (f linear along v). */
+  /** True when E1 shows at least the expected order on the last `minRun` steps before it reaches round-off, or E1 is at rounding level throughout (f linear along v). */
   passed: boolean;
-  /** True when f is linear along v to rounding: E1 ≤ 1e-10·E0 on every row. */
+  /** True when f is linear along v to rounding: E1 at round-off level (or ≤ 1e-10·E0) on every row. */
   exact: boolean;
   /** The table as text (for printing on failure). */
   table: string;
@@ -58,9 +58,9 @@ export interface TaylorOptions {
   steps?: number;
   /** Expected order of E1 (default 2). */
   order?: number;
-  /** Allowed deviation from the order (default 0.25). */
+  /** Allowed shortfall below the order (default 0.25); higher orders pass (a vanishing second-order term). */
   slack?: number;
-  /** Consecutive steps that must show the order (default 3). */
+  /** Consecutive steps (the last ones above round-off) that must show the order (default 3). */
   minRun?: number;
 }
 
@@ -112,14 +112,19 @@ export function taylorTest(f: (x: Float64Array) => CheckValue, x: Float64Array, 
     orders0.push(ord(rows[s].e0, rows[s + 1].e0));
     orders1.push(ord(rows[s].e1, rows[s + 1].e1));
   }
-  const scaleF = Math.max(1, ...Array.from(f0, Math.abs));
-  const exact = rows.every((r) => r.e1 <= 1e-10 * Math.max(r.e0, 1e-300) || r.e1 <= 1e-13 * scaleF * r.h);
-  let run = 0, best = 0;
-  for (const o of orders1) {
-    run = Math.abs(o - order) <= slack ? run + 1 : 0;
-    best = Math.max(best, run);
-  }
-  const passed = (exact && rows.some((r) => r.e0 > 0)) || best >= minRun;
+  // Round-off floor of E1: f(x+hv) − f(x) carries an absolute error of about
+  // eps·‖f(x)‖, so rows whose E1 is not well above it say nothing about the order.
+  let nf0 = 0;
+  for (let i = 0; i < f0.length; i++) nf0 += f0[i] * f0[i];
+  const noise = 1e4 * 2.220446049250313e-16 * Math.max(1, Math.sqrt(nf0));
+  const exact = rows.every((r) => r.e1 <= Math.max(noise, 1e-10 * r.e0));
+  // The order must hold asymptotically: on the last `minRun` steps before E1
+  // reaches the floor (a slightly wrong J shows order 2 at large h, then 1).
+  let nClean = 0;
+  while (nClean < rows.length && rows[nClean].e1 > noise) nClean++;
+  const clean = orders1.slice(0, Math.max(0, nClean - 1));
+  const asymptotic = clean.length >= minRun && clean.slice(-minRun).every((o) => o >= order - slack);
+  const passed = (exact && rows.some((r) => r.e0 > 0)) || asymptotic;
   const fmt = (n: number) => (Number.isFinite(n) ? n.toExponential(3).padStart(11) : String(n).padStart(11));
   const lines = ['         h          E0          E1   order(E0)   order(E1)'];
   rows.forEach((r, s) => {
