@@ -33,4 +33,9 @@ export interface Model<S extends ModelState = ModelState> {
   initialize(rng: Rng): Float64Array;
   /** The named pieces of x, in order; their lengths add up to nParams. */
   paramBlocks(): ParamBlock[];
+  /**
+   * Bytes a forward state keeps per example (column of Y), output included,
+   * input excluded (it is referenced, not copied). Optional; numdl's models set it.
+   */
+  readonly stateBytesPerExample?: number;
 }

@@ -25,16 +25,18 @@ export function assertAdjoint(label: string, apply: (v: Float64Array) => CheckVa
   return r;
 }
 
-function flat(a: ArrayLike<number> | AnyMatrix): ArrayLike<number> {
+function flat(a: number | ArrayLike<number> | AnyMatrix): ArrayLike<number> {
+  if (typeof a === 'number') return [a];
   return a && typeof a === 'object' && 'shape' in a ? columnMajorData(a as AnyMatrix) : (a as ArrayLike<number>);
 }
 
 /** max |a − b| ≤ tol·max(1, max|b|), with shapes checked for matrices. */
-export function assertClose(a: ArrayLike<number> | AnyMatrix, b: ArrayLike<number> | AnyMatrix, tol: number, label = 'values') {
+export function assertClose(a: number | ArrayLike<number> | AnyMatrix, b: number | ArrayLike<number> | AnyMatrix, tol: number, label = 'values') {
   if (a && typeof a === 'object' && 'shape' in a && b && typeof b === 'object' && 'shape' in b) {
     assert.deepEqual((a as AnyMatrix).shape, (b as AnyMatrix).shape, `${label}: shapes differ`);
   }
   const x = flat(a), y = flat(b);
+  assert.ok(typeof x.length === 'number' && typeof y.length === 'number', `${label}: not numbers, arrays or matrices`);
   assert.equal(x.length, y.length, `${label}: lengths differ`);
   let err = 0, scale = 1;
   let worst = -1;

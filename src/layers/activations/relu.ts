@@ -1,0 +1,16 @@
+import { elementwise, type ElementwiseActivation } from './elementwise.js';
+
+/**
+ * σ(x) = max(x, 0), σ'(x) = 1 for x > 0 and 0 for x ≤ 0 (the subgradient 0 is
+ * taken at the kink). Piecewise linear: a Taylor test away from 0 is exact.
+ * @example relu.evaluate(fromRows([[-1, 2]])).value // [[0, 2]]
+ */
+export const relu: ElementwiseActivation = elementwise('relu', (x, value, derivative) => {
+  const n = x.length;
+  for (let k = 0; k < n; k++) {
+    const t = x[k];
+    const pos = t > 0;
+    value[k] = pos ? t : 0;
+    if (derivative) derivative[k] = pos ? 1 : 0;
+  }
+});

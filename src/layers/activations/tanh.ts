@@ -1,0 +1,19 @@
+import { elementwise, type ElementwiseActivation } from './elementwise.js';
+
+/**
+ * σ(x) = tanh(x), σ'(x) = 1 − tanh(x)² (the derivative reuses the value, one
+ * `Math.tanh` per entry).
+ * @example tanh.evaluate(fromRows([[0]])).derivative.get(0, 0) // 1
+ */
+export const tanh: ElementwiseActivation = elementwise('tanh', (x, value, derivative) => {
+  const n = x.length;
+  if (derivative) {
+    for (let k = 0; k < n; k++) {
+      const t = Math.tanh(x[k]);
+      value[k] = t;
+      derivative[k] = 1 - t * t;
+    }
+  } else {
+    for (let k = 0; k < n; k++) value[k] = Math.tanh(x[k]);
+  }
+});

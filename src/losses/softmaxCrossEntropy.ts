@@ -1,0 +1,73 @@
+/**
+ * Softmax cross-entropy E = (1/n)(−Σ C ∘ S + Σ_j log Σ_i exp S_ij), S = W [Y; 1ᵀ].
+ */
+import { columnMajorData, zeros, type Matrix } from '../core/matrix.js';
+import { affineScores, checkAffineArgs } from './affine.js';
+import { lossResult } from './lossResult.js';
+import type { LossResult } from './types.js';
+
+/**
+ * Softmax cross-entropy of the linear classifier S = W [Y; 1ᵀ] (DESIGN.md §2):
+ *   E = (1/n) (−Σ_ij C_ij S_ij + Σ_j log Σ_i exp S_ij),
+ * stabilised per column by log Σ exp S_ij = m_j + log Σ exp(S_ij − m_j), m_j = max_i S_ij
+ * (no overflow for any finite S). With P = softmax(S) column-wise:
+ *   ∂E/∂S = (P − C)/n,  ∇²_S E [V] = (1/n)(P ∘ V − P diag(1ᵀ(P ∘ V)))  (per column (diag p − p pᵀ) v / n),
+ * symmetric positive semi-definite; gradW, gradY and the Hessian mat-vecs in W and Y
+ * compose these with the linear maps V ↦ V[Y;1] and V ↦ W_Y V (exact Hessians).
+ * The columns of C should be probability vectors (one-hot labels); the formula is used as is.
+ * @param W nc × nf, or nc × (nf+1) when the last column is the bias (multiplies the row of ones)
+ * @param Y features, nf × n
+ * @param C labels, nc × n (one-hot or class probabilities)
+ * @returns value, S, probabilities P, gradS, gradW (nc × nW), gradY (nf × n), hessS/hessW/hessY mat-vecs
+ * @throws on incompatible shapes: `softmaxCrossEntropy: C is 2×5, expected 3×5 (rows of W × columns of Y)`
+ * @example
+ * softmaxCrossEntropy(zeros(3, 2), Y, C).value // log 3 for any one-hot C (uniform prediction)
+ */
+export function softmaxCrossEntropy(W: Matrix, Y: Matrix, C: Matrix): LossResult {
+  const fn = 'softmaxCrossEntropy';
+  const sh = checkAffineArgs(fn, W, Y, C);
+  const { nc, n } = sh;
+  const w = columnMajorData(W), y = columnMajorData(Y), c = columnMajorData(C);
+  const S = affineScores(w, y, sh);
+  const s = S.data;
+  const P = zeros(nc, n);
+  const p = P.data;
+  let value = 0;
+  for (let j = 0; j < n; j++) {
+    const o = j * nc;
+    let m = -Infinity;
+    for (let i = 0; i < nc; i++) if (s[o + i] > m) m = s[o + i];
+    let z = 0;
+    for (let i = 0; i < nc; i++) {
+      const e = Math.exp(s[o + i] - m);
+      p[o + i] = e;
+      z += e;
+    }
+    const inv = 1 / z;
+    let cs = 0;
+    for (let i = 0; i < nc; i++) {
+      p[o + i] *= inv;
+      cs += c[o + i] * s[o + i];
+    }
+    value += m + Math.log(z) - cs;
+  }
+  const invN = 1 / n;
+  value *= invN;
+  const gradS = zeros(nc, n);
+  const g = gradS.data;
+  for (let k = 0; k < g.length; k++) g[k] = (p[k] - c[k]) * invN;
+  // Per column: (diag(p) − p pᵀ) v / n.
+  const hessS = (v: Float64Array): Float64Array => {
+    const out = new Float64Array(nc * n);
+    for (let j = 0; j < n; j++) {
+      const o = j * nc;
+      let pv = 0;
+      for (let i = 0; i < nc; i++) pv += p[o + i] * v[o + i];
+      for (let i = 0; i < nc; i++) out[o + i] = p[o + i] * (v[o + i] - pv) * invN;
+    }
+    return out;
+  };
+  const r = lossResult(fn, w, y, sh, value, S, gradS, hessS);
+  r.probabilities = P;
+  return r;
+}

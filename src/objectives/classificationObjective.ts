@@ -1,0 +1,188 @@
+/**
+ * The full training objective over x = [θ; vec(W)]:
+ *   f(x) = E(W [F(θ, Y); 1ᵀ], C) + R_θ(θ) + R_W(vec W).
+ */
+import { fail } from '../core/errors.js';
+import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
+import type { Rng } from '../core/rng.js';
+import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
+import type { Model, ParamBlock } from '../networks/types.js';
+import { prefixBlocks } from '../networks/params.js';
+import type { Evaluation, EvaluateOptions, Objective } from './types.js';
+import {
+  addInto, batchData, checkData, checkPoint, newCounters, resolveLoss, resolveRegularization, scoreAccuracy,
+  type LossOption, type ObjectiveCounters, type RegularizationOptions,
+} from './common.js';
+
+/** Options of {@link classificationObjective}. */
+export interface ClassificationObjectiveOptions {
+  /** `'crossEntropy'` (default), `'leastSquares'`, or a loss function. */
+  loss?: LossOption;
+  /** R_θ and R_W (numbers λ mean (λ/2)‖·‖²); none by default. */
+  regularization?: RegularizationOptions;
+  /**
+   * Gauss-Newton Hessian: `'blockDiagonal'` (default, as in the lecture: the
+   * (θ, W) coupling is ignored) or `'full'` (the whole Jᵀ ∇²_S E J in (θ, W)).
+   */
+  coupling?: 'blockDiagonal' | 'full';
+  /** Whether W has the bias column (default true): W is nc × (nOut + 1), else nc × nOut. */
+  bias?: boolean;
+}
+
+/** The objective returned by {@link classificationObjective}. */
+export interface ClassificationObjective extends Objective {
+  readonly nParams: number;
+  readonly nData: number;
+  readonly model: Model;
+  /** Length of θ (= model.nParams). */
+  readonly nTheta: number;
+  /** Number of classes nc (rows of C and W). */
+  readonly nClasses: number;
+  /** Shape [nc, nW] of W (nW = nOut + 1 with the bias column). */
+  readonly wShape: readonly [number, number];
+  /** Cost counters (cumulative). */
+  readonly counters: ObjectiveCounters;
+  /** Zero the counters. */
+  resetCounters(): void;
+  /** Views of θ and W inside x (no copies). */
+  split(x: Float64Array): { theta: Float64Array; W: Matrix };
+  /** Blocks of x: the model's (prefixed `model.`) then `W`. */
+  paramBlocks(): ParamBlock[];
+  /** A starting point [model.initialize(rng); 0]. */
+  initialize(rng: Rng): Float64Array;
+}
+
+/**
+ * The full objective of a classifier (or regressor) on top of a model F:
+ *   f(x) = E(W [Z; 1ᵀ], C) + R_θ(θ) + R_W(vec W),  Z = F(θ, Y),  x = [θ; vec(W)],
+ * W nc × (nOut + 1), its last column the bias (it multiplies the row of ones;
+ * `bias: false` drops it). With ∂E/∂S from the loss:
+ *   ∇_θ f = J_θᵀ (W_Zᵀ ∂E/∂S) + ∇R_θ,   ∇_W f = ∂E/∂S [Z; 1]ᵀ + ∇R_W,
+ * and the Gauss-Newton Hessian H = Jᵀ ∇²_S E J with J [dθ; dW] = W_Z J_θ dθ + dW [Z; 1]:
+ * `'blockDiagonal'` keeps blkdiag(J_θᵀ ∇²_Z E J_θ, ∇²_W E) (the W block is exact,
+ * the dropped second-order term in θ can be indefinite), `'full'` the whole
+ * product; both plus the regularisers' Hessians, symmetric positive semi-definite.
+ * Each evaluation costs one forward pass, the gradient one model vjp, each
+ * Hessian mat-vec one jvp and one vjp (see `counters`). `batch` (indices)
+ * evaluates the loss on those columns only (averaged over the batch).
+ * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
+ * @param model F: nIn → nOut
+ * @param Y data, nIn × n
+ * @param C labels / targets, nc × n
+ * @param options loss, regularization, coupling, bias
+ * @returns the objective; nParams = model.nParams + nc·(nOut + 1)
+ * @throws on inconsistent shapes or unknown options: `classificationObjective: C is 3×9 but Y has 10 columns: …`
+ * @example
+ * const obj = classificationObjective(net, Y, C, { regularization: { theta: 1e-4, W: 1e-4 } });
+ * const { value, gradient, hessian } = obj.evaluate(obj.initialize(createRng(0)));
+ */
+export function classificationObjective(model: Model, Y: Matrix, C: Matrix, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
+  const fn = 'classificationObjective';
+  const { n, nc } = checkData(fn, model, Y, C);
+  const { f: loss, kind } = resolveLoss(fn, options.loss);
+  const coupling = options.coupling ?? 'blockDiagonal';
+  if (coupling !== 'blockDiagonal' && coupling !== 'full') fail(fn, `coupling must be 'blockDiagonal' or 'full', got ${String(coupling)}`);
+  const bias = options.bias ?? true;
+  const nTheta = model.nParams;
+  const nW = model.nOut + (bias ? 1 : 0);
+  const nWTotal = nc * nW;
+  const nParams = nTheta + nWTotal;
+  const reg = resolveRegularization(fn, options.regularization, nTheta, nWTotal);
+  const counters = newCounters();
+
+  const split = (x: Float64Array) => ({ theta: x.subarray(0, nTheta), W: mat(x.subarray(nTheta), nc, nW) });
+
+  const evaluate = (x: Float64Array, batch?: ArrayLike<number> | null, opts: EvaluateOptions = {}): Evaluation => {
+    checkPoint(`${fn}.evaluate`, x, nParams);
+    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, C, batch);
+    const nb = Yb.shape[1];
+    counters.evaluations++;
+    const xc = Float64Array.from(x); // the closures below must not see later changes of x
+    const { theta, W } = split(xc);
+    const state = model.forward(theta, Yb);
+    counters.forwardPasses++;
+    const Z = state.output;
+    const lr = loss(W, Z, Cb);
+    counters.lossEvaluations++;
+    const wv = xc.subarray(nTheta);
+    let value = lr.value;
+    if (reg.theta) value += reg.theta.value(theta);
+    if (reg.W) value += reg.W.value(wv);
+    const info: Record<string, number> = { batchSize: nb };
+    if (kind === 'crossEntropy') info.accuracy = scoreAccuracy(lr.S.data, columnMajorData(Cb), nc, nb);
+    if (opts.valueOnly) return { value, gradient: new Float64Array(0), info };
+
+    const gradient = new Float64Array(nParams);
+    if (nTheta > 0) {
+      // ∇_θ = J_θᵀ ∇_Z E, with ∇_Z E = W_Zᵀ ∂E/∂S.
+      gradient.set(model.vjp(theta, state, lr.gradY).dx, 0);
+      counters.modelVjps++;
+    }
+    gradient.set(columnMajorData(lr.gradW), nTheta);
+    if (reg.theta) addInto(gradient, reg.theta.gradient(theta), 0);
+    if (reg.W) addInto(gradient, reg.W.gradient(wv), nTheta);
+
+    const sh: AffineShape = { nc, nf: model.nOut, n: nb, bias };
+    const w = columnMajorData(W), z = columnMajorData(Z);
+    const hessian = (v: Float64Array): Float64Array => {
+      checkPoint(`${fn}.hessian`, v, nParams, 'v');
+      counters.hessianMatVecs++;
+      const vTheta = v.subarray(0, nTheta), vW = v.subarray(nTheta);
+      const out = new Float64Array(nParams);
+      if (coupling === 'blockDiagonal') {
+        if (nTheta > 0) {
+          // J_θᵀ ∇²_Z E J_θ vθ (Gauss-Newton in θ; ∇²_Z E = W_Zᵀ ∇²_S E W_Z).
+          const dZ = model.jvp(theta, state, vTheta, null);
+          out.set(model.vjp(theta, state, lr.hessY(dZ)).dx, 0);
+          counters.modelJvps++;
+          counters.modelVjps++;
+        }
+        out.set(columnMajorData(lr.hessW(vW)), nTheta);
+      } else {
+        // dS = W_Z (J_θ vθ) + vW [Z; 1], t = ∇²_S E dS, then both transposes of t.
+        const dS = affineScores(vW, z, sh).data;
+        if (nTheta > 0) {
+          const dZ = model.jvp(theta, state, vTheta, null);
+          counters.modelJvps++;
+          addInto(dS, affineJvpY(w, columnMajorData(dZ), sh).data);
+        }
+        const t = columnMajorData(lr.hessS(dS));
+        if (nTheta > 0) {
+          out.set(model.vjp(theta, state, affineGradY(w, t, sh)).dx, 0);
+          counters.modelVjps++;
+        }
+        out.set(affineGradW(t, z, sh).data, nTheta);
+      }
+      if (reg.theta) addInto(out, reg.theta.hessian(vTheta), 0);
+      if (reg.W) addInto(out, reg.W.hessian(vW), nTheta);
+      return out;
+    };
+    return { value, gradient, hessian, info };
+  };
+
+  return {
+    nParams,
+    nData: n,
+    model,
+    nTheta,
+    nClasses: nc,
+    wShape: [nc, nW] as const,
+    counters,
+    resetCounters() {
+      Object.assign(counters, newCounters());
+    },
+    split(x: Float64Array) {
+      checkPoint(`${fn}.split`, x, nParams);
+      return split(x);
+    },
+    paramBlocks(): ParamBlock[] {
+      return [...prefixBlocks('model', 0, model.paramBlocks()), { name: 'W', offset: nTheta, length: nWTotal }];
+    },
+    initialize(rng: Rng): Float64Array {
+      const x = new Float64Array(nParams);
+      x.set(model.initialize(rng), 0);
+      return x;
+    },
+    evaluate,
+  };
+}
