@@ -91,9 +91,9 @@ export function fromMatrix(M: Matrix): LinearOperator {
 }
 
 /** The n×n identity. */
-export function identity(n: number): LinearOperator {
-  checkSize('identity', 'n', n);
-  return linearOperator({ name: 'identity', rows: n, cols: n, apply: (x) => Float64Array.from(x), applyTranspose: (y) => Float64Array.from(y) });
+export function identityOperator(n: number): LinearOperator {
+  checkSize('identityOperator', 'n', n);
+  return linearOperator({ name: 'identityOperator', rows: n, cols: n, apply: (x) => Float64Array.from(x), applyTranspose: (y) => Float64Array.from(y) });
 }
 
 /** The rows×cols zero operator. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createRng, randn, fromRows, toRows, matmul, transpose, zeros, vec, mat,
-  kron, fromMatrix, toDense, compose, sum, scale, transposeOp, identity, zeroOperator, blockDiagonal, applyToColumns, linearOperator,
+  kron, fromMatrix, toDense, compose, sum, scale, transposeOp, identityOperator, zeroOperator, blockDiagonal, applyToColumns, linearOperator,
 } from '../../src/index.js';
 import type { Matrix } from '../../src/index.js';
 import { assertAdjoint, assertClose } from '../helpers/assertions.js';
@@ -38,17 +38,17 @@ test('(A ⊗ B) vec(X) = vec(B X Aᵀ) with column-major vec', () => {
   assertClose(lhs, rhs, 1e-14);
   // the lecture's J_W = (σ(KY)ᵀ ⊗ I): applied to vec(W) gives vec(W σ(KY))
   const Z = randn(6, 7, rng), W = randn(2, 6, rng);
-  assertClose(kron(transpose(Z), identity(2)).apply(vec(W)), vec(matmul(W, Z)), 1e-14, 'J_W');
+  assertClose(kron(transpose(Z), identityOperator(2)).apply(vec(W)), vec(matmul(W, Z)), 1e-14, 'J_W');
 });
 
-test('composition, sum, scaling, transpose, identity, zero and block-diagonal match dense algebra', () => {
+test('composition, sum, scaling, transpose, identityOperator, zero and block-diagonal match dense algebra', () => {
   const rng = createRng(4);
   const A = randn(3, 4, rng), B = randn(4, 2, rng), C = randn(3, 4, rng);
   assertClose(toDense(compose(A, B)), matmul(A, B), 1e-14, 'compose');
   assertClose(toDense(sum(A, C, A)), mat(vec(A).map((a, i) => 2 * a + vec(C)[i]), 3, 4), 1e-14, 'sum');
   assertClose(toDense(scale(-2.5, A)), mat(vec(A).map((a) => -2.5 * a), 3, 4), 1e-14, 'scale');
   assertClose(toDense(transposeOp(A)), transpose(A), 1e-14, 'transpose');
-  assert.deepEqual(toRows(toDense(identity(2))), [[1, 0], [0, 1]]);
+  assert.deepEqual(toRows(toDense(identityOperator(2))), [[1, 0], [0, 1]]);
   assert.deepEqual(toRows(toDense(zeroOperator(2, 1))), [[0], [0]]);
   const D = toDense(blockDiagonal([fromRows([[1, 2]]), fromRows([[3], [4]])]));
   assert.deepEqual(toRows(D), [[1, 2, 0], [0, 0, 3], [0, 0, 4]]);
@@ -62,7 +62,7 @@ test('operators never mutate their input', () => {
   const rng = createRng(8);
   const A = randn(3, 3, rng), B = randn(2, 2, rng);
   const x = rng.normalArray(6), copy = Float64Array.from(x);
-  for (const op of [kron(A, B), compose(kron(A, B), identity(6)), scale(2, kron(A, B)), blockDiagonal([A, A])]) {
+  for (const op of [kron(A, B), compose(kron(A, B), identityOperator(6)), scale(2, kron(A, B)), blockDiagonal([A, A])]) {
     op.apply(x);
     op.applyTranspose(x);
     assert.deepEqual(Array.from(x), Array.from(copy));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRng, dot, identity, mat, randn, vec } from '../../src/core/index.js';
+import { createRng, dot, identityOperator, mat, randn, vec } from '../../src/core/index.js';
 import { singleLayer } from '../../src/layers/index.js';
 import { softmaxCrossEntropy, tikhonov } from '../../src/losses/index.js';
 import { resnet } from '../../src/networks/index.js';
@@ -96,7 +96,7 @@ test('varproObjective (least squares): closed form = CG with a general L = inner
   const theta = thetaOf(model, 8);
   const nW = 2 * 5;
   const a = varproObjective(model, Y, T, { loss: 'leastSquares', regularization: { W: 0.05 } });
-  const b = varproObjective(model, Y, T, { loss: 'leastSquares', regularization: { W: tikhonov({ lambda: 0.05, L: identity(nW) }) } });
+  const b = varproObjective(model, Y, T, { loss: 'leastSquares', regularization: { W: tikhonov({ lambda: 0.05, L: identityOperator(nW) }) } });
   const c = varproObjective(model, Y, T, { loss: 'leastSquares', regularization: { W: 0.05 }, inner: { solve: (obj, w0) => innerNewtonCG(obj, w0, { tol: 1e-13, cgMaxIter: 100 }) } });
   const va = a.evaluate(theta).value, vb = b.evaluate(theta).value, vc = c.evaluate(theta).value;
   assert.equal(b.lastInner()!.method, 'closedForm');
@@ -205,7 +205,7 @@ test('varproObjective: bad arguments give clear errors', () => {
   assert.throws(() => varproObjective(model, Y, C, { hessian: 'exact' as never }), /varproObjective: hessian must be 'block' or 'schur', got exact/);
   assert.throws(() => varproObjective(model, Y, C, { inner: { solve: 3 as never } }), /varproObjective: inner.solve must be a function/);
   assert.throws(() => varproObjective(model, Y, C, { inner: { maxIter: 0 } }), /varproObjective: inner.maxIter must be a positive integer, got 0/);
-  assert.throws(() => varproObjective(model, Y, C, { regularization: { W: tikhonov({ L: identity(5) }) } }), /regularization.W acts on vectors of length 5, expected nc·nW = 12/);
+  assert.throws(() => varproObjective(model, Y, C, { regularization: { W: tikhonov({ L: identityOperator(5) }) } }), /regularization.W acts on vectors of length 5, expected nc·nW = 12/);
   const phi = varproObjective(model, Y, C);
   assert.throws(() => phi.evaluate(new Float64Array(2)), /varproObjective.evaluate: x has length 2, expected 7/);
   const bad = varproObjective(model, Y, C, { inner: { solve: () => ({ x: new Float64Array(1) }) } });

@@ -15,7 +15,7 @@ export { tanh } from './tanh.js';
 export { relu } from './relu.js';
 export { smoothRelu, smoothReluWith } from './smoothRelu.js';
 export { sin } from './sin.js';
-export { identityActivation } from './identity.js';
+export { identityActivation, identity } from './identity.js';
 
 /** Names accepted wherever an activation is expected. */
 export type ActivationName = 'tanh' | 'relu' | 'smoothRelu' | 'sin' | 'identity';
