@@ -37,7 +37,10 @@ export function createRng(seed: number | string): Rng {
   if (typeof seed !== 'number' && typeof seed !== 'string') fail('createRng', `seed must be a number or string, got ${typeof seed}`);
   if (typeof seed === 'number' && !Number.isFinite(seed)) fail('createRng', `seed must be finite, got ${seed}`);
   const seedStr = String(seed);
-  const prng = seedrandom(seedStr);
+  // seedrandom's ARC4 key schedule repeats the key cyclically, so the raw seeds
+  // "1", "11" and "111" would give one and the same stream. Prefixing the
+  // length makes distinct seeds distinct keys.
+  const prng = seedrandom(`numdl:${seedStr.length}:${seedStr}`);
   let spare = NaN;
   const uniform = (): number => prng.double();
   const normal = (): number => {

@@ -61,3 +61,15 @@ test('bad arguments are named', () => {
   assert.throws(() => createRng(1).randi(0), /randi: n must be a positive integer, got 0/);
   assert.throws(() => createRng(1).randperm(-2), /randperm: n must be a non-negative integer, got -2/);
 });
+
+test('seeds whose text repeats a shorter seed give different streams', () => {
+  // seedrandom alone maps '1', '11' and '111' (and 'ab', 'abab') to one stream
+  const first = (s: number | string) => createRng(s).uniform();
+  const groups: (number | string)[][] = [[1, 11, 111], [12, 1212], ['ab', 'abab'], [0, '00']];
+  for (const g of groups) {
+    const vals = g.map(first);
+    assert.equal(new Set(vals).size, g.length, `seeds ${g.join(', ')} collide`);
+  }
+  const many = new Set(Array.from({ length: 200 }, (_, i) => first(i)));
+  assert.equal(many.size, 200);
+});
