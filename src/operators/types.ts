@@ -4,6 +4,7 @@
  * applied to the matching outer products (DESIGN.md §2).
  */
 import type { Matrix } from '../core/matrix.js';
+import type { SparseMatrix } from './sparse.js';
 
 /** K(θ): R^{nIn} → R^{nOut}, applied to the columns of Y (nIn × n). */
 export interface ParametricOperator {
@@ -22,4 +23,17 @@ export interface ParametricOperator {
   vjp(Z: Matrix, Y: Matrix): Float64Array;
   /** The dense nOut × nIn matrix K(θ) (tests and inspection only). */
   toDense(theta: Float64Array): Matrix;
+
+  /**
+   * Whether K is linear in θ (K(θ) = mat(Q θ)). Absent means true. When false
+   * (e.g. {@link separableConv2d}, whose stencil is an outer product), the
+   * Jacobian depends on θ: `jvp`/`vjp` throw and `jvpAt`/`vjpAt` must be used.
+   */
+  readonly linear?: boolean;
+  /** J_θ(K(θ)Y) dθ at θ; for linear operators the same as `jvp(dTheta, Y)`. */
+  jvpAt?(theta: Float64Array, dTheta: Float64Array, Y: Matrix): Matrix;
+  /** J_θ(K(θ)Y)ᵀ Z at θ, summed over examples; for linear operators the same as `vjp(Z, Y)`. */
+  vjpAt?(theta: Float64Array, Z: Matrix, Y: Matrix): Float64Array;
+  /** Q of K(θ) = mat(Q θ) as a sparse (nOut·nIn) × nTheta matrix (linear operators only; inspection and tests). */
+  Q?(): SparseMatrix;
 }
