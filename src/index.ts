@@ -11,3 +11,4 @@ export * from './losses/index.js';
 export * from './objectives/index.js';
 export * from './optimizers/index.js';
 export * from './data/index.js';
+export * from './analysis/index.js';
