@@ -624,3 +624,29 @@ test('eigSym: A V = V Λ, V orthogonal, ascending; values only; known spectra', 
   // a diagonal matrix with repeated entries
   assertClose(eigSym(fromRows([[3, 0, 0], [0, -1, 0], [0, 0, 3]])).values, [-1, 3, 3], 0, 'diagonal');
 });
+
+test('eigvals converges on a cluster of equal eigenvalues much smaller than ‖A‖ (CᵀC of a symmetric circulant)', () => {
+  // Before the normwise deflation fallback this stagnated with subdiagonals at 1e-16.
+  const c = [1.359339515432931, 0, -2, 0, -2, 0, 2, 2, 2, 2, 0, -2, 0, -2, 0];
+  const n = c.length;
+  const C = zeros(n, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) C.data[i + j * n] = c[(((i - j) % n) + n) % n];
+  const CtC = matmul(C, C, { transA: true });
+  const { re, im } = eigvals(CtC);
+  // eigenvalues of CᵀC are |λ_k|², λ = DFT of the first column
+  const expected: number[] = [];
+  for (let k = 0; k < n; k++) {
+    let a = 0, b = 0;
+    for (let j = 0; j < n; j++) {
+      a += c[j] * Math.cos((2 * Math.PI * j * k) / n);
+      b -= c[j] * Math.sin((2 * Math.PI * j * k) / n);
+    }
+    expected.push(a * a + b * b);
+  }
+  expected.sort((x, y) => y - x);
+  const scale = expected[0];
+  for (let k = 0; k < n; k++) {
+    assert.ok(Math.abs(re[k] - expected[k]) <= 1e-12 * scale, `eigenvalue ${k}: ${re[k]} vs ${expected[k]}`);
+    assert.ok(Math.abs(im[k]) <= 1e-12 * scale);
+  }
+});

@@ -160,7 +160,7 @@ function hqr(h: Float64Array, n: number, fn: string): ComplexArray {
   const H = (i: number, j: number) => h[i + j * n];
   let hnorm = 0;
   for (let k = 0; k < h.length; k++) hnorm = Math.max(hnorm, Math.abs(h[k]));
-  const maxIts = 60; // per eigenvalue (or pair)
+  const maxIts = 30 * Math.max(10, n); // per eigenvalue (or pair); LAPACK allows this many in total
   let p = n - 1;
   let its = 0;
   while (p >= 0) {
@@ -169,7 +169,11 @@ function hqr(h: Float64Array, n: number, fn: string): ComplexArray {
     while (l > 0) {
       let s = Math.abs(H(l - 1, l - 1)) + Math.abs(H(l, l));
       if (s === 0) s = hnorm;
-      if (Math.abs(H(l, l - 1)) <= EPS * s) {
+      // Local criterion |h_{l,l−1}| ≤ eps(|h_{l−1,l−1}| + |h_{ll}|); after 10
+      // steps without deflation also the normwise one |h_{l,l−1}| ≤ eps‖H‖
+      // (still backward stable): a cluster of equal eigenvalues much smaller
+      // than ‖H‖ otherwise stagnates with subdiagonals at round-off level.
+      if (Math.abs(H(l, l - 1)) <= EPS * (its >= 10 ? Math.max(s, hnorm) : s)) {
         h[l + (l - 1) * n] = 0;
         break;
       }
