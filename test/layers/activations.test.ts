@@ -21,9 +21,12 @@ const smooth: [string, Activation][] = [['tanh', tanh], ['sin', sin], ['smoothRe
 for (const [name, act] of smooth) {
   test(`${name}: Taylor test of σ'(X) ∘ V (second order)`, () => {
     const { x, v } = point(7);
+    // smoothRelu is curved only on |x| < ε (0.1 by default): put most points there,
+    // otherwise E1 is at round-off once h is small and the test proves nothing.
+    if (name === 'smoothRelu') for (let i = 0; i < x.length; i++) x[i] *= 0.03;
     const d = act.evaluate(mat(x, rows, cols)).derivative.data;
     const r = assertTaylor(name, (z) => act.evaluate(mat(Float64Array.from(z), rows, cols)).value, x, v, { jvp: Float64Array.from(v, (vi, i) => d[i] * vi) });
-    assert.ok(r.orders1.slice(0, 12).filter((o) => Math.abs(o - 2) < 0.25).length >= 3);
+    assert.ok(r.orders1.filter((o) => Math.abs(o - 2) < 0.25).length >= 3);
   });
 }
 

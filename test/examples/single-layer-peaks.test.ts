@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { run } from '../../examples/single-layer-peaks.js';
+
+test('single-layer-peaks fast variant: VarPro ≥ Newton-CG > SGD, all well above chance', async () => {
+  const r = await run({ fast: true, seed: 1 });
+  console.log(r.table);
+  const [sgdRow, newton, vp] = r.rows;
+  assert.match(sgdRow.method, /^SGD/);
+  assert.match(newton.method, /^Newton-CG \(after 20 SD steps\)/);
+  assert.match(vp.method, /^VarPro \(after 10 SD steps\)/);
+  // Seeds 1–3: SGD 83.6–88.5 %, Newton-CG 93.9–94.6 %, VarPro 95.3–96.5 % (chance: 20 %).
+  assert.ok(sgdRow.valAcc > 0.75, `SGD ${sgdRow.valAcc}`);
+  assert.ok(newton.valAcc > 0.9, `Newton-CG ${newton.valAcc}`);
+  assert.ok(vp.valAcc > 0.92, `VarPro ${vp.valAcc}`);
+  assert.ok(newton.valAcc > sgdRow.valAcc && vp.valAcc > sgdRow.valAcc);
+  // VarPro fits the training data best (W(θ) is solved accurately at every step).
+  assert.ok(vp.trainAcc >= newton.trainAcc && vp.trainAcc > 0.97, `VarPro train ${vp.trainAcc}`);
+  // Iterations: steepest-descent steps plus Newton iterations; work counts both.
+  assert.equal(newton.iterations, 20 + 25);
+  assert.equal(vp.iterations, 10 + 12);
+  assert.ok(newton.matvecs > 0 && newton.matvecs <= 25 * 20);
+  assert.ok(vp.inner !== undefined && vp.inner > vp.iterations);
+  for (const m of r.runs) {
+    assert.equal(m.history.length, m.row.iterations + 1, `${m.row.method}: one history point per iteration plus the start`);
+    for (let k = 1; k < m.history.length; k++) {
+      assert.equal(m.history[k].iter, k);
+      assert.ok(m.history[k].passes >= m.history[k - 1].passes && m.history[k].cpu >= m.history[k - 1].cpu - 1e-9);
+    }
+  }
+  assert.equal(r.files.length, 0);
+  assert.equal(r.model.nParams, 40 * 2 + 1);
+});
