@@ -10,3 +10,4 @@ export * from './solvers/pcg.js';
 export * from './solvers/cgls.js';
 export * from './solvers/svd.js';
 export * from './solvers/eigvals.js';
+export * from './wasm/index.js';

@@ -30,6 +30,8 @@
  */
 import { checkMatrix, checkNumber, fail, shapeStr } from './errors.js';
 import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from './matrix.js';
+import { getKernelBackend } from './wasm/backend.js';
+import { preferWasmGemm, wasmGemmStrided } from './wasm/gemm.js';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -254,6 +256,12 @@ function gemmStrided(
   beta: number,
 ): void {
   if (m === 0 || n === 0) return;
+  // The WebAssembly SIMD kernel (src/core/wasm) wins from about 10³ flops on,
+  // except for matrix-vector products, where copying A in dominates.
+  if (getKernelBackend() === 'wasm' && preferWasmGemm(m, n, k)) {
+    wasmGemmStrided(c, cOff, ldc, m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta);
+    return;
+  }
   // Scale C once up front; the kernels below only accumulate into it.
   if (beta !== 1) {
     for (let j = 0; j < n; j++) {

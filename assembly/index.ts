@@ -1,0 +1,11 @@
+// numdl's WebAssembly kernels (AssemblyScript; built by scripts/build-wasm.mjs).
+// Every kernel works on caller-laid-out linear memory: no allocation here.
+export { gemmWorkspace, dgemm, sgemm } from './gemm';
+export {
+  conv2dWorkspace, conv2dWeightsBytes, dconv2dPackWeights, sconv2dPackWeights, dconv2d, sconv2d,
+  conv2dGradWorkspace, dconv2dGradTheta, sconv2dGradTheta,
+} from './conv';
+export { tanhPass, reluPass, sinPass } from './activations';
+
+/** First free byte after the module's static data (the caller's layout starts here). */
+export function heapBase(): usize { return __heap_base; }

@@ -1,0 +1,54 @@
+/**
+ * Which kernels numdl runs: the WebAssembly SIMD kernels ('wasm', the default
+ * where they load) or the pure TypeScript reference kernels ('js').
+ *
+ * The environment variable `NUMDL_KERNELS=js|wasm` sets the starting choice;
+ * {@link setKernelBackend} changes it at run time. Asking for 'wasm' where the
+ * kernels cannot load (no SIMD, binary not built) falls back to 'js' with a
+ * one-time process warning for the environment variable, and throws for the
+ * function.
+ */
+import { wasmAvailable, wasmUnavailableReason } from './module.js';
+
+/** The two kernel families. */
+export type KernelBackend = 'js' | 'wasm';
+
+function initialBackend(): KernelBackend {
+  const env = typeof process === 'object' ? process.env?.NUMDL_KERNELS : undefined;
+  const want = env === undefined || env === '' ? undefined : env.trim().toLowerCase();
+  if (want !== undefined && want !== 'js' && want !== 'wasm') {
+    warn(`NUMDL_KERNELS=${env} is not one of js, wasm; using ${wasmAvailable() ? 'wasm' : 'js'}`);
+  }
+  if (want === 'js') return 'js';
+  if (wasmAvailable()) return 'wasm';
+  if (want === 'wasm') warn(`NUMDL_KERNELS=wasm but ${wasmUnavailableReason()}; using the js kernels`);
+  return 'js';
+}
+
+function warn(message: string): void {
+  if (typeof process === 'object' && typeof process.emitWarning === 'function') process.emitWarning(message, { code: 'NUMDL_KERNELS' });
+}
+
+let backend: KernelBackend = initialBackend();
+
+/**
+ * Choose the kernels numdl uses from now on.
+ * @param b `'wasm'` (WebAssembly SIMD) or `'js'` (pure TypeScript)
+ * @throws `setKernelBackend: backend must be 'js' or 'wasm', got 'gpu'`, or
+ *   `setKernelBackend: the wasm backend is unavailable: <reason>`
+ * @example setKernelBackend('js'); getKernelBackend() // 'js'
+ */
+export function setKernelBackend(b: KernelBackend): void {
+  if (b !== 'js' && b !== 'wasm') throw new Error(`setKernelBackend: backend must be 'js' or 'wasm', got ${JSON.stringify(b)}`);
+  if (b === 'wasm' && !wasmAvailable()) throw new Error(`setKernelBackend: the wasm backend is unavailable: ${wasmUnavailableReason()}`);
+  backend = b;
+}
+
+/**
+ * The kernels in use: `'wasm'` by default where the WebAssembly kernels load,
+ * else `'js'`; `NUMDL_KERNELS` and {@link setKernelBackend} override it.
+ * @example getKernelBackend() // 'wasm'
+ */
+export function getKernelBackend(): KernelBackend {
+  return backend;
+}

@@ -1,0 +1,201 @@
+/**
+ * WebAssembly SIMD GEMM with the raw signatures of `gemm` / `gemm32` in
+ * `../matmul.ts`, plus a strided form matching its internal `gemmStrided`.
+ *
+ * The kernel (assembly/gemm.ts) is the Goto/BLIS scheme: op(B) packed in
+ * 6-column micro-panels, op(A) in 2-vector-row micro-panels (4 rows of f64,
+ * 8 of f32), a register tile of 12 SIMD accumulators (4×6 of f64x2 lanes,
+ * 8×6 of f32x4), k blocks of ≤ 256, m blocks of ≤ 192. Packing reads the
+ * operands through (row stride, column stride) pairs, so the four transpose
+ * cases and strided views share one code path.
+ *
+ * Operands are copied into WebAssembly memory (the stored span only), C is
+ * copied in only when beta ≠ 0, and out at the end: 1–4 % of a large product.
+ * Products of at least {@link WASM_GEMM_PARALLEL_MIN} multiply-adds are cut
+ * into column (or, for tall C, row) chunks that the worker threads of
+ * ./threads.ts ({@link getWasmThreads} of them, the caller included) claim
+ * dynamically. Every entry of C is summed in the same order whatever the
+ * thread count, so results are bit-identical across thread counts.
+ * Float32 sums are accumulated in float32 (unlike the TypeScript `gemm32`,
+ * which accumulates in double): expect relative differences of about
+ * √k · 6e-8.
+ */
+import { align64, wasmExports, wasmF32, wasmF64, wasmReserve } from './module.js';
+import { chunkLength, getWasmThreads, runChunked } from './threads.js';
+
+type Data = Float64Array | Float32Array;
+
+/** Slack after each operand: edge tiles may read a few lanes past a column. */
+const SLACK = 64;
+
+/**
+ * Products with m·n·k below this stay on one thread: under about 128³ the
+ * wake-up of a worker (tens of µs) eats what a second core would save.
+ */
+export const WASM_GEMM_PARALLEL_MIN = 128 * 128 * 128;
+
+/** Elements in [lo, hi] touched by a strided rows×cols view starting at `off`: returns [lo, count]. */
+function span(off: number, rows: number, cols: number, rs: number, cs: number): [number, number] {
+  let lo = off, hi = off;
+  const er = (rows - 1) * rs, ec = (cols - 1) * cs;
+  if (er < 0) lo += er; else hi += er;
+  if (ec < 0) lo += ec; else hi += ec;
+  return [lo, hi - lo + 1];
+}
+
+/**
+ * Whether {@link wasmGemm} is expected to beat the TypeScript `gemm` on this
+ * shape — the rule a dispatcher should use. Measured here: the WebAssembly
+ * kernel wins from about 10³ multiply-adds on (≈ 1.6× at 12³, 3–4× from 32³,
+ * 5–6× from 128³), but matrix–vector products (n = 1) are memory-bound and
+ * lose the copy of A into WebAssembly memory (≈ 0.6× the TypeScript speed).
+ * @param m rows of C
+ * @param n columns of C
+ * @param k inner dimension
+ * @example preferWasmGemm(64, 64, 64) // true; preferWasmGemm(1000, 1, 1000) // false
+ */
+export function preferWasmGemm(m: number, n: number, k: number): boolean {
+  return n > 1 && m * n * k >= 1000;
+}
+
+/**
+ * Strided WebAssembly GEMM, the drop-in twin of matmul.ts's internal
+ * `gemmStrided`: `c[cOff + i + j*ldc] ← alpha·Σ_p opA(i,p)·opB(p,j) + beta·c[…]`
+ * with `opA(i,p) = a[aOff + i*aRs + p*aCs]`, `opB(p,j) = b[bOff + p*bRs + j*bCs]`
+ * (strides may be negative). Float64Array operands use the f64x2 kernel,
+ * Float32Array operands the f32x4 one (a, b and c must share one precision).
+ * With beta = 0 the old c is ignored (even NaN); with alpha = 0 or k = 0 the
+ * product is skipped. Trusts its caller: no validation.
+ * @param c destination (column stride ldc ≥ m)
+ * @param cOff offset of C(0, 0) in c
+ * @param ldc column stride of C
+ * @param m rows of C
+ * @param n columns of C
+ * @param k inner dimension
+ * @param alpha factor of the product
+ * @param a storage of A
+ * @param aOff offset of opA(0, 0)
+ * @param aRs step between rows of op(A)
+ * @param aCs step between columns of op(A)
+ * @param b storage of B
+ * @param bOff offset of opB(0, 0)
+ * @param bRs step between rows of op(B)
+ * @param bCs step between columns of op(B)
+ * @param beta factor of the old C
+ * @throws RangeError when the operands need more than 4 GiB of WebAssembly memory;
+ *   Error when the WebAssembly kernels are unavailable
+ * @example
+ * // C (2×2) = Aᵀ·B with A, B stored 2×2 column-major:
+ * wasmGemmStrided(c, 0, 2, 2, 2, 2, 1, a, 0, 2, 1, b, 0, 1, 2, 0)
+ */
+export function wasmGemmStrided(
+  c: Data, cOff: number, ldc: number, m: number, n: number, k: number, alpha: number,
+  a: Data, aOff: number, aRs: number, aCs: number,
+  b: Data, bOff: number, bRs: number, bCs: number,
+  beta: number,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const is32 = c instanceof Float32Array;
+  const fn = is32 ? 'wasmGemm32' : 'wasmGemm';
+  const ex = wasmExports(fn);
+  const sz = is32 ? 4 : 8;
+  const product = k > 0 && alpha !== 0;
+  const [aLo, aLen] = product ? span(aOff, m, k, aRs, aCs) : [0, 0];
+  const [bLo, bLen] = product ? span(bOff, k, n, bRs, bCs) : [0, 0];
+  const cLen = m * n;
+  const aBytes = align64(aLen * sz + SLACK), bBytes = align64(bLen * sz + SLACK), cBytes = align64(cLen * sz + SLACK);
+  // Threads: cut the larger of m and n into chunks of whole register tiles
+  // (about two per thread) that the threads claim dynamically; each thread
+  // packs into its own workspace.
+  const threads = product && m * n * k >= WASM_GEMM_PARALLEL_MIN ? getWasmThreads() : 1;
+  const byCols = n >= m;
+  const total = byCols ? n : m;
+  const chunk = threads > 1 ? Math.min(total, chunkLength(total, threads, 2, byCols ? 6 : 8, 48)) : total;
+  const nThreads = Math.min(threads, Math.ceil(total / chunk));
+  const wsBytes = product ? align64(byCols ? ex.gemmWorkspace(m, chunk, k, sz) : ex.gemmWorkspace(chunk, n, k, sz)) : 0;
+  const base = wasmReserve(fn, aBytes + bBytes + cBytes + nThreads * wsBytes + 64);
+  const aP = base, bP = aP + aBytes, cP = bP + bBytes, wP = cP + cBytes;
+  const mem = is32 ? wasmF32() : wasmF64();
+  const ai = aP / sz, bi = bP / sz, ci = cP / sz;
+  if (product) {
+    mem.set(a.subarray(aLo, aLo + aLen), ai);
+    mem.set(b.subarray(bLo, bLo + bLen), bi);
+  }
+  const contiguous = ldc === m || n === 1;
+  if (beta !== 0) {
+    if (contiguous) mem.set(c.subarray(cOff, cOff + cLen), ci);
+    else for (let j = 0; j < n; j++) mem.set(c.subarray(cOff + j * ldc, cOff + j * ldc + m), ci + j * m);
+  }
+  const a0 = aP + (aOff - aLo) * sz, b0 = bP + (bOff - bLo) * sz;
+  if (nThreads <= 1) {
+    (is32 ? ex.sgemm : ex.dgemm)(m, n, k, a0, aRs, aCs, b0, bRs, bCs, cP, m, alpha, beta, wP);
+  } else {
+    // Column chunks move B and C; row chunks move A and C.
+    runChunked(fn, {
+      op: is32 ? 'sgemm' : 'dgemm',
+      args: [m, n, k, a0, aRs, aCs, b0, bRs, bCs, cP, m, alpha, beta, wP],
+      step: byCols
+        ? [0, 0, 0, 0, 0, 0, chunk * bCs * sz, 0, 0, chunk * m * sz, 0, 0, 0, 0]
+        : [0, 0, 0, chunk * aRs * sz, 0, 0, 0, 0, 0, chunk * sz, 0, 0, 0, 0],
+      perThread: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, wsBytes],
+      lenIdx: byCols ? 1 : 0,
+      chunkLen: chunk,
+      total,
+    }, nThreads);
+  }
+  if (contiguous) c.set(mem.subarray(ci, ci + cLen), cOff);
+  else for (let j = 0; j < n; j++) c.set(mem.subarray(ci + j * m, ci + j * m + m), cOff + j * ldc);
+}
+
+/**
+ * WebAssembly SIMD double-precision kernel with the raw signature of
+ * matmul.ts's `gemm`: `c[m×n] ← alpha·op(a)·op(b) + beta·c` on column-major
+ * arrays, c contiguous (`c[i + j*m]`). Trusts its caller: no validation.
+ * With beta = 0 the old c is ignored (even NaN).
+ * @param c destination, length ≥ m·n
+ * @param m rows of op(a) and c
+ * @param n columns of op(b) and c
+ * @param k columns of op(a), rows of op(b)
+ * @param a stored `m×k` (or `k×m` when `transA`), column-major
+ * @param lda row count of the stored a (its column stride)
+ * @param transA use aᵀ
+ * @param b stored `k×n` (or `n×k` when `transB`), column-major
+ * @param ldb row count of the stored b
+ * @param transB use bᵀ
+ * @param alpha factor of the product
+ * @param beta factor of the old c
+ * @throws when the WebAssembly kernels are unavailable ({@link wasmAvailable}) or
+ *   the operands need more than 4 GiB of WebAssembly memory
+ * @example
+ * const a = Float64Array.of(1, 3, 2, 4), c = new Float64Array(4); // a = [[1, 2], [3, 4]]
+ * wasmGemm(c, 2, 2, 2, a, 2, false, a, 2, true, 1, 0); // c = a·aᵀ = [5, 11, 11, 25]
+ */
+export function wasmGemm(
+  c: Float64Array, m: number, n: number, k: number,
+  a: Float64Array, lda: number, transA: boolean,
+  b: Float64Array, ldb: number, transB: boolean,
+  alpha: number, beta: number,
+): void {
+  wasmGemmStrided(c, 0, m, m, n, k, alpha,
+    a, 0, transA ? lda : 1, transA ? 1 : lda,
+    b, 0, transB ? ldb : 1, transB ? 1 : ldb, beta);
+}
+
+/**
+ * Single-precision twin of {@link wasmGemm} (same arguments and conventions,
+ * the signature of matmul.ts's `gemm32`), f32x4 lanes; sums are accumulated in
+ * float32, alpha and beta are rounded to float32.
+ * @example
+ * const a = Float32Array.of(1, 3, 2, 4), c = new Float32Array(4);
+ * wasmGemm32(c, 2, 2, 2, a, 2, true, a, 2, false, 1, 0); // c = aᵀ·a = [10, 14, 14, 20]
+ */
+export function wasmGemm32(
+  c: Float32Array, m: number, n: number, k: number,
+  a: Float32Array, lda: number, transA: boolean,
+  b: Float32Array, ldb: number, transB: boolean,
+  alpha: number, beta: number,
+): void {
+  wasmGemmStrided(c, 0, m, m, n, k, alpha,
+    a, 0, transA ? lda : 1, transA ? 1 : lda,
+    b, 0, transB ? ldb : 1, transB ? 1 : ldb, beta);
+}

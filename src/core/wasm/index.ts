@@ -1,0 +1,12 @@
+/**
+ * numdl's WebAssembly SIMD kernels (built from `assembly/` by
+ * `node scripts/build-wasm.mjs`) and the switch between them and the pure
+ * TypeScript kernels.
+ */
+export { wasmAvailable, wasmUnavailableReason, wasmMemoryBytes, releaseWasmMemory } from './module.js';
+export { setKernelBackend, getKernelBackend, type KernelBackend } from './backend.js';
+export { wasmGemm, wasmGemm32, wasmGemmStrided, preferWasmGemm } from './gemm.js';
+export { wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta, type WasmConvGeometry, type WasmConvOptions } from './conv2d.js';
+export { wasmTanh, wasmRelu, wasmSin, WASM_ACTIVATION_MIN } from './activations.js';
+export { setWasmThreads, getWasmThreads, shutdownWasmThreads, startWasmThreads, wasmThreadsReady } from './threads.js';
+export { WASM_GEMM_PARALLEL_MIN } from './gemm.js';

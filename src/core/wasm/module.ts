@@ -1,0 +1,277 @@
+/**
+ * Loading of numdl's WebAssembly kernels and the layout of their linear memory.
+ *
+ * The binary `kernels.wasm` (built from `assembly/` by
+ * `node scripts/build-wasm.mjs`) sits next to this file in both `src/` and
+ * `dist/`; it is read and instantiated synchronously when this module is first
+ * imported (a few KiB: `new WebAssembly.Module` / `Instance` take well under a
+ * millisecond). If WebAssembly or its 128-bit SIMD is missing, or the binary
+ * was not built, nothing throws here: {@link wasmAvailable} returns false and
+ * {@link wasmUnavailableReason} says why, and numdl stays on its pure
+ * TypeScript kernels.
+ *
+ * Memory: the kernels never allocate. Every call lays its operands out from
+ * the start of the heap (operands are copied in, results copied out, calls are
+ * synchronous and never nested), growing the memory when a call needs more.
+ * The memory is a shared `WebAssembly.Memory` (the binary imports it), so the
+ * worker threads of ./threads.ts run the same kernels on the same bytes. Its
+ * maximum is reserved up front (4 GiB of address space, less if the system
+ * refuses). After `memory.grow` the old typed-array views no longer cover the
+ * whole memory, so the views here are re-created after each growth and callers
+ * must fetch them (through {@link wasmF64} / {@link wasmF32}) only after
+ * {@link wasmReserve}.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// The project compiles against lib ES2022 without DOM, where the WebAssembly
+// namespace is not declared: the few members used here, typed locally.
+/** A WebAssembly.Memory. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+/** A compiled WebAssembly.Module (opaque). */
+export interface WasmModule {
+  readonly [Symbol.toStringTag]?: string;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (mod: WasmModule, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  validate(bytes: Uint8Array): boolean;
+}
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** The raw exports of `kernels.wasm` (pointers are byte offsets into `memory`). */
+export interface KernelExports {
+  heapBase(): number;
+  gemmWorkspace(m: number, n: number, k: number, size: number): number;
+  dgemm(m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number,
+    c: number, ldc: number, alpha: number, beta: number, ws: number): void;
+  sgemm(m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number,
+    c: number, ldc: number, alpha: number, beta: number, ws: number): void;
+  conv2dWorkspace(nx: number, ny: number, kx: number, ky: number, cIn: number, size: number): number;
+  conv2dWeightsBytes(kx: number, ky: number, cIn: number, cOut: number, size: number): number;
+  dconv2dPackWeights(wp: number, theta: number, kx: number, ky: number, cin: number, cout: number, transpose: boolean): void;
+  sconv2dPackWeights(wp: number, theta: number, kx: number, ky: number, cin: number, cout: number, transpose: boolean): void;
+  dconv2d(z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cIn: number, cOut: number,
+    wp: number, beta: number, ws: number, periodic: number): void;
+  sconv2d(z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cIn: number, cOut: number,
+    wp: number, beta: number, ws: number, periodic: number): void;
+  conv2dGradWorkspace(nx: number, ny: number, kx: number, ky: number, cin: number, cout: number, size: number): number;
+  dconv2dGradTheta(g: number, z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cin: number, cout: number,
+    beta: number, ws: number, periodic: number): void;
+  sconv2dGradTheta(g: number, z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cin: number, cout: number,
+    beta: number, ws: number, periodic: number): void;
+  tanhPass(x: number, value: number, deriv: number, n: number): void;
+  reluPass(x: number, value: number, deriv: number, n: number): void;
+  sinPass(x: number, value: number, deriv: number, n: number): void;
+}
+
+/** A 64 KiB WebAssembly page. */
+const PAGE = 65536;
+/** Initial memory: 2 MiB. */
+const INITIAL_PAGES = 32;
+/** Maxima tried for the shared memory, in pages (4 GiB, the wasm32 limit, first). */
+const MAXIMA = [65536, 32768, 16384, 4096];
+
+/** (module (func (result v128) i32.const 0 i8x16.splat)): validates only where SIMD is supported. */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00,
+  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,
+]);
+
+let wasmModule: WasmModule | null = null;
+let memory: WasmMemory | null = null;
+let maxBytes = 0;
+let ex: KernelExports | null = null;
+let generation = 0;
+let reason = '';
+let heapStart = 0;
+let F64 = new Float64Array(0);
+let F32 = new Float32Array(0);
+
+/** Does this runtime have WebAssembly with 128-bit SIMD? */
+function simdSupported(): boolean {
+  try {
+    return WA !== undefined && WA.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** A new shared memory with the largest maximum the system grants. */
+function newMemory(): WasmMemory {
+  let last: unknown;
+  for (const maximum of MAXIMA) {
+    try {
+      const m = new WA!.Memory({ initial: INITIAL_PAGES, maximum, shared: true });
+      maxBytes = maximum * PAGE;
+      return m;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+function instantiate(mod: WasmModule): void {
+  memory = newMemory();
+  ex = new WA!.Instance(mod, { env: { memory } }).exports as KernelExports;
+  heapStart = (ex.heapBase() + 63) & ~63;
+  generation++;
+  refreshViews();
+}
+
+function load(): void {
+  if (!simdSupported()) {
+    reason = WA !== undefined ? 'this runtime has WebAssembly but not its 128-bit SIMD' : 'this runtime has no WebAssembly';
+    return;
+  }
+  let bytes: Uint8Array;
+  const url = new URL('./kernels.wasm', import.meta.url);
+  try {
+    bytes = readFileSync(url);
+  } catch {
+    reason = `${fileURLToPath(url)} is missing: build it with \`node scripts/build-wasm.mjs\` (npm run build does)`;
+    return;
+  }
+  try {
+    wasmModule = new WA!.Module(bytes);
+    instantiate(wasmModule);
+  } catch (e) {
+    wasmModule = null;
+    ex = null;
+    reason = `kernels.wasm failed to load: ${(e as Error).message}`;
+  }
+}
+
+function refreshViews(): void {
+  const buf = memory!.buffer;
+  F64 = new Float64Array(buf);
+  F32 = new Float32Array(buf);
+}
+
+load();
+
+/**
+ * Whether the WebAssembly SIMD kernels can run here: WebAssembly exists, its
+ * 128-bit SIMD validates, and `kernels.wasm` was built and loaded.
+ * @returns true when every `wasm*` kernel of numdl is usable
+ * @example wasmAvailable() // true on Node ≥ 16.4 after `npm run build`
+ */
+export function wasmAvailable(): boolean {
+  return ex !== null;
+}
+
+/**
+ * Why the WebAssembly kernels are unavailable ('' when they are available).
+ * @example wasmUnavailableReason() // '' or '…/kernels.wasm is missing: build it with …'
+ */
+export function wasmUnavailableReason(): string {
+  return reason;
+}
+
+/**
+ * The kernel exports, for the wrappers in this folder.
+ * @param fn the calling function, for the error message
+ * @throws `fn: the WebAssembly kernels are unavailable: <reason>`
+ */
+export function wasmExports(fn: string): KernelExports {
+  if (ex === null) throw new Error(`${fn}: the WebAssembly kernels are unavailable: ${reason}`);
+  return ex;
+}
+
+/**
+ * Make the heap hold at least `bytes` bytes from its (64-byte aligned) start,
+ * growing the memory if needed; views fetched before this call may be stale.
+ * @param fn the calling function, for the error message
+ * @param bytes bytes needed from the heap start
+ * @returns the byte address of the heap start
+ * @throws when more than the 4 GiB of a wasm32 memory would be needed, or the
+ *   engine refuses to grow it
+ */
+export function wasmReserve(fn: string, bytes: number): number {
+  wasmExports(fn);
+  const mem = memory!;
+  const need = heapStart + bytes;
+  const have = mem.buffer.byteLength;
+  if (need > have) {
+    if (need > maxBytes) {
+      throw new RangeError(`${fn}: needs ${(need / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, more than its ${maxBytes / 2 ** 20} MiB maximum; use setKernelBackend('js') for this size`);
+    }
+    // Grow geometrically (at least 1/8 more) so a sweep of growing sizes does not grow on every call.
+    const pages = Math.min(maxBytes / PAGE, Math.max(Math.ceil(need / PAGE), Math.ceil((have * 1.125) / PAGE))) - have / PAGE;
+    try {
+      mem.grow(pages);
+    } catch {
+      try {
+        mem.grow(Math.ceil(need / PAGE) - have / PAGE);
+      } catch (err) {
+        throw new RangeError(`${fn}: could not grow WebAssembly memory to ${(need / 2 ** 20).toFixed(0)} MiB (${(err as Error).message})`);
+      }
+    }
+  }
+  // A grown shared memory hands out a new, longer buffer object.
+  if (F64.byteLength !== mem.buffer.byteLength) refreshViews();
+  return heapStart;
+}
+
+/**
+ * Float64 view of the whole WebAssembly memory (valid until the next growth:
+ * fetch it after {@link wasmReserve}).
+ */
+export function wasmF64(): Float64Array {
+  return F64;
+}
+
+/** Float32 view of the whole WebAssembly memory (same rules as {@link wasmF64}). */
+export function wasmF32(): Float32Array {
+  return F32;
+}
+
+/**
+ * Current size of the kernels' WebAssembly memory in bytes (it only grows,
+ * up to what the largest call so far needed; see {@link releaseWasmMemory}).
+ * @example wasmMemoryBytes() // 1114112 after small products
+ */
+export function wasmMemoryBytes(): number {
+  return memory === null ? 0 : memory.buffer.byteLength;
+}
+
+/**
+ * Give the kernels' WebAssembly memory back to the garbage collector: a
+ * WebAssembly memory cannot shrink, so after one very large product it would
+ * keep its size; this re-instantiates the module with a fresh, small memory
+ * (worker threads, if any, are shut down and restarted on demand).
+ * @example releaseWasmMemory(); wasmMemoryBytes() // back to the initial size
+ */
+export function releaseWasmMemory(): void {
+  if (wasmModule !== null) {
+    for (const f of releaseHooks) f();
+    instantiate(wasmModule);
+  }
+}
+
+const releaseHooks: (() => void)[] = [];
+
+/**
+ * The compiled module, the shared memory and a counter that changes whenever
+ * they are replaced, for the worker pool (internal).
+ */
+export function wasmShared(): { module: WasmModule; memory: WasmMemory; generation: number } | null {
+  return wasmModule !== null && memory !== null && ex !== null ? { module: wasmModule, memory, generation } : null;
+}
+
+/** Register a callback run before the memory is replaced by {@link releaseWasmMemory} (internal). */
+export function onWasmRelease(f: () => void): void {
+  releaseHooks.push(f);
+}
+
+/** Round a byte count up to a multiple of 64 (cache-line aligned sub-blocks). */
+export function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}

@@ -1,0 +1,45 @@
+/**
+ * The WebAssembly SIMD kernels against the pure TypeScript reference kernels,
+ * through the public API: the same products with `setKernelBackend('js')` and
+ * `setKernelBackend('wasm')` agree to rounding (the summation order differs).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng, randn, matmul, toFloat32, getKernelBackend, setKernelBackend, wasmAvailable, type Matrix, type Matrix32 } from '../../src/index.js';
+import { assertClose } from '../helpers/assertions.js';
+
+function withBackend<T>(b: 'js' | 'wasm', f: () => T): T {
+  const old = getKernelBackend();
+  setKernelBackend(b);
+  try {
+    return f();
+  } finally {
+    setKernelBackend(old);
+  }
+}
+
+test('the wasm kernels load here (SIMD available) and are the default', () => {
+  assert.ok(wasmAvailable(), 'WebAssembly SIMD kernels did not load: was scripts/build-wasm.mjs run (npm ci / npm run build)?');
+  if (!process.env.NUMDL_KERNELS) assert.equal(getKernelBackend(), 'wasm');
+});
+
+test('matmul: wasm and js kernels agree to rounding, float64 and float32, every transpose case', () => {
+  const rng = createRng(77);
+  for (const [m, n, k] of [[13, 17, 19], [64, 64, 64], [100, 3, 50], [5, 130, 257], [200, 40, 1]]) {
+    for (const transA of [false, true]) for (const transB of [false, true]) {
+      const A = transA ? randn(k, m, rng) : randn(m, k, rng);
+      const B = transB ? randn(n, k, rng) : randn(k, n, rng);
+      const js = withBackend('js', () => matmul(A, B, { transA, transB }));
+      const wa = withBackend('wasm', () => matmul(A, B, { transA, transB }));
+      assertClose(wa, js, 1e-13 * Math.sqrt(k), `f64 ${m}x${n}x${k} ${transA}/${transB}`);
+      const js32 = withBackend('js', () => matmul(toFloat32(A) as unknown as Matrix, toFloat32(B) as unknown as Matrix, { transA, transB })) as unknown as Matrix32;
+      const wa32 = withBackend('wasm', () => matmul(toFloat32(A) as unknown as Matrix, toFloat32(B) as unknown as Matrix, { transA, transB })) as unknown as Matrix32;
+      assert.ok(wa32.data instanceof Float32Array && js32.data instanceof Float32Array);
+      assertClose(wa32, js32, 2e-6 * Math.sqrt(k), `f32 ${m}x${n}x${k}`);
+    }
+  }
+});
+
+test('setKernelBackend rejects unknown names', () => {
+  assert.throws(() => setKernelBackend('gpu' as 'js'), /setKernelBackend: backend must be 'js' or 'wasm', got "gpu"/);
+});
