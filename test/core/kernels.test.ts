@@ -43,3 +43,16 @@ test('matmul: wasm and js kernels agree to rounding, float64 and float32, every 
 test('setKernelBackend rejects unknown names', () => {
   assert.throws(() => setKernelBackend('gpu' as 'js'), /setKernelBackend: backend must be 'js' or 'wasm', got "gpu"/);
 });
+
+test('activations: wasm and js passes agree to a few ulps (tanh, sin, relu), value and derivative', async () => {
+  const { tanh, sin, relu } = await import('../../src/index.js');
+  const rng = createRng(5);
+  const X = randn(64, 40, rng);
+  for (let i = 0; i < X.data.length; i += 7) X.data[i] *= 8; // some saturated entries
+  for (const act of [tanh, sin, relu]) {
+    const js = withBackend('js', () => act.evaluate(X));
+    const wa = withBackend('wasm', () => act.evaluate(X));
+    assertClose(wa.value, js.value, 4e-16, `${act.name} value`);
+    assertClose(wa.derivative, js.derivative, 4e-15, `${act.name} derivative`);
+  }
+});

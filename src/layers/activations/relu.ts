@@ -1,4 +1,6 @@
 import { elementwise, type ElementwiseActivation } from './elementwise.js';
+import { getKernelBackend } from '../../core/wasm/backend.js';
+import { wasmRelu, WASM_ACTIVATION_MIN } from '../../core/wasm/activations.js';
 
 /**
  * σ(x) = max(x, 0), σ'(x) = 1 for x > 0 and 0 for x ≤ 0 (the subgradient 0 is
@@ -7,6 +9,11 @@ import { elementwise, type ElementwiseActivation } from './elementwise.js';
  */
 export const relu: ElementwiseActivation = elementwise('relu', (x, value, derivative) => {
   const n = x.length;
+  // The WebAssembly SIMD pass wins once the copies in and out are amortised.
+  if (n >= WASM_ACTIVATION_MIN.relu && getKernelBackend() === 'wasm') {
+    wasmRelu(x, value, derivative);
+    return;
+  }
   for (let k = 0; k < n; k++) {
     const t = x[k];
     const pos = t > 0;

@@ -1,4 +1,6 @@
 import { elementwise, type ElementwiseActivation } from './elementwise.js';
+import { getKernelBackend } from '../../core/wasm/backend.js';
+import { wasmSin, WASM_ACTIVATION_MIN } from '../../core/wasm/activations.js';
 
 /**
  * σ(x) = sin(x), σ'(x) = cos(x).
@@ -6,6 +8,11 @@ import { elementwise, type ElementwiseActivation } from './elementwise.js';
  */
 export const sin: ElementwiseActivation = elementwise('sin', (x, value, derivative) => {
   const n = x.length;
+  // The WebAssembly SIMD pass wins once the copies in and out are amortised.
+  if (n >= WASM_ACTIVATION_MIN.sin && getKernelBackend() === 'wasm') {
+    wasmSin(x, value, derivative);
+    return;
+  }
   for (let k = 0; k < n; k++) {
     const t = x[k];
     if (derivative) derivative[k] = Math.cos(t);

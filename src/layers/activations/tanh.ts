@@ -1,4 +1,6 @@
 import { elementwise, type ElementwiseActivation } from './elementwise.js';
+import { getKernelBackend } from '../../core/wasm/backend.js';
+import { wasmTanh, WASM_ACTIVATION_MIN } from '../../core/wasm/activations.js';
 
 /**
  * σ(x) = tanh(x), σ'(x) = 1 − tanh(x)² (the derivative reuses the value, one
@@ -7,6 +9,11 @@ import { elementwise, type ElementwiseActivation } from './elementwise.js';
  */
 export const tanh: ElementwiseActivation = elementwise('tanh', (x, value, derivative) => {
   const n = x.length;
+  // The WebAssembly SIMD pass wins once the copies in and out are amortised.
+  if (n >= WASM_ACTIVATION_MIN.tanh && getKernelBackend() === 'wasm') {
+    wasmTanh(x, value, derivative);
+    return;
+  }
   if (derivative) {
     for (let k = 0; k < n; k++) {
       const t = Math.tanh(x[k]);
