@@ -39,12 +39,17 @@ function norm(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
+/** Machine epsilon of float64. */
+const EPS = 2.220446049250313e-16;
+
 /**
  * Minimise a convex objective (with Hessian mat-vecs) from x0 by inexact Newton:
  * solve ∇²f p = −∇f by CG to the relative residual η = min(0.1, √‖∇f‖)
  * (forcing term for superlinear convergence), fall back to p = −∇f when CG
  * meets non-positive curvature at once or p is not a descent direction, then
- * backtrack t = 1, ½, ¼, … until f(x + t p) ≤ f(x) + 10⁻⁴ t ∇fᵀp (Armijo).
+ * backtrack t = 1, ½, ¼, … until f(x + t p) ≤ f(x) + 10⁻⁴ t ∇fᵀp (Armijo);
+ * once −∇fᵀp is below the round-off of f, accept the full step if it reduces
+ * ‖∇f‖ (and report convergence to round-off if it does not).
  * @param objective f with evaluate → value, gradient, hessian
  * @param x0 start (warm start), not modified
  * @param options tol, maxIter, cgMaxIter
@@ -75,6 +80,23 @@ export function innerNewtonCG(objective: Objective, x0: Float64Array, options: I
     if (!(slope < 0)) {
       p = rhs;
       slope = -gnorm * gnorm;
+    }
+    // Near the solution the predicted decrease −∇fᵀp falls below the round-off
+    // of f, and Armijo can no longer tell a good step from a bad one: then
+    // take the full Newton step when it reduces ‖∇f‖ (the merit function that
+    // stays measurable), and stop as converged to round-off when it does not.
+    if (-slope <= 100 * EPS * Math.max(1, Math.abs(ev.value))) {
+      for (let i = 0; i < x.length; i++) xt[i] = x[i] + p[i];
+      const evFull = objective.evaluate(xt);
+      const gFull = norm(evFull.gradient);
+      iterations++;
+      if (!(gFull < gnorm)) {
+        return { x, iterations, cgIterations, gradNorm: gnorm, flag: 'converged', value: ev.value };
+      }
+      x = Float64Array.from(xt);
+      ev = evFull;
+      gnorm = gFull;
+      continue;
     }
     // Armijo backtracking.
     let t = 1, accepted = false;
