@@ -4,7 +4,7 @@
 import { checkNumber, fail } from '../core/errors.js';
 import { columnMajorData, ensureColumnMajor, matrix, zeros, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
-import type { Model, ModelState, ParamBlock } from '../networks/types.js';
+import type { Model, ModelState, ParamBlock, VjpOptions } from '../networks/types.js';
 import type { ParametricOperator } from '../operators/types.js';
 import type { Activation } from './types.js';
 import { resolveActivation, type ActivationName, type ActivationKernel } from './activations/index.js';
@@ -48,6 +48,8 @@ export interface SingleLayerModel extends Model<SingleLayerState> {
   readonly nBias: number;
   /** Bytes kept per example: A and Z, 2·nOut doubles. */
   readonly stateBytesPerExample: number;
+  /** dY + h·(J_x dx + J_Y dY) in one pass (nIn = nOut only), see {@link Model.residualJvp}. */
+  residualJvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, h: number): Matrix;
 }
 
 /**
@@ -65,6 +67,29 @@ function outputChannels(op: ParametricOperator & ChannelInfo): number | undefine
   if (op.nChannelsOut !== undefined) return op.nChannelsOut;
   if (Array.isArray(op.kernel) && op.kernel.length === 4) return op.kernel[3] as number;
   return undefined;
+}
+
+/** Largest scratch buffer (entries) kept between calls: 2^20 doubles = 8 MiB. */
+const SCRATCH_MAX = 1 << 20;
+
+// Scratch shared by every single layer (one buffer stays warm in cache across
+// the layers of a network): G = A ∘ dZ of vjp, which only feeds op.vjp and
+// op.applyTranspose and is dead when vjp returns (vjp is never re-entered from
+// inside an operator product). Up to SCRATCH_MAX entries; larger products
+// (e.g. a whole data set) allocate G per call instead of pinning that much memory.
+let gBuf = new Float64Array(0);
+/** A view of length `len` on the shared G scratch (a fresh array above SCRATCH_MAX). */
+function scratchG(len: number): Float64Array {
+  if (len > SCRATCH_MAX) return new Float64Array(len);
+  if (gBuf.length < len) gBuf = new Float64Array(len);
+  return gBuf.length === len ? gBuf : gBuf.subarray(0, len);
+}
+// Zeros standing in for a missing term of residualJvp (read only, never written).
+let zeroBuf = new Float64Array(0);
+function zeroScratch(len: number): Float64Array {
+  if (len > SCRATCH_MAX) return new Float64Array(len);
+  if (zeroBuf.length < len) zeroBuf = new Float64Array(len);
+  return zeroBuf;
 }
 
 /** M itself if it is contiguous column-major and shares no storage with `inputs`, else a copy (so in-place updates are safe). */
@@ -89,6 +114,15 @@ function owned(M: Matrix, ...inputs: (Matrix | null)[]): Matrix {
  *
  * Memory: forward keeps Z and A (2·nOut doubles = 16·nOut bytes per example)
  * and a reference to Y.
+ *
+ * Cost: the bias and σ' are applied in fused passes over the data (jvp: one
+ * pass after the two operator products; vjp: G = A ∘ W and Bᵀ G in one pass);
+ * G lives in a scratch buffer of the layer reused by every vjp (it is dead when
+ * vjp returns; results never share it; kept up to 2^20 entries = 8 MiB, larger
+ * products allocate per call). `vjp(x, state, W, { input: false })`
+ * skips J_Yᵀ W = K(θ)ᵀ G and returns `dY: null` (the objectives do so for their
+ * model, whose input is the data). `residualJvp(x, state, dx, dY, h)` returns
+ * dY + h·J[dx; dY] in the jvp's pass (for ResNet steps).
  *
  * `initialize(rng)`: θ = s·θ₀ with θ₀ ~ N(0, 1), b = 0, and s chosen so that
  * ‖K(sθ₀)‖_F² = nOut (times `initGain`²), i.e. each output of K(θ)y has unit
@@ -143,6 +177,74 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
   const kernel: ActivationKernel | null = typeof activation.evaluateInto === 'function' ? activation.evaluateInto.bind(activation) : null;
   const name = `singleLayer(${op.name ?? 'op'}, ${activation.name}, bias=${biasKind}${nBias > 1 ? `[${nBias}]` : ''})`;
 
+  // Bias b[g] is added to rows g·groupSize … (g+1)·groupSize − 1 of every column
+  // (groupSize 1: one bias per row). Loops run per group, no index division per entry.
+  /** p ← p + B b (b = src[bo … bo+nBias−1]) over n columns. */
+  const addBias = (p: Float64Array, src: Float64Array, bo: number, n: number): void => {
+    if (groupSize === 1) {
+      for (let j = 0, base = 0; j < n; j++, base += nOut) for (let i = 0; i < nOut; i++) p[base + i] += src[bo + i];
+      return;
+    }
+    for (let j = 0, base = 0; j < n; j++) {
+      for (let g = 0; g < nBias; g++) {
+        const c = src[bo + g];
+        for (const end = base + groupSize; base < end; base++) p[base] += c;
+      }
+    }
+  };
+
+  // G = A ∘ dZ in vjp lives in the scratch shared by all layers (see scratchG).
+  let gMat: Matrix | null = null;
+  const layerG = (n: number): Matrix => {
+    const len = nOut * n;
+    if (gMat && gMat.shape[1] === n && gMat.data.buffer === gBuf.buffer) return gMat;
+    const g = scratchG(len);
+    return g.length === len && g.buffer === gBuf.buffer ? (gMat = matrix(nOut, n, g)) : matrix(nOut, n, g);
+  };
+
+  function vjp(x: Float64Array, state: SingleLayerState, dZ: Matrix): { dx: Float64Array; dY: Matrix };
+  function vjp(x: Float64Array, state: SingleLayerState, dZ: Matrix, opts?: VjpOptions): { dx: Float64Array; dY: Matrix | null };
+  function vjp(x: Float64Array, state: SingleLayerState, dZ: Matrix, opts?: VjpOptions): { dx: Float64Array; dY: Matrix | null } {
+    const n = checkState(`${fn}.vjp`, state, nOut);
+    checkVjpArgs(`${fn}.vjp`, x, dZ, nParams, nOut, n);
+    const wantInput = opts?.input !== false;
+    // G = A ∘ dZ is shared by all three transposes; the bias part Bᵀ G is summed in the same pass
+    // (per bias entry over columns j, then rows i, as a plain loop would).
+    const w = columnMajorData(dZ), a = columnMajorData(state.derivative);
+    const G = layerG(n);
+    const g = G.data;
+    const dx = new Float64Array(nParams);
+    if (nBias === 0) {
+      for (let k = 0; k < nOut * n; k++) g[k] = a[k] * w[k];
+    } else if (groupSize === 1) {
+      for (let j = 0, base = 0; j < n; j++, base += nOut) {
+        for (let i = 0; i < nOut; i++) {
+          const gk = a[base + i] * w[base + i];
+          g[base + i] = gk;
+          dx[nTheta + i] += gk;
+        }
+      }
+    } else {
+      for (let j = 0, k = 0; j < n; j++) {
+        for (let b = 0; b < nBias; b++) {
+          let s = dx[nTheta + b];
+          for (const end = k + groupSize; k < end; k++) {
+            const gk = a[k] * w[k];
+            g[k] = gk;
+            s += gk;
+          }
+          dx[nTheta + b] = s;
+        }
+      }
+    }
+    const theta = x.subarray(0, nTheta);
+    if (nTheta > 0) dx.set(nonlinear ? (op.vjpAt as VjpAt)(theta, G, state.input) : op.vjp(G, state.input), 0);
+    if (!wantInput) return { dx, dY: null };
+    // An operator may hand its input back (e.g. an identity): never return the scratch.
+    const R = op.applyTranspose(theta, G);
+    return { dx, dY: R.data.buffer === gBuf.buffer ? matrix(nIn, n, Float64Array.from(columnMajorData(R))) : ensureColumnMajor(R) };
+  }
+
   const model: SingleLayerModel = {
     name,
     op,
@@ -161,15 +263,9 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
       // Pre-activation K Y + b, overwritten in place by σ (the kernel allows aliasing).
       const P = owned(op.apply(theta, Y), Y);
       const p = P.data;
-      if (nBias > 0) {
-        for (let j = 0; j < n; j++) {
-          const base = j * nOut;
-          for (let i = 0; i < nOut; i++) p[base + i] += x[nTheta + ((i / groupSize) | 0)];
-        }
-      }
-      let derivative: Matrix;
+      if (nBias > 0) addBias(p, x, nTheta, n);
       if (kernel) {
-        derivative = zeros(nOut, n);
+        const derivative = matrix(nOut, n, new Float64Array(nOut * n));
         kernel(p, p, derivative.data);
         return { output: P, input: Y, derivative };
       }
@@ -181,53 +277,79 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
       const n = checkState(`${fn}.jvp`, state, nOut);
       checkJvpArgs(`${fn}.jvp`, x, dx, dY, nParams, nIn, n);
       const Y = state.input;
-      let T: Matrix | null = null;
-      // T = K(dθ) Y + B db + K(θ) dY, then J v = A ∘ T.
+      const a = columnMajorData(state.derivative);
+      // J v = A ∘ T with T = K(dθ) Y + B db + K(θ) dY, formed in one pass over T
+      // (in the order ((K(dθ)Y + B db) + K(θ)dY) ∘ A).
       if (dx) {
         const dTheta = dx.subarray(0, nTheta);
-        T = owned(nonlinear ? (op.jvpAt as JvpAt)(x.subarray(0, nTheta), dTheta, Y) : op.jvp(dTheta, Y), Y);
-        if (nBias > 0) {
-          const t = T.data;
-          for (let j = 0; j < n; j++) {
-            const base = j * nOut;
-            for (let i = 0; i < nOut; i++) t[base + i] += dx[nTheta + ((i / groupSize) | 0)];
+        const T = owned(nonlinear ? (op.jvpAt as JvpAt)(x.subarray(0, nTheta), dTheta, Y) : op.jvp(dTheta, Y), Y);
+        const t = T.data;
+        const u = dY ? columnMajorData(op.apply(x.subarray(0, nTheta), dY)) : null;
+        if (nBias === 0) {
+          if (u) for (let k = 0; k < nOut * n; k++) t[k] = (t[k] + u[k]) * a[k];
+          else for (let k = 0; k < nOut * n; k++) t[k] *= a[k];
+        } else if (groupSize === 1) {
+          for (let j = 0, base = 0; j < n; j++, base += nOut) {
+            if (u) for (let i = 0, k = base; i < nOut; i++, k++) t[k] = (t[k] + dx[nTheta + i] + u[k]) * a[k];
+            else for (let i = 0, k = base; i < nOut; i++, k++) t[k] = (t[k] + dx[nTheta + i]) * a[k];
+          }
+        } else {
+          for (let j = 0, k = 0; j < n; j++) {
+            for (let b = 0; b < nBias; b++) {
+              const c = dx[nTheta + b];
+              const end = k + groupSize;
+              if (u) for (; k < end; k++) t[k] = (t[k] + c + u[k]) * a[k];
+              else for (; k < end; k++) t[k] = (t[k] + c) * a[k];
+            }
           }
         }
+        return T;
       }
-      if (dY) {
-        const U = ensureColumnMajor(op.apply(x.subarray(0, nTheta), dY));
-        if (T) {
-          const t = T.data, u = U.data;
-          for (let k = 0; k < t.length; k++) t[k] += u[k];
-        } else {
-          T = owned(U, dY);
-        }
-      }
-      if (!T) return zeros(nOut, n);
-      const t = T.data, a = columnMajorData(state.derivative);
-      for (let k = 0; k < t.length; k++) t[k] *= a[k];
+      if (!dY) return zeros(nOut, n);
+      const T = owned(op.apply(x.subarray(0, nTheta), dY), dY);
+      const t = T.data;
+      for (let k = 0; k < nOut * n; k++) t[k] *= a[k];
       return T;
     },
 
-    vjp(x: Float64Array, state: SingleLayerState, dZ: Matrix): { dx: Float64Array; dY: Matrix } {
-      const n = checkState(`${fn}.vjp`, state, nOut);
-      checkVjpArgs(`${fn}.vjp`, x, dZ, nParams, nOut, n);
-      // G = A ∘ dZ is shared by all three transposes.
-      const w = columnMajorData(dZ), a = columnMajorData(state.derivative);
-      const G = zeros(nOut, n);
-      const g = G.data;
-      for (let k = 0; k < g.length; k++) g[k] = a[k] * w[k];
-      const dx = new Float64Array(nParams);
-      if (nTheta > 0) dx.set(nonlinear ? (op.vjpAt as VjpAt)(x.subarray(0, nTheta), G, state.input) : op.vjp(G, state.input), 0);
-      if (nBias > 0) {
-        for (let j = 0; j < n; j++) {
-          const base = j * nOut;
-          for (let i = 0; i < nOut; i++) dx[nTheta + ((i / groupSize) | 0)] += g[base + i];
+    residualJvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, h: number): Matrix {
+      const n = checkState(`${fn}.residualJvp`, state, nOut);
+      checkJvpArgs(`${fn}.residualJvp`, x, dx, dY, nParams, nIn, n);
+      if (nIn !== nOut) fail(`${fn}.residualJvp`, `a residual step needs nIn = nOut, got ${nIn} → ${nOut}`);
+      checkNumber(`${fn}.residualJvp`, 'h', h);
+      const theta = x.subarray(0, nTheta);
+      const a = columnMajorData(state.derivative);
+      // dY + h·(A ∘ T), T = K(dθ) Y + B db + K(θ) dY, in one pass over T; the same
+      // numbers as jvp followed by the update (signed zeros aside). A missing term reads zeros.
+      let T: Matrix;
+      let u: Float64Array;
+      if (dx) {
+        T = owned(nonlinear ? (op.jvpAt as JvpAt)(theta, dx.subarray(0, nTheta), state.input) : op.jvp(dx.subarray(0, nTheta), state.input), state.input, dY);
+        u = dY ? columnMajorData(op.apply(theta, dY)) : zeroScratch(nOut * n);
+      } else {
+        if (!dY) return zeros(nOut, n);
+        T = owned(op.apply(theta, dY), dY);
+        u = zeroScratch(nOut * n);
+      }
+      const t = T.data;
+      const d = dY ? columnMajorData(dY) : zeroScratch(nOut * n);
+      if (dx && nBias > 0 && groupSize === 1) {
+        for (let j = 0, base = 0; j < n; j++, base += nOut) {
+          for (let i = 0, k = base; i < nOut; i++, k++) t[k] = d[k] + h * ((t[k] + dx[nTheta + i] + u[k]) * a[k]);
+        }
+      } else {
+        const nb = dx && nBias > 0 ? nBias : 1, gs = dx && nBias > 0 ? groupSize : nOut;
+        for (let j = 0, k = 0; j < n; j++) {
+          for (let b = 0; b < nb; b++) {
+            const c = dx && nBias > 0 ? dx[nTheta + b] : 0;
+            for (const end = k + gs; k < end; k++) t[k] = d[k] + h * ((t[k] + c + u[k]) * a[k]);
+          }
         }
       }
-      const dY = ensureColumnMajor(op.applyTranspose(x.subarray(0, nTheta), G));
-      return { dx, dY };
+      return T;
     },
+
+    vjp,
 
     initialize(rng: Rng): Float64Array {
       if (!rng || typeof rng.normalArray !== 'function') fail(`${fn}.initialize`, 'rng must be a generator from createRng(seed)');

@@ -8,7 +8,7 @@ import type { Rng } from '../core/rng.js';
 import { checkForwardArgs, checkJvpArgs, checkState, checkVjpArgs } from '../layers/checks.js';
 import { checkModel } from './modelChecks.js';
 import { prefixBlocks } from './params.js';
-import type { Model, ModelState, ParamBlock } from './types.js';
+import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
 
 /** What a chain's forward keeps: each model's state, in order. */
 export interface ChainState extends ModelState {
@@ -28,6 +28,8 @@ export interface ChainModel extends Model<ChainState> {
  * x = [x_0; x_1; …] their parameter vectors concatenated. Chain rule:
  * jvp runs forward, dY_{j+1} = J_{x_j} dx_j + J_{Y_j} dY_j; vjp runs backward,
  * (dx_j, W_j) = F_jᵀ-products of W_{j+1} starting from W_L = dZ.
+ * `vjp(x, state, dZ, { input: false })` passes the option to the first model
+ * only (its input gradient is the chain's; the others are needed).
  * Memory: the sum of the models' states (each intermediate Y_j is the previous
  * model's output, stored once).
  * `initialize(rng)` concatenates the models' own initializations, in order.
@@ -55,6 +57,25 @@ export function chain(models: Model[]): ChainModel {
   const nIn = ms[0].nIn, nOut = ms[L - 1].nOut;
   const piece = (x: Float64Array, j: number) => x.subarray(offsets[j], offsets[j] + ms[j].nParams);
   const bytes = ms.every((m) => typeof m.stateBytesPerExample === 'number') ? ms.reduce((s, m) => s + (m.stateBytesPerExample as number), 0) : undefined;
+
+  function vjp(x: Float64Array, state: ChainState, dZ: Matrix): { dx: Float64Array; dY: Matrix };
+  function vjp(x: Float64Array, state: ChainState, dZ: Matrix, opts?: VjpOptions): { dx: Float64Array; dY: Matrix | null };
+  function vjp(x: Float64Array, state: ChainState, dZ: Matrix, opts?: VjpOptions): { dx: Float64Array; dY: Matrix | null } {
+    const n = checkState(`${fn}.vjp`, state, nOut);
+    checkVjpArgs(`${fn}.vjp`, x, dZ, nParams, nOut, n);
+    const dx = new Float64Array(nParams);
+    let w = dZ;
+    // Backward sweep: W_j = J_{Y_j}ᵀ W_{j+1}, dx_j = J_{x_j}ᵀ W_{j+1}.
+    for (let j = L - 1; j > 0; j--) {
+      const r = ms[j].vjp(piece(x, j), state.states[j], w);
+      dx.set(r.dx, offsets[j]);
+      w = r.dY;
+    }
+    // The first model's input gradient is the chain's: skipped when not wanted.
+    const r = opts?.input === false ? ms[0].vjp(piece(x, 0), state.states[0], w, opts) : ms[0].vjp(piece(x, 0), state.states[0], w);
+    dx.set(r.dx, offsets[0]);
+    return { dx, dY: r.dY };
+  }
 
   return {
     name: `chain[${ms.map((m) => m.name).join(', ')}]`,
@@ -89,19 +110,7 @@ export function chain(models: Model[]): ChainModel {
       return d && d !== dY ? d : zeros(nOut, n);
     },
 
-    vjp(x: Float64Array, state: ChainState, dZ: Matrix): { dx: Float64Array; dY: Matrix } {
-      const n = checkState(`${fn}.vjp`, state, nOut);
-      checkVjpArgs(`${fn}.vjp`, x, dZ, nParams, nOut, n);
-      const dx = new Float64Array(nParams);
-      let w = dZ;
-      // Backward sweep: W_j = J_{Y_j}ᵀ W_{j+1}, dx_j = J_{x_j}ᵀ W_{j+1}.
-      for (let j = L - 1; j >= 0; j--) {
-        const r = ms[j].vjp(piece(x, j), state.states[j], w);
-        dx.set(r.dx, offsets[j]);
-        w = r.dY;
-      }
-      return { dx, dY: w };
-    },
+    vjp,
 
     initialize(rng: Rng): Float64Array {
       const x = new Float64Array(nParams);

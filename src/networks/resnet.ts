@@ -8,7 +8,7 @@ import type { Rng } from '../core/rng.js';
 import { checkForwardArgs, checkJvpArgs, checkState, checkVjpArgs } from '../layers/checks.js';
 import { checkModel } from './modelChecks.js';
 import { prefixBlocks } from './params.js';
-import type { Model, ModelState, ParamBlock } from './types.js';
+import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
 
 /** Options of {@link resnet}. */
 export interface ResNetOptions {
@@ -60,6 +60,11 @@ export interface ResNetModel extends Model<ResNetState> {
  * - vjp, the backward (adjoint) recursion over the stored states, from W_N = dZ:
  *   dx_j = h J_{x_j}F_jᵀ W_{j+1},  W_j = W_{j+1} + h J_{Y_j}F_jᵀ W_{j+1},
  *   then the opening's transpose products on W_0.
+ *
+ * Steps that offer `residualJvp` (single layers) form dY_j + h J_j [dx_j; dY_j]
+ * in one pass (the same numbers); `vjp(x, state, dZ, { input: false })` skips
+ * the input gradient (the opening's, or the last Euler update without opening)
+ * and returns `dY: null`.
  *
  * Memory: forward keeps per step what the backward sweep needs — Y_j and F_j's
  * own state; for single-layer steps that is A_j = σ'(K_j Y_j + b_j) and Y_{j+1}
@@ -135,6 +140,32 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
     return other && C.data === other.data ? clone(C) : C;
   };
 
+  function vjp(x: Float64Array, state: ResNetState, dZ: Matrix): { dx: Float64Array; dY: Matrix };
+  function vjp(x: Float64Array, state: ResNetState, dZ: Matrix, opts?: VjpOptions): { dx: Float64Array; dY: Matrix | null };
+  function vjp(x: Float64Array, state: ResNetState, dZ: Matrix, opts?: VjpOptions): { dx: Float64Array; dY: Matrix | null } {
+    const n = checkState(`${fn}.vjp`, state, nOut);
+    checkVjpArgs(`${fn}.vjp`, x, dZ, nParams, nOut, n);
+    const skipInput = opts?.input === false;
+    const dx = new Float64Array(nParams);
+    let w = dZ;
+    // Backward (adjoint) recursion over the stored states, j = N−1 … 0.
+    for (let j = N - 1; j >= 0; j--) {
+      // Without an opening, W_0 is the network's input gradient: not needed when skipped.
+      const last = j === 0 && !opening && skipInput;
+      const r = last ? steps[j].vjp(piece(x, j), state.steps[j], w, opts) : steps[j].vjp(piece(x, j), state.steps[j], w);
+      const o = offsets[j], g = r.dx;
+      for (let k = 0; k < g.length; k++) dx[o + k] = h * g[k];
+      if (last) return { dx, dY: null };
+      w = eulerUpdate(own(r.dY as Matrix, w), w);
+    }
+    if (opening) {
+      const r = skipInput ? opening.vjp(openPiece(x), state.openingState as ModelState, w, opts) : opening.vjp(openPiece(x), state.openingState as ModelState, w);
+      dx.set(r.dx, 0);
+      return { dx, dY: r.dY };
+    }
+    return { dx, dY: w === dZ ? matrix(nOut, n, Float64Array.from(columnMajorData(dZ))) : w };
+  }
+
   return {
     name: `resnet(N=${N}, h=${h}${opening ? `, opening=${opening.name}` : ''}, step=${steps[0].name})`,
     opening,
@@ -179,31 +210,18 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       for (let j = 0; j < N; j++) {
         const dxj = dx ? piece(dx, j) : null;
         if (!d && !(dxj && dxj.length > 0)) continue;
-        const t = own(steps[j].jvp(piece(x, j), state.steps[j], dxj, d), d);
-        d = eulerUpdate(t, d);
+        const step = steps[j];
+        if (step.residualJvp) {
+          // The step forms dY_j + h J_j [dx_j; dY_j] itself, in one pass.
+          d = own(step.residualJvp(piece(x, j), state.steps[j], dxj, d, h), d);
+        } else {
+          d = eulerUpdate(own(step.jvp(piece(x, j), state.steps[j], dxj, d), d), d);
+        }
       }
       return d && d !== dY ? d : zeros(nOut, n);
     },
 
-    vjp(x: Float64Array, state: ResNetState, dZ: Matrix): { dx: Float64Array; dY: Matrix } {
-      const n = checkState(`${fn}.vjp`, state, nOut);
-      checkVjpArgs(`${fn}.vjp`, x, dZ, nParams, nOut, n);
-      const dx = new Float64Array(nParams);
-      let w = dZ;
-      // Backward (adjoint) recursion over the stored states, j = N−1 … 0.
-      for (let j = N - 1; j >= 0; j--) {
-        const r = steps[j].vjp(piece(x, j), state.steps[j], w);
-        const o = offsets[j], g = r.dx;
-        for (let k = 0; k < g.length; k++) dx[o + k] = h * g[k];
-        w = eulerUpdate(own(r.dY, w), w);
-      }
-      if (opening) {
-        const r = opening.vjp(openPiece(x), state.openingState as ModelState, w);
-        dx.set(r.dx, 0);
-        w = r.dY;
-      }
-      return { dx, dY: w === dZ ? matrix(nOut, n, Float64Array.from(columnMajorData(dZ))) : w };
-    },
+    vjp,
 
     initialize(rng: Rng): Float64Array {
       const x = new Float64Array(nParams);

@@ -17,6 +17,17 @@ export interface ParamBlock {
   length: number;
 }
 
+/** Options of {@link Model.vjp}. */
+export interface VjpOptions {
+  /**
+   * Compute the input part J_Yᵀ dZ (default true). With `false` the model may
+   * skip it and return `dY: null` — for the first model of an objective, whose
+   * input is the data and whose input gradient would be discarded. Models that
+   * ignore the option still return dY; callers must accept either.
+   */
+  input?: boolean;
+}
+
 /** A differentiable model Y (nIn × n) ↦ Z (nOut × n) with parameters x (nParams). */
 export interface Model<S extends ModelState = ModelState> {
   readonly name: string;
@@ -29,6 +40,19 @@ export interface Model<S extends ModelState = ModelState> {
   jvp(x: Float64Array, state: S, dx: Float64Array | null, dY: Matrix | null): Matrix;
   /** (J_xᵀ dZ, J_Yᵀ dZ). */
   vjp(x: Float64Array, state: S, dZ: Matrix): { dx: Float64Array; dY: Matrix };
+  /**
+   * (J_xᵀ dZ, J_Yᵀ dZ), where `{ input: false }` allows skipping J_Yᵀ dZ
+   * (then `dY` may be null). The optional 4th argument keeps models written
+   * for the 3-argument form valid: they ignore it and return dY anyway.
+   */
+  vjp(x: Float64Array, state: S, dZ: Matrix, opts?: VjpOptions): { dx: Float64Array; dY: Matrix | null };
+  /**
+   * Optional fused residual product dY + h·(J_x dx + J_Y dY) for a model with
+   * nIn = nOut, in a new matrix (dY null: h·J_x dx): one forward-Euler step of the
+   * linearised recursion, the same numbers as `jvp` followed by the update but one
+   * pass over the data less. ResNets use it when their steps offer it.
+   */
+  residualJvp?(x: Float64Array, state: S, dx: Float64Array | null, dY: Matrix | null, h: number): Matrix;
   /** A scaled random parameter vector. */
   initialize(rng: Rng): Float64Array;
   /** The named pieces of x, in order; their lengths add up to nParams. */

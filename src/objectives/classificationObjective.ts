@@ -10,7 +10,7 @@ import type { Model, ParamBlock } from '../networks/types.js';
 import { prefixBlocks } from '../networks/params.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import {
-  addInto, batchData, checkData, checkPoint, newCounters, resolveLoss, resolveRegularization, scoreAccuracy,
+  addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
 
@@ -63,7 +63,8 @@ export interface ClassificationObjective extends Objective {
  * the dropped second-order term in θ can be indefinite), `'full'` the whole
  * product; both plus the regularisers' Hessians, symmetric positive semi-definite.
  * Each evaluation costs one forward pass, the gradient one model vjp, each
- * Hessian mat-vec one jvp and one vjp (see `counters`). `batch` (indices)
+ * Hessian mat-vec one jvp and one vjp (see `counters`); the vjps ask the model
+ * to skip its input gradient (`{ input: false }`: Y is data). `batch` (indices)
  * evaluates the loss on those columns only (averaged over the batch).
  * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
  * @param model F: nIn → nOut
@@ -115,7 +116,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
     const gradient = new Float64Array(nParams);
     if (nTheta > 0) {
       // ∇_θ = J_θᵀ ∇_Z E, with ∇_Z E = W_Zᵀ ∂E/∂S.
-      gradient.set(model.vjp(theta, state, lr.gradY).dx, 0);
+      gradient.set(model.vjp(theta, state, lr.gradY, NO_INPUT).dx, 0);
       counters.modelVjps++;
     }
     gradient.set(columnMajorData(lr.gradW), nTheta);
@@ -133,7 +134,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
         if (nTheta > 0) {
           // J_θᵀ ∇²_Z E J_θ vθ (Gauss-Newton in θ; ∇²_Z E = W_Zᵀ ∇²_S E W_Z).
           const dZ = model.jvp(theta, state, vTheta, null);
-          out.set(model.vjp(theta, state, lr.hessY(dZ)).dx, 0);
+          out.set(model.vjp(theta, state, lr.hessY(dZ), NO_INPUT).dx, 0);
           counters.modelJvps++;
           counters.modelVjps++;
         }
@@ -148,7 +149,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
         }
         const t = columnMajorData(lr.hessS(dS));
         if (nTheta > 0) {
-          out.set(model.vjp(theta, state, affineGradY(w, t, sh)).dx, 0);
+          out.set(model.vjp(theta, state, affineGradY(w, t, sh), NO_INPUT).dx, 0);
           counters.modelVjps++;
         }
         out.set(affineGradW(t, z, sh).data, nTheta);

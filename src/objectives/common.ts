@@ -8,7 +8,13 @@ import { leastSquares } from '../losses/leastSquares.js';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { toRegularizer, type Regularizer, type RegularizerLike } from '../losses/tikhonov.js';
 import type { LossFunction } from '../losses/types.js';
-import type { Model } from '../networks/types.js';
+import type { Model, VjpOptions } from '../networks/types.js';
+
+/**
+ * `model.vjp` option of the objectives: only J_θᵀ w is used (the model's input
+ * is the data), so the model may skip its input gradient.
+ */
+export const NO_INPUT: Readonly<VjpOptions> = Object.freeze({ input: false });
 
 /** A loss by name or as a function (W, Y, C) ↦ LossResult. */
 export type LossOption = 'crossEntropy' | 'leastSquares' | LossFunction;

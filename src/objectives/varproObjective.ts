@@ -12,7 +12,7 @@ import type { LossResult } from '../losses/types.js';
 import type { Model, ModelState, ParamBlock } from '../networks/types.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import {
-  addInto, batchData, checkData, checkPoint, newCounters, resolveLoss, resolveRegularization, scoreAccuracy,
+  addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
 import { innerNewtonCG } from './innerNewton.js';
@@ -266,7 +266,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     // ∇Φ = J_θᵀ ∇_Z E at W(θ) (+ ∇R_θ): the partial gradient, valid since ∇_W = 0 at W(θ).
     const gradient = new Float64Array(nTheta);
     if (nTheta > 0) {
-      gradient.set(model.vjp(theta, state, lr.gradY).dx);
+      gradient.set(model.vjp(theta, state, lr.gradY, NO_INPUT).dx);
       counters.modelVjps++;
     }
     if (reg.theta) addInto(gradient, reg.theta.gradient(theta));
@@ -302,7 +302,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
           for (let k = 0; k < dS.length; k++) dS[k] -= uS[k];
           back = affineGradY(wd, columnMajorData(lr.hessS(dS)), sh);
         }
-        out.set(model.vjp(theta, state, back).dx);
+        out.set(model.vjp(theta, state, back, NO_INPUT).dx);
         counters.modelVjps++;
       }
       if (reg.theta) addInto(out, reg.theta.hessian(v));

@@ -49,32 +49,67 @@ export function averagePool(dims: [number, number], channels: number, p = 2): Av
   const mx = nx / p, my = ny / p, N = nx * ny, M = mx * my;
   const nIn = N * channels, nOut = M * channels, s = 1 / (p * p);
 
+  // The kernels below assign every output entry (no accumulation into `out`).
+  // Images of a batch are consecutive channel blocks: block q = c + channels·j
+  // starts at q·N in Y and at q·M in Z, so one loop runs over all n·channels blocks.
   const pool = (Y: Float64Array, n: number, out: Float64Array) => {
-    for (let j = 0; j < n; j++) {
-      for (let c = 0; c < channels; c++) {
-        const yc = j * nIn + c * N, zc = j * nOut + c * M;
-        for (let iy = 0; iy < ny; iy++) {
-          const zr = zc + mx * ((iy / p) | 0), yr = yc + nx * iy;
-          // Contiguous over ix; patch column ox = ix/p accumulates p entries.
-          for (let ox = 0, ix = 0; ox < mx; ox++) {
-            let acc = 0;
-            for (let a = 0; a < p; a++, ix++) acc += Y[yr + ix];
-            out[zr + ox] += s * acc;
+    const blocks = n * channels;
+    if (p === 2) {
+      // Unrolled 2×2 patch: z = s·(y00 + y10) + s·(y01 + y11), image rows iy = 2·oy and 2·oy + 1
+      // (the order of the general loop below).
+      for (let q = 0; q < blocks; q++) {
+        const yc = q * N, zc = q * M;
+        for (let oy = 0; oy < my; oy++) {
+          const r0 = yc + 2 * nx * oy, r1 = r0 + nx, z = zc + mx * oy;
+          for (let ox = 0, ix = 0; ox < mx; ox++, ix += 2) {
+            out[z + ox] = s * (Y[r0 + ix] + Y[r0 + ix + 1]) + s * (Y[r1 + ix] + Y[r1 + ix + 1]);
           }
+        }
+      }
+      return;
+    }
+    for (let q = 0; q < blocks; q++) {
+      const yc = q * N, zc = q * M;
+      for (let oy = 0; oy < my; oy++) {
+        const z = zc + mx * oy;
+        for (let ox = 0; ox < mx; ox++) {
+          // Patch rows b in order, each row's p entries summed first.
+          let v = 0;
+          for (let b = 0, r = yc + nx * p * oy + p * ox; b < p; b++, r += nx) {
+            let acc = 0;
+            for (let a = 0; a < p; a++) acc += Y[r + a];
+            v += s * acc;
+          }
+          out[z + ox] = v;
         }
       }
     }
   };
   const spread = (Z: Float64Array, n: number, out: Float64Array) => {
-    for (let j = 0; j < n; j++) {
-      for (let c = 0; c < channels; c++) {
-        const yc = j * nIn + c * N, zc = j * nOut + c * M;
-        for (let iy = 0; iy < ny; iy++) {
-          const zr = zc + mx * ((iy / p) | 0), yr = yc + nx * iy;
-          for (let ox = 0, ix = 0; ox < mx; ox++) {
-            const v = s * Z[zr + ox];
-            for (let a = 0; a < p; a++, ix++) out[yr + ix] = v;
+    const blocks = n * channels;
+    if (p === 2) {
+      for (let q = 0; q < blocks; q++) {
+        const yc = q * N, zc = q * M;
+        for (let oy = 0; oy < my; oy++) {
+          const r0 = yc + 2 * nx * oy, r1 = r0 + nx, z = zc + mx * oy;
+          for (let ox = 0, ix = 0; ox < mx; ox++, ix += 2) {
+            const v = s * Z[z + ox];
+            out[r0 + ix] = v;
+            out[r0 + ix + 1] = v;
+            out[r1 + ix] = v;
+            out[r1 + ix + 1] = v;
           }
+        }
+      }
+      return;
+    }
+    for (let q = 0; q < blocks; q++) {
+      const yc = q * N, zc = q * M;
+      for (let iy = 0; iy < ny; iy++) {
+        const z = zc + mx * ((iy / p) | 0), r = yc + nx * iy;
+        for (let ox = 0, ix = 0; ox < mx; ox++) {
+          const v = s * Z[z + ox];
+          for (let a = 0; a < p; a++, ix++) out[r + ix] = v;
         }
       }
     }

@@ -129,8 +129,11 @@ export class ConvEngine {
     const PP = Px * Py;
     for (let ch = 0; ch < c; ch++) {
       const pc = ch * PP, sc = off + ch * nx * ny;
+      // Row by row with a plain loop: rows are short (nx ≈ 7…28), where a
+      // subarray view per row costs more than the copy itself.
       for (let iy = 0; iy < ny; iy++) {
-        P.set(src.subarray(sc + iy * nx, sc + iy * nx + nx), pc + (iy + hy) * Px + hx);
+        const s0 = sc + iy * nx, p0 = pc + (iy + hy) * Px + hx;
+        for (let ix = 0; ix < nx; ix++) P[p0 + ix] = src[s0 + ix];
       }
       if (this.boundary === 'periodic') {
         // Wrap in x on the interior rows, then copy whole padded rows in y.

@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng, mat, randn, vec, zeros } from '../../src/core/index.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import type { Model, ModelState } from '../../src/networks/types.js';
-import { assertAdjoint, assertTaylor } from './assertions.js';
+import { assertAdjoint, assertClose, assertTaylor } from './assertions.js';
 
 /** One model instance for {@link modelSuite}. */
 export interface ModelCase {
@@ -161,6 +162,43 @@ export function modelSuite(cases: ModelCase[]): void {
       const p2 = casePoint(c, m2);
       assert.deepEqual(p2.x, x0);
       assert.deepEqual(vec(m2.forward(p2.x, p2.Y).output), vec(s.output));
+    });
+
+    test(`${c.label}: vjp with { input: false } gives the same dx (dY skipped or unchanged)`, () => {
+      const model = c.make();
+      const { x, Y, n } = casePoint(c, model);
+      const s = model.forward(x, Y);
+      const dZ = randn(model.nOut, n, createRng(6));
+      const full = model.vjp(x, s, dZ);
+      const part = model.vjp(x, s, dZ, { input: false });
+      assert.deepEqual(part.dx, full.dx, 'dx is bit for bit the same');
+      // A model may ignore the option (then dY is still J_Yᵀ dZ).
+      if (part.dY !== null) assert.deepEqual(vec(part.dY), vec(full.dY));
+      // The full product is still right afterwards (no scratch state leaks between calls).
+      assert.deepEqual(vec(model.vjp(x, s, dZ, { input: true }).dY as Matrix), vec(full.dY));
+      // Earlier results are not overwritten by later calls.
+      const dY0 = vec(full.dY);
+      model.vjp(x, s, randn(model.nOut, n, createRng(7)));
+      assert.deepEqual(vec(full.dY), dY0);
+    });
+
+    test(`${c.label}: residualJvp (if offered) equals dY + h·jvp`, (t) => {
+      const model = c.make();
+      if (typeof model.residualJvp !== 'function' || model.nIn !== model.nOut) {
+        t.skip('no residualJvp');
+        return;
+      }
+      const { x, Y, dx, dY } = casePoint(c, model);
+      const s = model.forward(x, Y);
+      const h = 0.37;
+      for (const [ddx, ddY] of [[dx, dY], [dx, null], [null, dY]] as const) {
+        const J = vec(model.jvp(x, s, ddx, ddY));
+        const ref = ddY ? J.map((v, k) => ddY.data[k] + h * v) : J.map((v) => h * v);
+        const got = model.residualJvp(x, s, ddx, ddY, h);
+        assert.deepEqual(got.shape, [model.nOut, Y.shape[1]]);
+        assertClose(vec(got), ref, 1e-15, `residualJvp (dx ${ddx ? 'given' : 'null'}, dY ${ddY ? 'given' : 'null'})`);
+      }
+      assert.ok(vec(model.residualJvp(x, s, null, null, h)).every((v) => v === 0));
     });
 
     test(`${c.label}: wrong sizes give clear errors`, () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { columnMajorData, createRng, matmul, randn, vec, zeros } from '../../src/core/index.js';
 import { singleLayer, tanh } from '../../src/layers/index.js';
 import { antisymmetric, conv1d, conv2d, dense, diagonal, separableConv2d } from '../../src/operators/index.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { assertClose } from '../helpers/assertions.js';
 import { modelSuite } from '../helpers/modelSuite.js';
 
@@ -100,4 +101,63 @@ test('singleLayer: bad arguments give clear errors', () => {
   assert.throws(() => layer.forward(new Float64Array(5), zeros(3, 1)), /singleLayer.forward: x has length 5, expected 7/);
   assert.throws(() => layer.forward(new Float64Array(7), zeros(2, 1)), /singleLayer.forward: Y is 2×1, expected 3 rows \(nIn\)/);
   assert.throws(() => layer.jvp(new Float64Array(7), {} as never, null, null), /singleLayer.jvp: state must be the result of forward/);
+});
+
+test('singleLayer: vjp with { input: false } skips J_Yᵀ (dY null) and gives the same dx bit for bit', () => {
+  const rng = createRng(31);
+  const cases = [
+    singleLayer(dense(5, 3), { bias: 'vector' }),
+    singleLayer(dense(4, 4), { bias: 'scalar', activation: 'sin' }),
+    singleLayer(dense(3, 2), { bias: 'none' }),
+    singleLayer(conv2d([5, 4], [3, 3, 2, 3], { boundary: 'zero' }), { bias: 'vector', activation: 'relu' }),
+    singleLayer(separableConv2d([5, 5], [3, 3, 1, 2], { boundary: 'zero' })),
+  ];
+  for (const layer of cases) {
+    const x = rng.normalArray(layer.nParams);
+    const s = layer.forward(x, randn(layer.nIn, 4, rng));
+    const dZ = randn(layer.nOut, 4, rng);
+    const full = layer.vjp(x, s, dZ);
+    const part = layer.vjp(x, s, dZ, { input: false });
+    assert.equal(part.dY, null, layer.name);
+    assert.deepEqual(part.dx, full.dx, layer.name);
+    assert.deepEqual(vec(layer.vjp(x, s, dZ, {}).dY as Matrix), vec(full.dY), `${layer.name}: default is input: true`);
+  }
+});
+
+test('singleLayer: vjp results never share the internal scratch, even when the operator hands its input back', () => {
+  // K = I with no parameters: applyTranspose returns its argument (the scratch G = A ∘ dZ).
+  const identityOp = {
+    name: 'identityOp', nIn: 3, nOut: 3, nTheta: 0,
+    apply: (_t: Float64Array, Y: Matrix) => Y,
+    applyTranspose: (_t: Float64Array, Z: Matrix) => Z,
+    jvp: (_t: Float64Array, Y: Matrix) => zeros(3, Y.shape[1]),
+    vjp: () => new Float64Array(0),
+    toDense: () => zeros(3, 3),
+  };
+  const layer = singleLayer(identityOp, { bias: 'vector', activation: 'tanh' });
+  const rng = createRng(32);
+  const x = rng.normalArray(layer.nParams);
+  const s = layer.forward(x, randn(3, 5, rng));
+  const dZ1 = randn(3, 5, rng), dZ2 = randn(3, 5, rng);
+  const r1 = layer.vjp(x, s, dZ1);
+  const kept = vec(r1.dY);
+  const r2 = layer.vjp(x, s, dZ2);
+  assert.deepEqual(vec(r1.dY), kept, 'the first dY is not overwritten by the second call');
+  assert.notEqual(r1.dY.data, r2.dY.data);
+  const a = s.derivative.data;
+  assertClose(r2.dY.data, Float64Array.from(dZ2.data, (w, k) => a[k] * w), 1e-15, 'dY = A ∘ dZ for K = I');
+});
+
+test('singleLayer: residualJvp is dY + h·J[dx; dY] and rejects a width change', () => {
+  const rng = createRng(33);
+  const layer = singleLayer(dense(4, 4), { bias: 'vector' });
+  const x = rng.normalArray(layer.nParams);
+  const s = layer.forward(x, randn(4, 6, rng));
+  const dx = rng.normalArray(layer.nParams), dY = randn(4, 6, rng);
+  const J = vec(layer.jvp(x, s, dx, dY));
+  // The fused pass performs the same operations in the same order: bit for bit.
+  assert.deepEqual(vec(layer.residualJvp(x, s, dx, dY, 0.25)), J.map((v, k) => dY.data[k] + 0.25 * v));
+  const wide = singleLayer(dense(5, 4));
+  const sw = wide.forward(rng.normalArray(wide.nParams), randn(4, 2, rng));
+  assert.throws(() => wide.residualJvp(rng.normalArray(wide.nParams), sw, null, randn(4, 2, rng), 1), /singleLayer.residualJvp: a residual step needs nIn = nOut, got 4 → 5/);
 });

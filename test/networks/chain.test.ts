@@ -75,3 +75,15 @@ test('chain: bad arguments give clear errors', () => {
   assert.throws(() => chain([singleLayer(dense(4, 2)), {} as never]), /chain: models\[1\] must be a Model/);
   assert.throws(() => paramViews(chain([singleLayer(dense(2, 2))]), new Float64Array(3)), /paramViews: x has length 3, expected 5/);
 });
+
+test('chain: vjp with { input: false } skips only the first model\'s input gradient (same dx, dY null)', () => {
+  const rng = createRng(51);
+  const net = chain([singleLayer(dense(4, 3), { bias: 'vector' }), resnet(() => singleLayer(dense(4, 4)), { steps: 2, h: 0.5 }), singleLayer(dense(2, 4))]);
+  const x = rng.normalArray(net.nParams);
+  const s = net.forward(x, randn(3, 5, rng));
+  const dZ = randn(2, 5, rng);
+  const full = net.vjp(x, s, dZ);
+  const part = net.vjp(x, s, dZ, { input: false });
+  assert.equal(part.dY, null);
+  assert.deepEqual(part.dx, full.dx);
+});

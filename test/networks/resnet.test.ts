@@ -109,3 +109,38 @@ test('resnet: bad arguments give clear errors', () => {
   assert.throws(() => resnet([singleLayer(dense(3, 3))], { steps: 2 }), /resnet: steps = 2 but 1 layers were given/);
   assert.throws(() => resnet([]), /resnet: layers must be a non-empty array or a factory/);
 });
+
+test('resnet: vjp with { input: false } gives the same dx bit for bit and dY null, with and without opening', () => {
+  const rng = createRng(41);
+  const nets = [
+    resnet(step(4), { steps: 5, h: 0.3, opening: singleLayer(dense(4, 2), { bias: 'vector' }) }),
+    resnet(step(3), { steps: 4, h: 0.5 }),
+  ];
+  for (const net of nets) {
+    const x = rng.normalArray(net.nParams);
+    const s = net.forward(x, randn(net.nIn, 7, rng));
+    const dZ = randn(net.nOut, 7, rng);
+    const full = net.vjp(x, s, dZ);
+    const part = net.vjp(x, s, dZ, { input: false });
+    assert.equal(part.dY, null, net.name);
+    assert.deepEqual(part.dx, full.dx, net.name);
+  }
+});
+
+test('resnet: the fused residual step (residualJvp) gives the jvp of an unfused step bit for bit', () => {
+  // The same network with steps hiding residualJvp takes the jvp-then-update path.
+  const rng = createRng(42);
+  const plain = (j: number) => {
+    const { residualJvp: _r, ...m } = step(4)();
+    void j;
+    return m;
+  };
+  const fused = resnet(step(4), { steps: 4, h: 0.25, opening: singleLayer(dense(4, 3), { bias: 'vector' }) });
+  const unfused = resnet(plain, { steps: 4, h: 0.25, opening: singleLayer(dense(4, 3), { bias: 'vector' }) });
+  const x = rng.normalArray(fused.nParams), Y = randn(3, 6, rng), dx = rng.normalArray(fused.nParams), dY = randn(3, 6, rng);
+  const sf = fused.forward(x, Y), su = unfused.forward(x, Y);
+  assert.deepEqual(vec(sf.output), vec(su.output));
+  for (const [a, b] of [[dx, dY], [dx, null], [null, dY]] as const) {
+    assert.deepEqual(vec(fused.jvp(x, sf, a, b)), vec(unfused.jvp(x, su, a, b)));
+  }
+});
