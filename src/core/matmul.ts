@@ -263,7 +263,9 @@ function gemmStrided(
     return;
   }
   // Scale C once up front; the kernels below only accumulate into it.
-  if (beta !== 1) {
+  if (beta === 0 && ldc === m) {
+    c.fill(0, cOff, cOff + m * n); // contiguous C: one fill, not one per column
+  } else if (beta !== 1) {
     for (let j = 0; j < n; j++) {
       const o = cOff + j * ldc;
       if (beta === 0) c.fill(0, o, o + m);

@@ -27,6 +27,8 @@
  * are computed once per input channel and reused for every output channel.
  */
 import { createFft2Plan, type Fft2Plan } from '../core/fft.js';
+import { getKernelBackend } from '../core/wasm/backend.js';
+import { wasmConv2d, wasmConv2dGradTheta, wasmConv2dTranspose } from '../core/wasm/conv2d.js';
 import { circulantFirstColumn2d } from './circulantEigenvalues.js';
 import type { Boundary } from './conv1d.js';
 
@@ -116,6 +118,16 @@ export class ConvEngine {
     this.Px = g.nx + 2 * this.hx;
     this.Py = g.ny + 2 * this.hy;
     this.useFft = useFft && g.boundary === 'periodic';
+    let full = this.nPairs === g.cin * g.cout;
+    for (let q = 0; full && q < this.nPairs; q++) full = g.pairIn[q] === q % g.cin && g.pairOut[q] === Math.floor(q / g.cin);
+    this.wasmEligible = full && g.stride === 1;
+  }
+
+  /** The WebAssembly SIMD kernels cover stride 1 with all cin·cout pairs in θ order. */
+  private readonly wasmEligible: boolean;
+
+  private useWasm(): boolean {
+    return this.wasmEligible && !this.useFft && getKernelBackend() === 'wasm';
   }
 
   // ------------------------------------------------------------------ padding
@@ -275,6 +287,7 @@ export class ConvEngine {
   /** out (nOut × n) += K(W) Y. */
   forward(W: Float64Array, Y: Float64Array, n: number, out: Float64Array): void {
     if (this.useFft) return this.fftForward(W, Y, n, out);
+    if (this.useWasm()) return wasmConv2d(out, W, Y, n, this, { beta: 1 });
     const { kx, ky, Px, Py, mx, my, stride: s, nIn, nOut, nPairs, pairIn, pairOut } = this;
     const PP = Px * Py, M = mx * my, kk = kx * ky;
     // z(ox, oy) = Σ_{a,b} W[a,b] P(s·ox + 2hx − a, …) = Σ_{u,v} V[u,v] P(s·ox + u, …), V = W rotated.
@@ -290,6 +303,7 @@ export class ConvEngine {
   /** out (nIn × n) += K(W)ᵀ Z. */
   transpose(W: Float64Array, Z: Float64Array, n: number, out: Float64Array): void {
     if (this.useFft) return this.fftTranspose(W, Z, n, out);
+    if (this.useWasm()) return wasmConv2dTranspose(out, W, Z, n, this, { beta: 1 });
     const { nx, ny, kx, ky, hx, hy, Px, Py, mx, my, stride: s, nIn, nOut, nPairs, pairIn, pairOut } = this;
     const PP = Px * Py, M = mx * my, kk = kx * ky, N = nx * ny;
     if (s === 1) {
@@ -331,6 +345,7 @@ export class ConvEngine {
   /** out (nW) += Σ_examples ∂⟨Z, K(W)Y⟩/∂W. */
   gradW(Z: Float64Array, Y: Float64Array, n: number, out: Float64Array): void {
     if (this.useFft) return this.fftGradW(Z, Y, n, out);
+    if (this.useWasm()) return wasmConv2dGradTheta(out, Z, Y, n, this, { beta: 1 });
     const { kx, ky, hx, hy, Px, Py, mx, my, stride: s, nIn, nOut, nPairs, pairIn, pairOut } = this;
     const PP = Px * Py, M = mx * my, kk = kx * ky;
     const P = new Float64Array(PP * this.cin);

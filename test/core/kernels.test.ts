@@ -56,3 +56,22 @@ test('activations: wasm and js passes agree to a few ulps (tanh, sin, relu), val
     assertClose(wa.derivative, js.derivative, 4e-15, `${act.name} derivative`);
   }
 });
+
+test('conv2d operator: wasm and js kernels agree (forward, transpose, θ-gradient; zero and periodic, stride 1)', async () => {
+  const { conv2d } = await import('../../src/index.js');
+  const rng = createRng(9);
+  for (const boundary of ['zero', 'periodic'] as const) {
+    const op = conv2d([12, 10], [3, 3, 2, 4], { boundary, method: 'direct' });
+    const theta = rng.normalArray(op.nTheta);
+    const Y = randn(op.nIn, 5, rng), Z = randn(op.nOut, 5, rng);
+    for (const [label, f] of [
+      ['apply', () => op.apply(theta, Y)],
+      ['applyTranspose', () => op.applyTranspose(theta, Z)],
+      ['vjp', () => op.vjp(Z, Y)],
+    ] as const) {
+      const js = withBackend('js', f as () => Matrix | Float64Array);
+      const wa = withBackend('wasm', f as () => Matrix | Float64Array);
+      assertClose(wa, js, 1e-13, `conv2d ${boundary} ${label}`);
+    }
+  }
+});
