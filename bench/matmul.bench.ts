@@ -102,7 +102,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchSection> {
       target = `Target of issue 2 (numdl float64 at n = 512 ≥ 3× TF.js cpu): ${r.toFixed(2)}× — ${r >= 3 ? 'met' : 'NOT met'}.`;
       if (wasm) {
         const g64 = speedup(wasm, f64), g32 = speedup(wasm, f32);
-        target += ` Gap to TF.js wasm at n = 512: wasm is ${g64.toFixed(1)}× faster than numdl float64 and ${g32.toFixed(1)}× faster than numdl float32 (XNNPACK, SIMD, float32 — numdl is scalar JavaScript).`;
+        target += ` Gap to TF.js wasm at n = 512: wasm is ${g64.toFixed(1)}× faster than numdl float64 and ${g32.toFixed(1)}× faster than numdl float32 (XNNPACK, SIMD, float32; numdl runs its WebAssembly SIMD kernels by default, NUMDL_KERNELS=js for the TypeScript reference).`;
       }
     }
     for (const x of tensors) x.dispose();
@@ -110,7 +110,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchSection> {
 
   if (target) notes.push(target);
   notes.push(
-    'numdl: `matmul(A, B)` on column-major matrices (validated public entry, allocates C), 4×4 register tile, packed panels (kc ≤ 256, mc ≤ 128); float32 = Float32Array in and out, accumulated in double.',
+    'numdl: `matmul(A, B)` on column-major matrices (validated public entry, allocates C) with the default kernels: WebAssembly SIMD (f64x2 / f32x4, packed panels, register tiles) where it pays off, the TypeScript 4×4-tile kernel (packed panels, kc ≤ 256, mc ≤ 128) otherwise; float32 = Float32Array in and out.',
     'TF.js: `tf.matMul(a, b)` on row-major float32 tensors created on that backend, plus `dataSync()` to read C back into JavaScript and `dispose()`; production mode.',
     'GFLOP/s = 2mnk / median time. A ratio is numdl speed / peer speed (median of per-round time ratios); above 1 means numdl is faster.',
   );
