@@ -113,6 +113,21 @@ export interface DescentMethod {
   direction(x: Float64Array, ev: Evaluation, iter: number, gnorm: number, gnorm0: number): Direction;
   /** Called after an accepted step (L-BFGS updates its memory here). */
   accepted?(xOld: Float64Array, evOld: Evaluation, xNew: Float64Array, evNew: Evaluation): Record<string, HistoryValue> | void;
+  /**
+   * Newton-type directions (natural step length 1): when the line search fails
+   * because the predicted decrease is below f's round-off, take the full step
+   * if it reduces ‖∇f‖ instead of stopping.
+   */
+  fullStepAtRoundoff?: boolean;
+}
+
+/** x + p and its evaluation, if finite and with a smaller gradient norm than `gnorm`; else null. */
+function tryFullStep(obj: Objective, x: Float64Array, p: Float64Array, gnorm: number): { x: Float64Array; evaluation: Evaluation } | null {
+  const xFull = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) xFull[i] = x[i] + p[i];
+  const evaluation = obj.evaluate(xFull);
+  if (!isFiniteEvaluation(evaluation) || !(norm2(evaluation.gradient) < gnorm)) return null;
+  return { x: xFull, evaluation };
 }
 
 /**
@@ -185,7 +200,7 @@ export function runDescent(objective: Objective, x0: Float64Array, s: DescentSet
     const pnorm = norm2(dir.p);
     let alpha0 = Math.min(dir.initialStep ?? nextStep, s.maxStep);
     if (alpha0 * pnorm > s.maxStepNorm) alpha0 = s.maxStepNorm / pnorm;
-    const ls: LineSearchResult = s.lineSearch === 'wolfe'
+    let ls: LineSearchResult = s.lineSearch === 'wolfe'
       ? wolfeLineSearch(obj, x, dir.p, ev, { initialStep: alpha0, c1: s.c1, c2: s.c2, maxIter: s.maxLsIter, maxStep: s.maxStep })
       : armijoLineSearch(obj, x, dir.p, ev, { initialStep: alpha0, c1: s.c1, maxIter: s.maxLsIter, interpolate: s.interpolate });
     if (ls.status === 'nonFinite') return finish('nonFinite', `every line-search trial at iteration ${k} gave a non-finite value; returning the last finite iterate`, k - 1);
@@ -193,12 +208,18 @@ export function runDescent(objective: Objective, x0: Float64Array, s: DescentSet
       // Predicted decrease of a step of natural length (α ≥ 1): a tiny α₀ left
       // over from earlier backtracking must not make a real failure look like round-off.
       const predicted = -Math.max(alpha0, 1) * dot(ev.gradient, dir.p);
-      if (predicted >= 0 && atRoundoff(predicted, ev.value)) {
+      const roundoff = predicted >= 0 && atRoundoff(predicted, ev.value);
+      // f can no longer rank the trial points, but ‖∇f‖ still can: take the
+      // natural step (α = 1, e.g. the Newton step) when it reduces the gradient norm.
+      const full = roundoff && method.fullStepAtRoundoff ? tryFullStep(obj, x, dir.p, gnorm) : null;
+      if (full) {
+        ls = { status: 'ok', alpha: 1, x: full.x, evaluation: full.evaluation, iterations: ls.iterations + 1 };
+      } else if (roundoff) {
         return finish('converged', `no further decrease possible in floating point at iteration ${k}: the predicted decrease ${formatScientific(predicted)} is at the round-off level of f = ${formatScientific(ev.value)}`, k - 1);
       }
-      return finish('lineSearchFailed', `no step along the direction of iteration ${k} satisfied the ${s.lineSearch === 'wolfe' ? 'Wolfe' : 'Armijo'} conditions in ${ls.iterations} trials`, k - 1);
+      else return finish('lineSearchFailed', `no step along the direction of iteration ${k} satisfied the ${s.lineSearch === 'wolfe' ? 'Wolfe' : 'Armijo'} conditions in ${ls.iterations} trials`, k - 1);
     }
-    const evNew = ls.evaluation;
+    const evNew = ls.evaluation!;
     if (!isFiniteEvaluation(evNew)) return finish('nonFinite', `the gradient at the accepted point of iteration ${k} is not finite; returning the last finite iterate`, k - 1);
     const xOld = x, evOld = ev;
     const fPrev = ev.value;

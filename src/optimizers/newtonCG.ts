@@ -126,6 +126,7 @@ export function runNewton(fn: string, objective: Objective, x0: Float64Array, op
   const s = descentSettings(fn, opts, { maxIter: 100, maxLsIter: 30, maxStep: 1, columns: ['iter', 'value', 'gradNorm', 'step', 'lsIter', 'cgIter', 'cgRelres'] });
   const cg = cgSettings(fn, opts);
   const { evaluation: _ev, ...result } = runDescent(objective, x0, s, opts, {
+    fullStepAtRoundoff: true,
     direction(_x, ev, _k, gnorm, gnorm0) {
       const { cg: _r, ...d } = newtonDirection(fn, ev, cg, gnorm, gnorm0);
       return d;
