@@ -54,7 +54,12 @@ export class Recorder {
     if (this.callback) {
       const extra = this.callback(row, x);
       if (extra === false) go = false;
-      else if (extra && typeof extra === 'object') mergeFields(row, extra);
+      else if (extra && typeof extra === 'object') {
+        // `{ ...fields, stop: true }` records the fields and then stops.
+        const { stop, ...fields } = extra as Record<string, unknown>;
+        mergeFields(row, fields);
+        if (stop === true) go = false;
+      }
     }
     this.rows.push(row);
     this.printer?.row(row);

@@ -232,7 +232,8 @@ export function runStochastic(fn: string, objective: Objective, x0: Float64Array
         let dx = 0;
         for (let i = 0; i < n; i++) dx += (x[i] - xGood[i]) ** 2;
         const light = { iter: steps, value: ev.value, gradNorm: norm2(ev.gradient), step: lr, stepNorm: Math.sqrt(dx), lsIter: 0, cgIter: 0, matvecs: obj.matvecs, evals: obj.evals, time: rec.elapsed(), epoch };
-        if (opts.onIteration(light, x) === false) {
+        const r = opts.onIteration(light, x);
+        if (r === false || (r && typeof r === 'object' && (r as Record<string, unknown>).stop === true)) {
           epochsDone = epoch - 1;
           return finish('stoppedByCallback', `onIteration returned false at step ${steps}`, x);
         }

@@ -62,7 +62,8 @@ export interface HistoryRow {
  * Called after each iteration (row 0 included) with the row and the current
  * iterate (do not modify it; copy it to keep it). Return an object to merge
  * extra fields into the row (e.g. `{ accuracy: 0.93 }`), `false` to stop
- * (status `stoppedByCallback`), or nothing.
+ * (status `stoppedByCallback`), both at once as `{ accuracy: 0.93, stop: true }`
+ * (the fields are recorded, then the run stops), or nothing.
  */
 export type IterationCallback = (row: Readonly<HistoryRow>, x: Float64Array) => Record<string, HistoryValue> | false | void | undefined;
 

@@ -50,6 +50,16 @@ test('a wrong gradient sign makes the line search fail: status lineSearchFailed,
   }
 });
 
+test('onIteration can record fields and stop in the same row with { ..., stop: true }', () => {
+  for (const [name, run] of METHODS) {
+    const r = run(rosenbrock(), x0, { onIteration: (row) => ({ tag: row.iter * 10, stop: row.iter === 2 }) });
+    assert.equal(r.status, 'stoppedByCallback', name);
+    assert.equal(r.iterations, 2, name);
+    assert.equal(r.history[2].tag, 20, `${name}: the stopping row keeps its fields`);
+    assert.equal(r.history[2].stop, undefined, `${name}: 'stop' is a signal, not a field`);
+  }
+});
+
 test('onIteration can add fields to every row and stop the run with false', () => {
   for (const [name, run] of METHODS) {
     const r = run(rosenbrock(), x0, { onIteration: (row, x) => (row.iter === 3 ? false : { distance: Math.hypot(x[0] - 1, x[1] - 1), parity: row.iter % 2 === 0 ? 'even' : 'odd' }) });
