@@ -242,21 +242,7 @@ function jacobiTall(a: Float64Array, m: number, n: number, wantVectors: boolean)
   const wOrd = new Float64Array(n * n);
   for (let k = 0; k < n; k++) wOrd.set(w.subarray(order[k] * n, order[k] * n + n), k * n);
   // Thin Q = H₀ H₁ ⋯ H_{n−1} [I; 0], accumulated backwards in place.
-  const qm = new Float64Array(m * n);
-  for (let j = 0; j < n; j++) qm[j + j * m] = 1;
-  for (let k = n - 1; k >= 0; k--) {
-    const tk = tau[k];
-    if (tk === 0) continue;
-    const ok = k * m;
-    for (let j = k; j < n; j++) {
-      const oj = j * m;
-      let s = qm[oj + k];
-      for (let i = k + 1; i < m; i++) s += a[ok + i] * qm[oj + i];
-      s *= tk;
-      qm[oj + k] -= s;
-      for (let i = k + 1; i < m; i++) qm[oj + i] -= s * a[ok + i];
-    }
-  }
+  const qm = thinQ(a, m, n, tau);
   const U = new Float64Array(m * n);
   gemm(U, m, n, n, qm, m, false, wOrd, n, false, 1, 0);
 
@@ -362,21 +348,7 @@ function golubKahanTall(a: Float64Array, m: number, n: number, wantVectors: bool
   // --- U_b (m×n, thin) and V_b (n×n) by backward accumulation -----------------
   let U: Float64Array | null = null, V: Float64Array | null = null;
   if (wantVectors) {
-    U = new Float64Array(m * n);
-    for (let j = 0; j < n; j++) U[j + j * m] = 1;
-    for (let k = n - 1; k >= 0; k--) {
-      const tk = tauL[k];
-      if (tk === 0) continue;
-      const ok = k * m;
-      for (let j = k; j < n; j++) {
-        const oj = j * m;
-        let s = U[oj + k];
-        for (let i = k + 1; i < m; i++) s += a[ok + i] * U[oj + i];
-        s *= tk;
-        U[oj + k] -= s;
-        for (let i = k + 1; i < m; i++) U[oj + i] -= s * a[ok + i];
-      }
-    }
+    U = thinQ(a, m, n, tauL);
     V = new Float64Array(n * n);
     for (let j = 0; j < n; j++) V[j + j * n] = 1;
     const v = new Float64Array(n);
@@ -640,4 +612,28 @@ export function cond(A: Matrix): number {
   if (S.length === 0) return 0;
   const smin = S[S.length - 1];
   return smin === 0 ? Infinity : S[0] / smin;
+}
+
+/**
+ * The thin Q = H₀ H₁ ⋯ H_{n−1} [I; 0] (m×n, column-major) of Householder
+ * reflectors H_k = I − τ_k v_k v_kᵀ stored below the diagonal of column k of
+ * `a` (v_k = [0…0, 1, a_{k+1,k}, …, a_{m−1,k}]), accumulated backwards.
+ */
+function thinQ(a: Float64Array, m: number, n: number, tau: Float64Array): Float64Array {
+  const q = new Float64Array(m * n);
+  for (let j = 0; j < n; j++) q[j + j * m] = 1;
+  for (let k = n - 1; k >= 0; k--) {
+    const tk = tau[k];
+    if (tk === 0) continue;
+    const ok = k * m;
+    for (let j = k; j < n; j++) {
+      const oj = j * m;
+      let s = q[oj + k];
+      for (let i = k + 1; i < m; i++) s += a[ok + i] * q[oj + i];
+      s *= tk;
+      q[oj + k] -= s;
+      for (let i = k + 1; i < m; i++) q[oj + i] -= s * a[ok + i];
+    }
+  }
+  return q;
 }
