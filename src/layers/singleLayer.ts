@@ -2,13 +2,16 @@
  * The single layer Z = σ(K(θ) Y + b) for any parametric operator K(θ).
  */
 import { checkNumber, fail } from '../core/errors.js';
-import { columnMajorData, ensureColumnMajor, matrix, zeros, type Matrix } from '../core/matrix.js';
+import { columnMajorData, ensureColumnMajor, isColumnMajor, matrix, zeros, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from '../networks/types.js';
 import type { ParametricOperator } from '../operators/types.js';
 import type { Activation } from './types.js';
 import { resolveActivation, type ActivationName, type ActivationKernel } from './activations/index.js';
 import { checkForwardArgs, checkJvpArgs, checkOperator, checkState, checkVjpArgs } from './checks.js';
+import { getKernelBackend } from '../core/wasm/backend.js';
+import { wasmAvailable } from '../core/wasm/module.js';
+import { wasmDenseAffine, wasmDenseJvp, wasmDenseVjp } from '../core/wasm/dense.js';
 
 /** How the bias b enters σ(K Y + b). */
 export type BiasKind = 'scalar' | 'vector' | 'none';
@@ -49,7 +52,11 @@ export interface SingleLayerModel extends Model<SingleLayerState> {
   /** Bytes kept per example: A and Z, 2·nOut doubles. */
   readonly stateBytesPerExample: number;
   /** dY + h·(J_x dx + J_Y dY) in one pass (nIn = nOut only), see {@link Model.residualJvp}. */
-  residualJvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, h: number): Matrix;
+  residualJvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, h: number, out?: Matrix): Matrix;
+  /** (J_xᵀ dZ, dZ + h·J_Yᵀ dZ) (nIn = nOut only), see {@link Model.residualVjp}. */
+  residualVjp(x: Float64Array, state: SingleLayerState, dZ: Matrix, h: number, out?: Matrix): { dx: Float64Array; dY: Matrix };
+  /** Whether this layer's products can take the fused WebAssembly dense-layer kernels (see {@link singleLayer}). */
+  readonly fusedDense: boolean;
 }
 
 /**
@@ -90,6 +97,30 @@ function zeroScratch(len: number): Float64Array {
   if (len > SCRATCH_MAX) return new Float64Array(len);
   if (zeroBuf.length < len) zeroBuf = new Float64Array(len);
   return zeroBuf;
+}
+
+/**
+ * Smallest nOut·n for which the fused dense-layer kernels are used: below it
+ * the copies through WebAssembly memory cost more than they save.
+ */
+const FUSED_MIN_ENTRIES = 256;
+
+/** Whether two typed arrays overlap in memory. */
+function sharesStorage(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Check a destination `out` of residualJvp / residualVjp: rows × n,
+ * contiguous column-major, and not sharing storage with the input or the state.
+ */
+function checkDestination(fn: string, out: Matrix, rows: number, n: number, input: Matrix | null, state: SingleLayerState): void {
+  if (!out || !Array.isArray(out.shape) || !(out.data instanceof Float64Array)) fail(fn, 'out must be a float64 matrix');
+  if (out.shape[0] !== rows || out.shape[1] !== n) fail(fn, `out is ${out.shape[0]}×${out.shape[1]} but the result is ${rows}×${n}`);
+  if (!isColumnMajor(out)) fail(fn, 'out must be contiguous column-major');
+  for (const M of [input, state.input, state.derivative]) {
+    if (M && sharesStorage(M.data, out.data)) fail(fn, 'out shares storage with an input or the layer state');
+  }
 }
 
 /** M itself if it is contiguous column-major and shares no storage with `inputs`, else a copy (so in-place updates are safe). */
@@ -177,6 +208,48 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
   const kernel: ActivationKernel | null = typeof activation.evaluateInto === 'function' ? activation.evaluateInto.bind(activation) : null;
   const name = `singleLayer(${op.name ?? 'op'}, ${activation.name}, bias=${biasKind}${nBias > 1 ? `[${nBias}]` : ''})`;
 
+  // Fused WebAssembly path (src/core/wasm/dense.ts): θ is K itself (dense), an
+  // even number of rows (whole f64x2 vectors per column) and a bias that is
+  // per row, scalar or absent. Chosen per call: WebAssembly kernels selected
+  // and available, and enough entries to repay the copies.
+  const fusedDense = op.denseMatrix === true && !nonlinear && nOut % 2 === 0 && (nBias <= 1 || groupSize === 1);
+  const useFused = (n: number): boolean => fusedDense && nOut * n >= FUSED_MIN_ENTRIES && getKernelBackend() === 'wasm' && wasmAvailable();
+  // B b expanded to one entry per row, in a buffer of this layer (read by the kernels only).
+  const bRow = new Float64Array(nOut);
+  const biasRow = (src: Float64Array | null): Float64Array => {
+    if (!src || nBias === 0) bRow.fill(0);
+    else if (nBias === 1) bRow.fill(src[nTheta]);
+    else bRow.set(src.subarray(nTheta, nTheta + nOut));
+    return bRow;
+  };
+  /** dx = [vec(dK); Bᵀ G] from the kernel's dK (written in place) and row sums. */
+  const finishBias = (dx: Float64Array, rowSums: Float64Array): void => {
+    if (nBias === 1) {
+      let s = 0;
+      for (let i = 0; i < nOut; i++) s += rowSums[i];
+      dx[nTheta] = s;
+    } else if (nBias > 1) {
+      dx.set(rowSums, nTheta);
+    }
+  };
+  const rowSums = new Float64Array(nOut);
+  /** The fused vjp: dx, and R + h·Kᵀ(A ∘ W) (R = W when residual) unless input gradients are skipped. */
+  const fusedVjp = (x: Float64Array, state: SingleLayerState, dZ: Matrix, n: number, wantInput: boolean, h: number, residual: boolean, out?: Matrix) => {
+    const dx = new Float64Array(nParams);
+    const dY = wantInput ? (out ?? matrix(nIn, n, new Float64Array(nIn * n))) : null;
+    wasmDenseVjp(dY ? columnMajorData(dY) : null, dx.subarray(0, nTheta), rowSums, columnMajorData(state.input), columnMajorData(state.derivative),
+      columnMajorData(dZ), x.subarray(0, nTheta), nOut, nIn, n, h, residual);
+    finishBias(dx, rowSums);
+    return { dx, dY };
+  };
+  /** The fused jvp: D + h·(A ∘ (K(dθ) Y + B db + K dY)), D = dY when residual. */
+  const fusedJvp = (x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, n: number, h: number, residual: boolean, dest?: Matrix): Matrix => {
+    const out = dest ?? matrix(nOut, n, new Float64Array(nOut * n));
+    wasmDenseJvp(columnMajorData(out), columnMajorData(state.input), columnMajorData(state.derivative), dY ? columnMajorData(dY) : null,
+      x.subarray(0, nTheta), dx ? dx.subarray(0, nTheta) : null, dx ? biasRow(dx) : null, nOut, nIn, n, h, residual);
+    return out;
+  };
+
   // Bias b[g] is added to rows g·groupSize … (g+1)·groupSize − 1 of every column
   // (groupSize 1: one bias per row). Loops run per group, no index division per entry.
   /** p ← p + B b (b = src[bo … bo+nBias−1]) over n columns. */
@@ -208,6 +281,7 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
     const n = checkState(`${fn}.vjp`, state, nOut);
     checkVjpArgs(`${fn}.vjp`, x, dZ, nParams, nOut, n);
     const wantInput = opts?.input !== false;
+    if (useFused(n)) return fusedVjp(x, state, dZ, n, wantInput, 1, false);
     // G = A ∘ dZ is shared by all three transposes; the bias part Bᵀ G is summed in the same pass
     // (per bias entry over columns j, then rows i, as a plain loop would).
     const w = columnMajorData(dZ), a = columnMajorData(state.derivative);
@@ -261,9 +335,15 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
       const n = Y.shape[1];
       const theta = x.subarray(0, nTheta);
       // Pre-activation K Y + b, overwritten in place by σ (the kernel allows aliasing).
-      const P = owned(op.apply(theta, Y), Y);
+      let P: Matrix;
+      if (useFused(n)) {
+        P = matrix(nOut, n, new Float64Array(nOut * n));
+        wasmDenseAffine(P.data, theta, biasRow(x), columnMajorData(Y), nOut, nIn, n);
+      } else {
+        P = owned(op.apply(theta, Y), Y);
+        if (nBias > 0) addBias(P.data, x, nTheta, n);
+      }
       const p = P.data;
-      if (nBias > 0) addBias(p, x, nTheta, n);
       if (kernel) {
         const derivative = matrix(nOut, n, new Float64Array(nOut * n));
         kernel(p, p, derivative.data);
@@ -276,6 +356,7 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
     jvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null): Matrix {
       const n = checkState(`${fn}.jvp`, state, nOut);
       checkJvpArgs(`${fn}.jvp`, x, dx, dY, nParams, nIn, n);
+      if ((dx || dY) && useFused(n)) return fusedJvp(x, state, dx, dY, n, 1, false);
       const Y = state.input;
       const a = columnMajorData(state.derivative);
       // J v = A ∘ T with T = K(dθ) Y + B db + K(θ) dY, formed in one pass over T
@@ -312,11 +393,18 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
       return T;
     },
 
-    residualJvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, h: number): Matrix {
+    residualJvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, h: number, out?: Matrix): Matrix {
       const n = checkState(`${fn}.residualJvp`, state, nOut);
       checkJvpArgs(`${fn}.residualJvp`, x, dx, dY, nParams, nIn, n);
       if (nIn !== nOut) fail(`${fn}.residualJvp`, `a residual step needs nIn = nOut, got ${nIn} → ${nOut}`);
       checkNumber(`${fn}.residualJvp`, 'h', h);
+      if (out !== undefined) checkDestination(`${fn}.residualJvp`, out, nOut, n, dY, state);
+      if ((dx || dY) && useFused(n)) return fusedJvp(x, state, dx, dY, n, h, true, out);
+      if (out !== undefined) {
+        const r = columnMajorData(model.residualJvp(x, state, dx, dY, h));
+        out.data.set(r, out.offset);
+        return out;
+      }
       const theta = x.subarray(0, nTheta);
       const a = columnMajorData(state.derivative);
       // dY + h·(A ∘ T), T = K(dθ) Y + B db + K(θ) dY, in one pass over T; the same
@@ -350,6 +438,23 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
     },
 
     vjp,
+
+    residualVjp(x: Float64Array, state: SingleLayerState, dZ: Matrix, h: number, out?: Matrix): { dx: Float64Array; dY: Matrix } {
+      const n = checkState(`${fn}.residualVjp`, state, nOut);
+      checkVjpArgs(`${fn}.residualVjp`, x, dZ, nParams, nOut, n);
+      if (nIn !== nOut) fail(`${fn}.residualVjp`, `a residual step needs nIn = nOut, got ${nIn} → ${nOut}`);
+      checkNumber(`${fn}.residualVjp`, 'h', h);
+      if (out !== undefined) checkDestination(`${fn}.residualVjp`, out, nIn, n, dZ, state);
+      if (useFused(n)) return fusedVjp(x, state, dZ, n, true, h, true, out) as { dx: Float64Array; dY: Matrix };
+      const r = vjp(x, state, dZ);
+      const d = columnMajorData(r.dY), w = columnMajorData(dZ);
+      const dest = out ?? matrix(nIn, n, new Float64Array(nIn * n));
+      const o = dest.data, off = dest.offset;
+      for (let k = 0; k < nIn * n; k++) o[off + k] = w[k] + h * d[k];
+      return { dx: r.dx, dY: dest };
+    },
+
+    fusedDense,
 
     initialize(rng: Rng): Float64Array {
       if (!rng || typeof rng.normalArray !== 'function') fail(`${fn}.initialize`, 'rng must be a generator from createRng(seed)');

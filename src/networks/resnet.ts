@@ -3,6 +3,9 @@
  * Y_{j+1} = Y_j + h F_j(x_j, Y_j), e.g. F_j = σ(K_j Y_j + b_j).
  */
 import { checkNumber, checkPositiveInt, fail } from '../core/errors.js';
+
+/** Largest scratch buffer (entries) a ResNet keeps between calls: 2^20 doubles = 8 MiB. */
+const SCRATCH_MAX = 1 << 20;
 import { clone, columnMajorData, ensureColumnMajor, matrix, zeros, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { checkForwardArgs, checkJvpArgs, checkState, checkVjpArgs } from '../layers/checks.js';
@@ -134,6 +137,27 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
     }
     return R;
   };
+  // Ping-pong buffers of the step-by-step recursions (jvp and vjp): steps
+  // offering residualJvp / residualVjp write into them instead of allocating
+  // one matrix per step. The buffer the last step writes is the fresh result;
+  // the other one is this network's scratch, kept between calls up to
+  // SCRATCH_MAX entries (it never leaves a call: no result aliases it).
+  let scratch = new Float64Array(0);
+  const scratchMatrix = (n: number): Matrix => {
+    const len = width * n;
+    if (len > SCRATCH_MAX) return matrix(width, n, new Float64Array(len));
+    if (scratch.length < len) scratch = new Float64Array(len);
+    return matrix(width, n, scratch.length === len ? scratch : scratch.subarray(0, len));
+  };
+  /** Destinations for steps first … last (in the order they run): the last one gets `result`. */
+  const pingPong = (n: number) => {
+    let result: Matrix | null = null, tmp: Matrix | null = null;
+    return (stepsLeft: number): Matrix => {
+      if (stepsLeft % 2 === 0) return (result ??= zeros(width, n));
+      return (tmp ??= scratchMatrix(n));
+    };
+  };
+
   /** M as an owned, contiguous matrix not sharing storage with `other`. */
   const own = (M: Matrix, other: Matrix | null): Matrix => {
     const C = ensureColumnMajor(M);
@@ -148,10 +172,23 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
     const skipInput = opts?.input === false;
     const dx = new Float64Array(nParams);
     let w = dZ;
+    // The last residual step writes the fresh result (step 1 when step 0 only
+    // takes its parameter gradient), the others alternate with the scratch.
+    const jEnd = !opening && skipInput ? 1 : 0;
+    const dest = pingPong(n);
     // Backward (adjoint) recursion over the stored states, j = N−1 … 0.
     for (let j = N - 1; j >= 0; j--) {
       // Without an opening, W_0 is the network's input gradient: not needed when skipped.
       const last = j === 0 && !opening && skipInput;
+      const step = steps[j];
+      if (!last && step.residualVjp) {
+        // The step forms W_j = W_{j+1} + h J_Yᵀ W_{j+1} itself, in one pass.
+        const r = step.residualVjp(piece(x, j), state.steps[j], w, h, dest(j - jEnd));
+        const o = offsets[j], g = r.dx;
+        for (let k = 0; k < g.length; k++) dx[o + k] = h * g[k];
+        w = r.dY;
+        continue;
+      }
       const r = last ? steps[j].vjp(piece(x, j), state.steps[j], w, opts) : steps[j].vjp(piece(x, j), state.steps[j], w);
       const o = offsets[j], g = r.dx;
       for (let k = 0; k < g.length; k++) dx[o + k] = h * g[k];
@@ -207,13 +244,15 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
         d = d || (dxo && dxo.length > 0) ? opening.jvp(openPiece(x), state.openingState as ModelState, dxo, d) : null;
       }
       // Forward-in-time linearised recursion dY_{j+1} = dY_j + h J_j [dx_j; dY_j].
+      // Residual steps write into ping-pong buffers, the last one into the result.
+      const dest = pingPong(n);
       for (let j = 0; j < N; j++) {
         const dxj = dx ? piece(dx, j) : null;
         if (!d && !(dxj && dxj.length > 0)) continue;
         const step = steps[j];
         if (step.residualJvp) {
           // The step forms dY_j + h J_j [dx_j; dY_j] itself, in one pass.
-          d = own(step.residualJvp(piece(x, j), state.steps[j], dxj, d, h), d);
+          d = step.residualJvp(piece(x, j), state.steps[j], dxj, d, h, dest(N - 1 - j));
         } else {
           d = eulerUpdate(own(step.jvp(piece(x, j), state.steps[j], dxj, d), d), d);
         }

@@ -51,8 +51,20 @@ export interface Model<S extends ModelState = ModelState> {
    * nIn = nOut, in a new matrix (dY null: h·J_x dx): one forward-Euler step of the
    * linearised recursion, the same numbers as `jvp` followed by the update but one
    * pass over the data less. ResNets use it when their steps offer it.
+   * `out` (optional, nOut × n, contiguous column-major, not sharing storage with
+   * dY or the state) receives the result, which is then returned: ResNets pass
+   * buffers they reuse from step to step instead of allocating one per step.
    */
-  residualJvp?(x: Float64Array, state: S, dx: Float64Array | null, dY: Matrix | null, h: number): Matrix;
+  residualJvp?(x: Float64Array, state: S, dx: Float64Array | null, dY: Matrix | null, h: number, out?: Matrix): Matrix;
+  /**
+   * Optional fused residual transpose for a model with nIn = nOut: returns
+   * dx = J_xᵀ dZ (not scaled by h) and dY = dZ + h·J_Yᵀ dZ in a new matrix —
+   * one backward step of the ResNet's adjoint recursion, the numbers of `vjp`
+   * followed by the update up to rounding. ResNets use it when their steps offer it.
+   * `out` (optional, nIn × n, contiguous column-major, not sharing storage with
+   * dZ or the state) receives dY, as in {@link Model.residualJvp}.
+   */
+  residualVjp?(x: Float64Array, state: S, dZ: Matrix, h: number, out?: Matrix): { dx: Float64Array; dY: Matrix };
   /** A scaled random parameter vector. */
   initialize(rng: Rng): Float64Array;
   /** The named pieces of x, in order; their lengths add up to nParams. */

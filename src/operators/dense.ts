@@ -36,5 +36,5 @@ export function dense(nOut: number, nIn: number): ParametricOperator {
       for (let t = 0; t < nTheta; t++) b.push(t, t, 1);
       return b.build();
     },
-  });
+  }, { denseMatrix: true });
 }

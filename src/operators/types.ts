@@ -34,6 +34,12 @@ export interface ParametricOperator {
   jvpAt?(theta: Float64Array, dTheta: Float64Array, Y: Matrix): Matrix;
   /** J_θ(K(θ)Y)ᵀ Z at θ, summed over examples; for linear operators the same as `vjp(Z, Y)`. */
   vjpAt?(theta: Float64Array, Z: Matrix, Y: Matrix): Float64Array;
+  /**
+   * True when θ is K itself, θ = vec(K) column-major (Q = I, {@link dense}):
+   * kernels may then read θ as the nOut × nIn matrix (the fused dense-layer
+   * path of singleLayer does). Absent means false.
+   */
+  readonly denseMatrix?: boolean;
   /** Q of K(θ) = mat(Q θ) as a sparse (nOut·nIn) × nTheta matrix (linear operators only; inspection and tests). */
   Q?(): SparseMatrix;
 }

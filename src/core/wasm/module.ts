@@ -67,6 +67,13 @@ export interface KernelExports {
   tanhPass(x: number, value: number, deriv: number, n: number): void;
   reluPass(x: number, value: number, deriv: number, n: number): void;
   sinPass(x: number, value: number, deriv: number, n: number): void;
+  dlayerAffine(p: number, K: number, bias: number, y: number, m: number, k: number, n: number): void;
+  dlayerJvp(out: number, y: number, a: number, dy: number, K: number, dK: number, db: number,
+    m: number, k: number, n: number, h: number, flags: number): void;
+  dlayerVjp(dyOut: number, dK: number, db: number, y: number, a: number, w: number, K: number,
+    m: number, k: number, n: number, h: number, residual: boolean): void;
+  dlayerVjp8(dyOut: number, dK: number, db: number, y: number, a: number, w: number, Kt: number, gs: number,
+    k: number, n: number, h: number, residual: boolean): void;
 }
 
 /** A 64 KiB WebAssembly page. */

@@ -1,0 +1,152 @@
+/**
+ * Fused WebAssembly SIMD kernels of the dense single layer Z = σ(K Y + b)
+ * (assembly/dense.ts): the affine map, the layer's jvp and its vjp each in one
+ * pass over the columns, for small even widths, where a general GEMM spends its
+ * time packing tiny operands and the layer's element-wise passes (bias, σ',
+ * the residual update) cost as much as its products.
+ *
+ * All matrices are contiguous column-major arrays (K is m×k, Y k×n, A and the
+ * results m×n); m must be even. The wrappers copy operands through
+ * WebAssembly memory in blocks of columns ({@link denseChunkColumns}), so the
+ * working set stays in cache and the memory needed is bounded for any n.
+ * Sums run in a different order from the general path (products
+ * row-block-wise, bias sums per row): results agree with it to rounding.
+ */
+import { align64, wasmExports, wasmF64, wasmReserve } from './module.js';
+
+/** Entries per matrix block: 2^16 doubles (512 KiB), so a block's four matrices fit in L2. */
+const BLOCK_ENTRIES = 1 << 16;
+
+/**
+ * Columns per round trip through WebAssembly memory for widths m and k.
+ * @example denseChunkColumns(8, 8) // 8192
+ */
+export function denseChunkColumns(m: number, k: number): number {
+  return Math.max(1, Math.floor(BLOCK_ENTRIES / Math.max(m, k, 1)));
+}
+
+/** Byte layout of one call: the small operands, then four column blocks. */
+interface Layout {
+  K: number; Kt: number; gs: number; dK: number; db: number; y: number; a: number; d: number; out: number; chunk: number;
+}
+
+function layout(fn: string, m: number, k: number, n: number): Layout {
+  const chunk = Math.min(n, denseChunkColumns(m, k));
+  const small = align64(m * k * 8 + 16), vec = align64(m * 8 + 16);
+  // Every block region holds max(m, k) × chunk entries (the vjp reads W, m×c, and writes dY, k×c).
+  const cols = align64(Math.max(m, k) * chunk * 8 + 16);
+  const base = wasmReserve(fn, 3 * small + vec + 128 + 4 * cols + 64);
+  const K = base, Kt = K + small, dK = Kt + small, db = dK + small, gs = db + vec, y = gs + 128, d = y + cols, a = d + cols, out = a + cols;
+  return { K, Kt, gs, dK, db, y, a, d, out, chunk };
+}
+
+/**
+ * P = K Y + B b in one WebAssembly pass (b expanded to one entry per row).
+ * Trusts its caller: contiguous arrays of the stated sizes, m even.
+ * @param p destination, m×n (may not alias y)
+ * @param K m×k
+ * @param bias m entries (the bias of each row)
+ * @param y k×n
+ * @example wasmDenseAffine(p, K, b, Y, 8, 2, 1000) // p = K·Y + b per column
+ */
+export function wasmDenseAffine(p: Float64Array, K: Float64Array, bias: Float64Array, y: Float64Array, m: number, k: number, n: number): void {
+  const fn = 'wasmDenseAffine';
+  const ex = wasmExports(fn);
+  if (n <= 0) return;
+  const L = layout(fn, m, k, n);
+  const mem = wasmF64();
+  mem.set(K.subarray(0, m * k), L.K / 8);
+  mem.set(bias.subarray(0, m), L.db / 8);
+  for (let j0 = 0; j0 < n; j0 += L.chunk) {
+    const c = Math.min(L.chunk, n - j0);
+    mem.set(y.subarray(j0 * k, (j0 + c) * k), L.y / 8);
+    ex.dlayerAffine(L.out, L.K, L.db, L.y, m, k, c);
+    p.set(mem.subarray(L.out / 8, L.out / 8 + m * c), j0 * m);
+  }
+}
+
+/**
+ * The dense layer's jvp in one WebAssembly pass:
+ * out = D + h·(A ∘ (dK Y + B db + K dY)), with D = dY when `residual` (m = k)
+ * and D = 0 otherwise (then pass h = 1). A missing dK drops the dK Y + B db
+ * term, a missing dY the K dY term.
+ * @param out m×n destination (may not alias the inputs)
+ * @param y Y, k×n
+ * @param a A = σ'(K Y + b), m×n
+ * @param dy dY (k×n) or null
+ * @param K K(θ), m×k
+ * @param dK K(dθ) (m×k) or null
+ * @param db the bias direction expanded to m rows (ignored without dK)
+ * @example wasmDenseJvp(out, Y, A, dY, K, dK, db, 8, 8, 1000, 0.25, true) // one ResNet step's jvp
+ */
+export function wasmDenseJvp(
+  out: Float64Array, y: Float64Array, a: Float64Array, dy: Float64Array | null,
+  K: Float64Array, dK: Float64Array | null, db: Float64Array | null,
+  m: number, k: number, n: number, h: number, residual: boolean,
+): void {
+  const fn = 'wasmDenseJvp';
+  const ex = wasmExports(fn);
+  if (n <= 0) return;
+  const L = layout(fn, m, k, n);
+  const mem = wasmF64();
+  mem.set(K.subarray(0, m * k), L.K / 8);
+  if (dK) {
+    mem.set(dK.subarray(0, m * k), L.dK / 8);
+    if (db) mem.set(db.subarray(0, m), L.db / 8);
+    else mem.fill(0, L.db / 8, L.db / 8 + m);
+  }
+  const flags = (dK ? 1 : 0) | (dy ? 2 : 0) | (residual ? 4 : 0);
+  for (let j0 = 0; j0 < n; j0 += L.chunk) {
+    const c = Math.min(L.chunk, n - j0);
+    if (dK) mem.set(y.subarray(j0 * k, (j0 + c) * k), L.y / 8);
+    if (dy) mem.set(dy.subarray(j0 * k, (j0 + c) * k), L.d / 8);
+    mem.set(a.subarray(j0 * m, (j0 + c) * m), L.a / 8);
+    ex.dlayerJvp(L.out, L.y, L.a, L.d, L.K, L.dK, L.db, m, k, c, h, flags);
+    out.set(mem.subarray(L.out / 8, L.out / 8 + m * c), j0 * m);
+  }
+}
+
+/**
+ * The dense layer's vjp in one WebAssembly pass: with G = A ∘ W,
+ * dK = G Yᵀ (m×k), db = the row sums of G (m), and, when `dyOut` is given,
+ * dyOut = R + h·Kᵀ G with R = W when `residual` (m = k), else 0 (pass h = 1).
+ * @param dyOut k×n destination or null (input gradient not wanted)
+ * @param dK m×k destination (overwritten)
+ * @param db m destination (overwritten)
+ * @param y Y, k×n
+ * @param a A, m×n
+ * @param w W, m×n
+ * @param K K(θ), m×k
+ * @example wasmDenseVjp(dY, dK, db, Y, A, W, K, 8, 8, 1000, 0.25, true) // one ResNet step backwards
+ */
+export function wasmDenseVjp(
+  dyOut: Float64Array | null, dK: Float64Array, db: Float64Array,
+  y: Float64Array, a: Float64Array, w: Float64Array, K: Float64Array,
+  m: number, k: number, n: number, h: number, residual: boolean,
+): void {
+  const fn = 'wasmDenseVjp';
+  const ex = wasmExports(fn);
+  const L = layout(fn, m, k, Math.max(n, 1));
+  const mem = wasmF64();
+  // Width 8 (with whole vectors of dY rows) takes the two-column kernel, which reads Kᵀ.
+  const eight = m === 8 && (!dyOut || k % 2 === 0);
+  if (eight) {
+    const kt = L.Kt / 8;
+    for (let i = 0; i < 8; i++) for (let q = 0; q < k; q++) mem[kt + q + i * k] = K[i + q * 8];
+  } else {
+    mem.set(K.subarray(0, m * k), L.K / 8);
+  }
+  mem.fill(0, L.dK / 8, L.dK / 8 + m * k);
+  mem.fill(0, L.db / 8, L.db / 8 + m);
+  for (let j0 = 0; j0 < n; j0 += L.chunk) {
+    const c = Math.min(L.chunk, n - j0);
+    mem.set(y.subarray(j0 * k, (j0 + c) * k), L.y / 8);
+    mem.set(a.subarray(j0 * m, (j0 + c) * m), L.a / 8);
+    mem.set(w.subarray(j0 * m, (j0 + c) * m), L.d / 8);
+    if (eight) ex.dlayerVjp8(dyOut ? L.out : 0, L.dK, L.db, L.y, L.a, L.d, L.Kt, L.gs, k, c, h, residual);
+    else ex.dlayerVjp(dyOut ? L.out : 0, L.dK, L.db, L.y, L.a, L.d, L.K, m, k, c, h, residual);
+    if (dyOut) dyOut.set(mem.subarray(L.out / 8, L.out / 8 + k * c), j0 * k);
+  }
+  dK.set(mem.subarray(L.dK / 8, L.dK / 8 + m * k));
+  db.set(mem.subarray(L.db / 8, L.db / 8 + m));
+}
