@@ -2,7 +2,7 @@
 // Every kernel works on caller-laid-out linear memory: no allocation here.
 export { gemmWorkspace, dgemm, sgemm } from './gemm';
 export {
-  conv2dWorkspace, conv2dWeightsBytes, dconv2dPackWeights, sconv2dPackWeights, dconv2d, sconv2d,
+  conv2dWorkspace, dconv2d, sconv2d,
   conv2dGradWorkspace, dconv2dGradTheta, sconv2dGradTheta,
 } from './conv';
 export { tanhPass, reluPass, sinPass } from './activations';

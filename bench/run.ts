@@ -39,12 +39,13 @@ function parseArgs(argv: string[]): Args {
 /** The command line as the user typed it (npm script name when run through npm). */
 function commandLine(argv: string[]): string {
   const event = process.env.npm_lifecycle_event;
-  if (event) {
+  // `npx tsx …` sets npm_lifecycle_event = 'npx': that is not an npm script.
+  if (event && event !== 'npx') {
     const script = process.env.npm_lifecycle_script ?? '';
     const extra = argv.filter((x) => !script.split(/\s+/).includes(x));
     return `npm run ${event}${extra.length ? ` -- ${extra.join(' ')}` : ''}`;
   }
-  return ['tsx bench/run.ts', ...argv].join(' ');
+  return ['npx tsx bench/run.ts', ...argv].join(' ');
 }
 
 async function main(): Promise<number> {

@@ -43,12 +43,12 @@ const FLAG = { width: 8, steps: 16, T: 4, n: 1000, lambda: 1e-5, cgMaxIter: 10, 
 /** The mnist-cnn step's sizes. */
 const CNN = { width: 8, steps: 2, batch: 64, lr: 1e-3 };
 
-/** The flagship network; `fused: false` hides the steps' residualJvp (the jvp-then-update path). */
+/** The flagship network; `fused: false` hides the steps' residualJvp / residualVjp (the product-then-update path). */
 function flagshipModel(fused = true): Model {
   const step = () => {
     const layer = singleLayer(dense(FLAG.width, FLAG.width), { activation: 'tanh', bias: 'vector' });
     if (fused) return layer;
-    const { residualJvp: _fused, ...plain } = layer;
+    const { residualJvp: _fusedJvp, residualVjp: _fusedVjp, ...plain } = layer;
     return plain;
   };
   const opening = singleLayer(dense(FLAG.width, 2), { activation: 'tanh', bias: 'vector' });

@@ -36,6 +36,7 @@
  *   npx tsx examples/elm-mnist.ts --train 10000 --val 10000 --m 1530 --iters 20 --cg 10 --seed 1 --out out/elm
  */
 import { checkPositiveInt, fail } from '../src/core/errors.js';
+import { isResident, releaseResident, residentMatrix, toResident } from '../src/core/wasm/resident.js';
 import { columnMajorData, matrix, selectColumns, zeros, type Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
 import { matmulInto } from '../src/core/matmul.js';
@@ -161,29 +162,37 @@ export function identityModel(n: number): Model {
  * @param b bias, length m
  * @param Y data, nf × n
  * @param activation σ
- * @returns Z, m × n
+ * @param out where to write Z (m × n, contiguous column-major), e.g. a
+ *   `residentMatrix(m, n)` so that the products with Z never copy it and no
+ *   second copy of Z is ever made; default a new ordinary matrix
+ * @returns Z, m × n (`out` when given)
  * @example randomFeatures(K, b, Y, tanh) // m × n
  */
-export function randomFeatures(K: Float64Array, b: Float64Array, Y: Matrix, activation: Activation): Matrix {
+export function randomFeatures(K: Float64Array, b: Float64Array, Y: Matrix, activation: Activation, out?: Matrix): Matrix {
   const m = b.length;
   const [nf, n] = Y.shape;
   if (K.length !== m * nf) fail('randomFeatures', `K has length ${K.length}, expected m*nf = ${m}*${nf}`);
+  if (out !== undefined && (out.shape[0] !== m || out.shape[1] !== n || out.stride[0] !== 1 || out.stride[1] !== m)) {
+    fail('randomFeatures', `out is ${out.shape.join('×')} with strides [${out.stride.join(', ')}], expected a contiguous column-major ${m}×${n} matrix`);
+  }
   const y = columnMajorData(Y);
-  const Z = zeros(m, n);
-  const z = Z.data;
-  const Kmat = matrix(m, nf, K);
+  const Z = out ?? zeros(m, n);
+  const z = Z.data.subarray(Z.offset, Z.offset + m * n);
+  // Resident when Z is (the wasm gemm then reads K in place too); released below.
+  const Kmat = isResident(Z) ? toResident(matrix(m, nf, K)) : matrix(m, nf, K);
   for (let j0 = 0; j0 < n; j0 += FEATURE_CHUNK) {
     const c = Math.min(FEATURE_CHUNK, n - j0);
     const Zc = matrix(m, c, z.subarray(j0 * m, (j0 + c) * m));
     for (let j = 0; j < c; j++) Zc.data.set(b, j * m);
     matmulInto(Zc, Kmat, matrix(nf, c, y.subarray(j0 * nf, (j0 + c) * nf)), { beta: 1 });
   }
+  releaseResident(Kmat);
   if (activation.evaluateInto) activation.evaluateInto(z, z, null);
   else z.set(columnMajorData(activation.evaluate(Z).value));
   return Z;
 }
 
-/** Images per matmul in {@link randomFeatures} (bounds the WebAssembly working set). */
+/** Images per matmul in {@link randomFeatures} (bounds the WebAssembly working set of the copied Y). */
 const FEATURE_CHUNK = 4096;
 
 /** Fraction of columns whose predicted label differs from `labels`. */
@@ -232,8 +241,38 @@ export function runElmMnist(opts: ElmMnistOptions = {}, maxShown = 100): ElmMnis
   const rng = createRng(config.seed);
   const K = rng.normalArray(m * 784, config.kScale);
   const b = rng.normalArray(m, config.bScale);
-  const Z = randomFeatures(K, b, Y, act);
-  const Zv = randomFeatures(K, b, Yv, act);
+  // Z (612 MB for the lecture's sizes) and Zv live in WebAssembly memory: the
+  // two products with Z in every Hessian mat-vec then read it in place instead
+  // of copying it into WebAssembly memory twice per mat-vec (ordinary
+  // matrices with the js kernels). Released in the finally below.
+  const Z = residentMatrix(m, nTrain);
+  let Zv: Matrix | null = null;
+  try {
+    Zv = residentMatrix(m, nVal);
+    randomFeatures(K, b, Y, act, Z);
+    randomFeatures(K, b, Yv, act, Zv);
+    return trainAndReport(config, { Yv, C, labels, labelsV, Z, Zv }, opts.log, maxShown, [t0, t1]);
+  } finally {
+    if (Zv !== null) releaseResident(Zv);
+    releaseResident(Z);
+  }
+}
+
+/** The data of a run: validation images, one-hot training labels, labels, features. */
+interface ElmData {
+  Yv: Matrix;
+  C: Matrix;
+  labels: Int32Array;
+  labelsV: Int32Array;
+  Z: Matrix;
+  Zv: Matrix;
+}
+
+/** Newton-CG on W over the features, then errors, misclassified digits and the table; `times` = [start, MNIST read]. */
+function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMnistOptions['log'], maxShown: number, times: [number, number]): ElmMnistResult {
+  const { Yv, C, labels, labelsV, Z, Zv } = d;
+  const [t0, t1] = times;
+  const { m, nVal } = config;
   const t2 = performance.now();
 
   const model = identityModel(m);
@@ -244,7 +283,7 @@ export function runElmMnist(opts: ElmMnistOptions = {}, maxShown = 100): ElmMnis
     maxIter: config.maxIter,
     cgMaxIter: config.cgMaxIter,
     cgTol: config.cgTol,
-    print: opts.log ?? false,
+    print: log ?? false,
     onIteration: (row: Readonly<HistoryRow>, x: Float64Array) => {
       const tv = performance.now();
       const valError = errorRate(predict(model, x, Zv).labels, labelsV);

@@ -12,6 +12,7 @@ import { checkForwardArgs, checkJvpArgs, checkOperator, checkState, checkVjpArgs
 import { getKernelBackend } from '../core/wasm/backend.js';
 import { wasmAvailable } from '../core/wasm/module.js';
 import { wasmDenseAffine, wasmDenseJvp, wasmDenseVjp } from '../core/wasm/dense.js';
+import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
 
 /** How the bias b enters σ(K Y + b). */
 export type BiasKind = 'scalar' | 'vector' | 'none';
@@ -123,6 +124,17 @@ function checkDestination(fn: string, out: Matrix, rows: number, n: number, inpu
   }
 }
 
+/** Largest state matrix (entries) the fused path keeps a resident copy of: 2^18 doubles = 2 MiB. */
+const CACHE_MAX = 1 << 18;
+
+/** Release a layer's resident state copies. */
+function releaseCache(c: Matrix[]): void {
+  for (const M of c) releaseResident(M);
+}
+// Gives the resident copies of a collected layer back to the arena (the layer's
+// cache array is the held value; the token unregisters a replaced cache).
+const cacheRegistry = new FinalizationRegistry<Matrix[]>(releaseCache);
+
 /** M itself if it is contiguous column-major and shares no storage with `inputs`, else a copy (so in-place updates are safe). */
 type JvpAt = NonNullable<ParametricOperator['jvpAt']>;
 type VjpAt = NonNullable<ParametricOperator['vjpAt']>;
@@ -233,11 +245,37 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
     }
   };
   const rowSums = new Float64Array(nOut);
+  // Resident copies (src/core/wasm/resident.ts) of the last state's Y and A:
+  // the Gauss-Newton mat-vecs of one Newton iteration run ten or more jvps and
+  // vjps on the same state, which then copy neither. Keyed by the state object
+  // (states are not modified after forward, see SingleLayerState), released
+  // with the layer; only for states up to CACHE_MAX entries per matrix.
+  let cacheFor: WeakRef<SingleLayerState> | null = null;
+  let cached: [Matrix, Matrix] | null = null;
+  const stateData = (state: SingleLayerState, n: number): [Float64Array, Float64Array] => {
+    if (cached && cacheFor?.deref() === state && isResident(cached[0]) && isResident(cached[1])) return [cached[0].data, cached[1].data];
+    const y = columnMajorData(state.input), a = columnMajorData(state.derivative);
+    if (Math.max(nIn, nOut) * n > CACHE_MAX) return [y, a];
+    if (!cached || cached[0].shape[1] !== n || !isResident(cached[0]) || !isResident(cached[1])) {
+      if (cached) {
+        cacheRegistry.unregister(cacheToken);
+        releaseCache(cached);
+      }
+      cached = [residentMatrix(nIn, n), residentMatrix(nOut, n)];
+      cacheRegistry.register(model, cached, cacheToken);
+    }
+    cached[0].data.set(y);
+    cached[1].data.set(a);
+    cacheFor = new WeakRef(state);
+    return [cached[0].data, cached[1].data];
+  };
+  const cacheToken = {};
   /** The fused vjp: dx, and R + h·Kᵀ(A ∘ W) (R = W when residual) unless input gradients are skipped. */
   const fusedVjp = (x: Float64Array, state: SingleLayerState, dZ: Matrix, n: number, wantInput: boolean, h: number, residual: boolean, out?: Matrix) => {
     const dx = new Float64Array(nParams);
     const dY = wantInput ? (out ?? matrix(nIn, n, new Float64Array(nIn * n))) : null;
-    wasmDenseVjp(dY ? columnMajorData(dY) : null, dx.subarray(0, nTheta), rowSums, columnMajorData(state.input), columnMajorData(state.derivative),
+    const [y, a] = stateData(state, n);
+    wasmDenseVjp(dY ? columnMajorData(dY) : null, dx.subarray(0, nTheta), rowSums, y, a,
       columnMajorData(dZ), x.subarray(0, nTheta), nOut, nIn, n, h, residual);
     finishBias(dx, rowSums);
     return { dx, dY };
@@ -245,7 +283,8 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
   /** The fused jvp: D + h·(A ∘ (K(dθ) Y + B db + K dY)), D = dY when residual. */
   const fusedJvp = (x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, n: number, h: number, residual: boolean, dest?: Matrix): Matrix => {
     const out = dest ?? matrix(nOut, n, new Float64Array(nOut * n));
-    wasmDenseJvp(columnMajorData(out), columnMajorData(state.input), columnMajorData(state.derivative), dY ? columnMajorData(dY) : null,
+    const [y, a] = stateData(state, n);
+    wasmDenseJvp(columnMajorData(out), y, a, dY ? columnMajorData(dY) : null,
       x.subarray(0, nTheta), dx ? dx.subarray(0, nTheta) : null, dx ? biasRow(dx) : null, nOut, nIn, n, h, residual);
     return out;
   };

@@ -6,10 +6,16 @@ import { checkNumber, checkPositiveInt, fail } from '../core/errors.js';
 
 /** Largest scratch buffer (entries) a ResNet keeps between calls: 2^20 doubles = 8 MiB. */
 const SCRATCH_MAX = 1 << 20;
+// Gives a collected network's resident scratch back to the arena.
+const scratchRegistry = new FinalizationRegistry<Matrix>((M) => {
+  releaseResident(M);
+});
 import { clone, columnMajorData, ensureColumnMajor, matrix, zeros, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { checkForwardArgs, checkJvpArgs, checkState, checkVjpArgs } from '../layers/checks.js';
 import { checkModel } from './modelChecks.js';
+import { getKernelBackend } from '../core/wasm/backend.js';
+import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
 
@@ -142,12 +148,24 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
   // one matrix per step. The buffer the last step writes is the fresh result;
   // the other one is this network's scratch, kept between calls up to
   // SCRATCH_MAX entries (it never leaves a call: no result aliases it).
-  let scratch = new Float64Array(0);
+  // With the WebAssembly kernels the scratch is resident (src/core/wasm/resident.ts),
+  // so the fused dense steps read and write it in place; released with the network.
+  let scratch: Matrix | null = null;
+  const scratchToken = {};
   const scratchMatrix = (n: number): Matrix => {
     const len = width * n;
     if (len > SCRATCH_MAX) return matrix(width, n, new Float64Array(len));
-    if (scratch.length < len) scratch = new Float64Array(len);
-    return matrix(width, n, scratch.length === len ? scratch : scratch.subarray(0, len));
+    const wantResident = getKernelBackend() === 'wasm';
+    if (!scratch || scratch.data.length < len || isResident(scratch) !== wantResident) {
+      if (scratch) {
+        scratchRegistry.unregister(scratchToken);
+        releaseResident(scratch);
+      }
+      scratch = wantResident ? residentMatrix(width, n) : zeros(width, n);
+      if (isResident(scratch)) scratchRegistry.register(network, scratch, scratchToken);
+    }
+    const d = scratch.data;
+    return matrix(width, n, d.length === len ? d : d.subarray(0, len));
   };
   /** Destinations for steps first … last (in the order they run): the last one gets `result`. */
   const pingPong = (n: number) => {
@@ -203,7 +221,7 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
     return { dx, dY: w === dZ ? matrix(nOut, n, Float64Array.from(columnMajorData(dZ))) : w };
   }
 
-  return {
+  const network: ResNetModel = {
     name: `resnet(N=${N}, h=${h}${opening ? `, opening=${opening.name}` : ''}, step=${steps[0].name})`,
     opening,
     layers: steps,
@@ -275,4 +293,5 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       return blocks;
     },
   };
+  return network;
 }

@@ -22,6 +22,12 @@
  * back onto the image (periodic). The W-gradient is a dot product of Z with the
  * shifted padded image.
  *
+ * WebAssembly path: with the 'wasm' kernel backend, convolutions with every
+ * channel pair in θ order (conv2d, separable and doubly symmetric kernels —
+ * any stride, either boundary) run in the SIMD kernels of
+ * src/core/wasm/conv2d.ts instead of the direct loops; depthwise pairings and
+ * the FFT path stay in TypeScript.
+ *
  * FFT path (periodic only): K^{co,ci} = F⁻¹ diag(λ_q) F with λ_q = F₂(K e_1).
  * Two real images travel as one complex image (y_j + i·y_{j+1}); their FFTs
  * are computed once per input channel and reused for every output channel.
@@ -67,7 +73,13 @@ export function depthwisePairs(c: number): { pairIn: Int32Array; pairOut: Int32A
   return { pairIn, pairOut: Int32Array.from(pairIn) };
 }
 
-/** The trusting kernels on raw column-major arrays (internal). */
+/**
+ * The trusting kernels on raw column-major arrays (internal). Every output
+ * array must be zero-filled on entry, as all callers hand them in (the
+ * operators' `out`, base.ts): the TypeScript loops accumulate into it, the
+ * WebAssembly kernels overwrite it (beta = 0, so it is not copied into
+ * WebAssembly memory first).
+ */
 export class ConvEngine {
   readonly nx: number;
   readonly ny: number;
@@ -120,10 +132,14 @@ export class ConvEngine {
     this.useFft = useFft && g.boundary === 'periodic';
     let full = this.nPairs === g.cin * g.cout;
     for (let q = 0; full && q < this.nPairs; q++) full = g.pairIn[q] === q % g.cin && g.pairOut[q] === Math.floor(q / g.cin);
-    this.wasmEligible = full && g.stride === 1;
+    this.wasmEligible = full;
   }
 
-  /** The WebAssembly SIMD kernels cover stride 1 with all cin·cout pairs in θ order. */
+  /**
+   * The WebAssembly SIMD kernels cover every stride with all cin·cout pairs in
+   * θ order (not the depthwise pairing, which would need a cin·cout kernel of
+   * mostly zeros).
+   */
   private readonly wasmEligible: boolean;
 
   private useWasm(): boolean {
@@ -284,10 +300,10 @@ export class ConvEngine {
   }
 
   // ------------------------------------------------------------------- direct
-  /** out (nOut × n) += K(W) Y. */
+  /** out (nOut × n, zero-filled) ← K(W) Y. */
   forward(W: Float64Array, Y: Float64Array, n: number, out: Float64Array): void {
     if (this.useFft) return this.fftForward(W, Y, n, out);
-    if (this.useWasm()) return wasmConv2d(out, W, Y, n, this, { beta: 1 });
+    if (this.useWasm()) return wasmConv2d(out, W, Y, n, this, { beta: 0 });
     const { kx, ky, Px, Py, mx, my, stride: s, nIn, nOut, nPairs, pairIn, pairOut } = this;
     const PP = Px * Py, M = mx * my, kk = kx * ky;
     // z(ox, oy) = Σ_{a,b} W[a,b] P(s·ox + 2hx − a, …) = Σ_{u,v} V[u,v] P(s·ox + u, …), V = W rotated.
@@ -300,10 +316,10 @@ export class ConvEngine {
     }
   }
 
-  /** out (nIn × n) += K(W)ᵀ Z. */
+  /** out (nIn × n, zero-filled) ← K(W)ᵀ Z. */
   transpose(W: Float64Array, Z: Float64Array, n: number, out: Float64Array): void {
     if (this.useFft) return this.fftTranspose(W, Z, n, out);
-    if (this.useWasm()) return wasmConv2dTranspose(out, W, Z, n, this, { beta: 1 });
+    if (this.useWasm()) return wasmConv2dTranspose(out, W, Z, n, this, { beta: 0 });
     const { nx, ny, kx, ky, hx, hy, Px, Py, mx, my, stride: s, nIn, nOut, nPairs, pairIn, pairOut } = this;
     const PP = Px * Py, M = mx * my, kk = kx * ky, N = nx * ny;
     if (s === 1) {
@@ -342,10 +358,10 @@ export class ConvEngine {
     }
   }
 
-  /** out (nW) += Σ_examples ∂⟨Z, K(W)Y⟩/∂W. */
+  /** out (nW, zero-filled) ← Σ_examples ∂⟨Z, K(W)Y⟩/∂W. */
   gradW(Z: Float64Array, Y: Float64Array, n: number, out: Float64Array): void {
     if (this.useFft) return this.fftGradW(Z, Y, n, out);
-    if (this.useWasm()) return wasmConv2dGradTheta(out, Z, Y, n, this, { beta: 1 });
+    if (this.useWasm()) return wasmConv2dGradTheta(out, Z, Y, n, this, { beta: 0 });
     const { kx, ky, hx, hy, Px, Py, mx, my, stride: s, nIn, nOut, nPairs, pairIn, pairOut } = this;
     const PP = Px * Py, M = mx * my, kk = kx * ky;
     const P = new Float64Array(PP * this.cin);

@@ -308,8 +308,8 @@ test('periodic boundary: wasmConv2d, its transpose and θ-gradient match the con
     assert.ok(relErr(g, op.vjp(Wm, Ym)) < 1e-13, `${label}: gradient vs operator`);
   }
   const z = new Float64Array(4);
-  assert.throws(() => wasmConv2d(z, new Float64Array(9), new Float64Array(16), 1, { nx: 4, ny: 4, kx: 3, ky: 3, cin: 1, cout: 1, stride: 2 }),
-    { message: 'wasmConv2d: stride 2 is not supported by the WebAssembly kernels (stride 1 only)' });
+  assert.throws(() => wasmConv2d(z, new Float64Array(9), new Float64Array(25), 1, { nx: 5, ny: 5, kx: 3, ky: 3, cin: 1, cout: 1, stride: 2 }),
+    { message: 'wasmConv2d: stride 2 must be a positive integer dividing nx = 5 and ny = 5' });
 });
 
 /** |a − b| ≤ ulps·eps·|b| + abs. */

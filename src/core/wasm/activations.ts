@@ -9,9 +9,11 @@
  * `Math.tanh` / `Math.sin` / `Math.cos` to a few units in the last place, and
  * tanh' is computed as (2/(e+2))·(1 + tanh|x|) = 4(e+1)/(e+2)², e = expm1(2|x|),
  * accurate also where 1 − tanh² cancels. ReLU is exact. Arrays are copied through WebAssembly
- * memory in chunks of {@link CHUNK} entries.
+ * memory in chunks of {@link CHUNK} entries, except when x, value and
+ * derivative are all resident (./resident.ts): then the pass runs in place.
  */
-import { align64, wasmExports, wasmF64, wasmReserve } from './module.js';
+import { align64, wasmExports, wasmF64, wasmReserve, type KernelExports } from './module.js';
+import { residentAddress } from './resident.js';
 
 /** Entries per round trip through WebAssembly memory (8 MiB of input). */
 const CHUNK = 1 << 20;
@@ -22,15 +24,41 @@ function run(fn: string, pass: Pass, x: Float64Array, value: Float64Array, deriv
   const ex = wasmExports(fn);
   const n = x.length;
   if (n === 0) return;
-  const chunk = Math.min(n, CHUNK);
+  const res = residentArgs(x, value, derivative, n);
+  if (res === null) {
+    copied(fn, ex[pass], x, value, derivative, 0, n);
+    return;
+  }
+  // In place: the kernel handles whole vectors, and an odd tail would write one
+  // entry past value/derivative, i.e. into a neighbouring block; it takes the
+  // copied path instead (lanes are independent: the same bits).
+  const even = n & ~1;
+  if (even > 0) ex[pass](res.x, res.v, res.d, even);
+  if (even < n) copied(fn, ex[pass], x, value, derivative, even, n);
+}
+
+/** Byte addresses of x, value and derivative (0 when null) for the in-place path, or null to copy. */
+function residentArgs(x: Float64Array, value: Float64Array, derivative: Float64Array | null, n: number): { x: number; v: number; d: number } | null {
+  const xa = residentAddress(x), va = residentAddress(value), da = derivative ? residentAddress(derivative) : 0;
+  if (xa < 0 || va < 0 || da < 0) return null;
+  // Element k is read and written in the same step: an output may alias x
+  // exactly but not partly (nor overlap the other output).
+  const bytes = n * 8;
+  if (va !== xa && va < xa + bytes && xa < va + bytes) return null;
+  if (derivative && ((da < va + bytes && va < da + bytes) || (da !== xa && da < xa + bytes && xa < da + bytes))) return null;
+  return { x: xa, v: va, d: da };
+}
+
+/** Entries [from, to) through scratch memory, in chunks of {@link CHUNK}. */
+function copied(fn: string, kernel: KernelExports[Pass], x: Float64Array, value: Float64Array, derivative: Float64Array | null, from: number, to: number): void {
+  const chunk = Math.min(to - from, CHUNK);
   const bytes = align64(chunk * 8 + 16);
   const base = wasmReserve(fn, 3 * bytes);
   const xP = base, vP = xP + bytes, dP = vP + bytes;
   const mem = wasmF64();
   const xi = xP / 8, vi = vP / 8, di = dP / 8;
-  const kernel = ex[pass];
-  for (let s = 0; s < n; s += chunk) {
-    const len = Math.min(chunk, n - s);
+  for (let s = from; s < to; s += chunk) {
+    const len = Math.min(chunk, to - s);
     mem.set(x.subarray(s, s + len), xi);
     // The kernel reads whole vectors: give an odd tail a defined partner lane.
     if (len & 1) mem[xi + len] = 0;

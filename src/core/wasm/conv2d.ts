@@ -1,25 +1,31 @@
 /**
- * WebAssembly SIMD direct 2-D convolution (stride 1, zero or periodic
- * boundary, odd kx×ky, cin → cout channels) on numdl's layouts, its transpose
- * and its θ-gradient.
+ * WebAssembly SIMD direct 2-D convolution (any stride s dividing the image
+ * size, zero or periodic boundary, odd kx×ky, cin → cout channels) on numdl's
+ * layouts, its transpose and its θ-gradient.
  *
- * Kernel (assembly/conv.ts): each image is copied into a zero-padded buffer,
- * the stencil is rotated by 180° and arranged four output channels at a time,
- * and register tiles of 2–3 vectors along ix × 4 output channels accumulate
- * Σ_ci Σ_{u,v} over unaligned vector loads of the padded rows. The transpose
- * is the same correlation with the unrotated stencil and the channel roles
+ * Kernel (assembly/conv.ts): each image is copied into a padded buffer (for
+ * s > 1 split into s² polyphase planes per channel, which turns the strided
+ * correlation into a stride-1 one), the stencil is rotated by 180° and
+ * arranged four output channels at a time, and register tiles of 2 vectors ×
+ * 4 output channels accumulate Σ_ci Σ_{u,v} over unaligned vector loads of the
+ * planes (output rows of whole vectors straight into the output, a 1-vector
+ * tile for an odd tail; otherwise the planes read as one long row, positions
+ * past a row end computed and dropped). The transpose is the same correlation per output
+ * phase with the unrotated stencil over the padded z, the channel roles
  * swapped. Batches are processed in chunks of examples so the WebAssembly
- * memory stays near {@link CHUNK_BYTES}.
+ * memory stays near {@link CHUNK_BYTES}; inputs already resident in
+ * WebAssembly memory (./resident.ts) are read in place.
  */
 import { align64, wasmExports, wasmF32, wasmF64, wasmReserve } from './module.js';
+import { residentAddress } from './resident.js';
 import { chunkLength, getWasmThreads, runChunked } from './threads.js';
 
 type Data = Float64Array | Float32Array;
 
 /**
- * Geometry of a stride-1 multi-channel 2-D convolution. Any object with these
- * fields will do — the conv2d operator's engine (src/operators/conv2dEngine.ts)
- * has them all, so it can pass itself.
+ * Geometry of a multi-channel 2-D convolution. Any object with these fields
+ * will do — the conv2d operator's engine (src/operators/conv2dEngine.ts) has
+ * them all, so it can pass itself.
  */
 export interface WasmConvGeometry {
   /** Image width (fastest pixel index). */
@@ -36,7 +42,7 @@ export interface WasmConvGeometry {
   cout: number;
   /** 'zero' (default) or 'periodic'. */
   boundary?: 'zero' | 'periodic';
-  /** Must be 1 (or absent): the WebAssembly kernels have no strided output. */
+  /** Output at every s-th pixel (default 1); must divide nx and ny. */
   stride?: number;
 }
 
@@ -46,13 +52,23 @@ export interface WasmConvOptions {
   beta?: number;
 }
 
-function checkStride(fn: string, g: WasmConvGeometry): boolean {
-  if (g.stride !== undefined && g.stride !== 1) throw new Error(`${fn}: stride ${g.stride} is not supported by the WebAssembly kernels (stride 1 only)`);
-  return g.boundary === 'periodic';
+/** The stride of g, checked: a positive integer dividing nx and ny. */
+function strideOf(fn: string, g: WasmConvGeometry): number {
+  const s = g.stride ?? 1;
+  if (!Number.isInteger(s) || s < 1 || g.nx % s !== 0 || g.ny % s !== 0) {
+    throw new Error(`${fn}: stride ${s} must be a positive integer dividing nx = ${g.nx} and ny = ${g.ny}`);
+  }
+  return s;
 }
 
-/** Target size of the example chunks copied into WebAssembly memory at once. */
-const CHUNK_BYTES = 32 * 2 ** 20;
+/**
+ * Target size of the example chunks copied into WebAssembly memory at once:
+ * small enough that a chunk's copied operands are still in the last-level
+ * cache when the kernel reads them (and its results when they are copied
+ * out). Batch-256 forward on one thread: about 22 ms with 2–8 MiB chunks,
+ * 35 ms and more with the whole batch (25 MiB) in one chunk.
+ */
+const CHUNK_BYTES = 4 * 2 ** 20;
 
 /** Pieces (each with its own partial sum) a chunk of examples is cut into for the θ-gradient. */
 const GRAD_PIECES = 16;
@@ -60,47 +76,62 @@ const GRAD_PIECES = 16;
 /** Below this many multiply-adds per call the work stays on one thread. */
 const PARALLEL_MIN = 1 << 21;
 
+/** Kernel flags (assembly/conv.ts): periodic boundary, transpose. */
+const PERIODIC = 1, TRANSPOSE = 2;
+
 /** Threads for a call of `work` multiply-adds over `n` examples. */
 function threadsFor(work: number, n: number): number {
   return work >= PARALLEL_MIN ? Math.max(1, Math.min(getWasmThreads(), n)) : 1;
 }
 
+/**
+ * Where the kernel reads an input: in place when it is resident (no scratch
+ * bytes), else in a scratch copy of `bytes` bytes made per chunk.
+ */
+function inputPlace(x: Data, bytes: number): { res: number; scratch: number } {
+  const res = residentAddress(x);
+  return { res, scratch: res >= 0 ? 0 : align64(bytes) };
+}
+
 function run(fn: string, transpose: boolean, out: Data, theta: Data, input: Data, n: number,
   g: WasmConvGeometry, beta: number): void {
   const ex = wasmExports(fn);
-  const periodic = checkStride(fn, g);
+  const s = strideOf(fn, g);
   const { nx, ny, kx, ky, cin, cout } = g;
   const is32 = out instanceof Float32Array;
   const sz = is32 ? 4 : 8;
-  const N = nx * ny;
-  const cIn = transpose ? cout : cin, cOut = transpose ? cin : cout;
-  const lenIn = N * cIn, lenOut = N * cOut, nTheta = kx * ky * cin * cout;
+  const N = nx * ny, M = N / (s * s);
+  // Forward: N·cin in, M·cout out; transpose the other way round.
+  const lenIn = transpose ? M * cout : N * cin, lenOut = transpose ? N * cin : M * cout;
+  const nTheta = kx * ky * cin * cout;
   if (n <= 0 || lenOut === 0) return;
   const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / ((lenIn + lenOut) * sz))));
-  const threads = threadsFor(N * kx * ky * cin * cout * n, chunk);
+  const threads = threadsFor(M * kx * ky * cin * cout * n, chunk);
+  const flags = (g.boundary === 'periodic' ? PERIODIC : 0) | (transpose ? TRANSPOSE : 0);
   const tBytes = align64(nTheta * sz);
-  const wBytes = align64(ex.conv2dWeightsBytes(kx, ky, cIn, cOut, sz));
-  const sBytes = align64(ex.conv2dWorkspace(nx, ny, kx, ky, cIn, sz));
-  const inBytes = align64(chunk * lenIn * sz), outBytes = align64(chunk * lenOut * sz);
-  const base = wasmReserve(fn, tBytes + wBytes + threads * sBytes + inBytes + outBytes + 64);
-  const tP = base, wP = tP + tBytes, sP = wP + wBytes, inP = sP + threads * sBytes, outP = inP + inBytes;
+  const sBytes = align64(ex.conv2dWorkspace(nx, ny, kx, ky, cin, cout, s, transpose ? 1 : 0, sz));
+  const inp = inputPlace(input, chunk * lenIn * sz);
+  const outBytes = align64(chunk * lenOut * sz);
+  const base = wasmReserve(fn, tBytes + threads * sBytes + inp.scratch + outBytes + 64);
+  const tP = base, sP = tP + tBytes, inP = sP + threads * sBytes, outP = inP + inp.scratch;
   const mem = is32 ? wasmF32() : wasmF64();
   mem.set(theta.subarray(0, nTheta), tP / sz);
-  (is32 ? ex.sconv2dPackWeights : ex.dconv2dPackWeights)(wP, tP, kx, ky, cin, cout, transpose);
   const op = is32 ? 'sconv2d' : 'dconv2d';
-  const ii = inP / sz, oi = outP / sz;
+  const oi = outP / sz;
   for (let j0 = 0; j0 < n; j0 += chunk) {
     const nc = Math.min(chunk, n - j0);
-    mem.set(input.subarray(j0 * lenIn, (j0 + nc) * lenIn), ii);
+    let src = inP;
+    if (inp.res >= 0) src = inp.res + j0 * lenIn * sz;
+    else mem.set(input.subarray(j0 * lenIn, (j0 + nc) * lenIn), inP / sz);
     if (beta !== 0) mem.set(out.subarray(j0 * lenOut, (j0 + nc) * lenOut), oi);
     // Examples are independent: chunks of them, claimed by the threads, one workspace per thread.
     const per = threads > 1 ? chunkLength(nc, threads, 4, 1, 1) : nc;
     runChunked(fn, {
       op,
-      args: [outP, inP, nc, nx, ny, kx, ky, cIn, cOut, wP, beta, sP, periodic ? 1 : 0],
-      step: [per * lenOut * sz, per * lenIn * sz, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-      perThread: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sBytes, 0],
-      lenIdx: 2,
+      args: [outP, src, tP, nc, nx, ny, kx, ky, cin, cout, s, beta, sP, flags],
+      step: [per * lenOut * sz, per * lenIn * sz, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      perThread: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sBytes, 0],
+      lenIdx: 3,
       chunkLen: per,
       total: nc,
     }, threads);
@@ -110,20 +141,20 @@ function run(fn: string, transpose: boolean, out: Data, theta: Data, input: Data
 
 /**
  * z ← K(θ) y + beta·z, the multi-channel 2-D convolution of numdl's conv2d
- * operator (stride 1, zero or periodic boundary), in WebAssembly SIMD:
- * `z(ix, iy, co) = Σ_ci Σ_{a,b} θ[a, b, ci, co] · y(ix + hx − a, iy + hy − b, ci)`,
- * hx = (kx−1)/2, hy = (ky−1)/2, y = 0 outside the image (zero) or wrapped
- * (periodic). Float64Array arguments use f64x2 lanes, Float32Array arguments
+ * operator (stride s, zero or periodic boundary), in WebAssembly SIMD:
+ * `z(ox, oy, co) = Σ_ci Σ_{a,b} θ[a, b, ci, co] · y(s·ox + hx − a, s·oy + hy − b, ci)`,
+ * ox < nx/s, oy < ny/s, hx = (kx−1)/2, hy = (ky−1)/2, y = 0 outside the image
+ * (zero) or wrapped (periodic). Float64Array arguments use f64x2 lanes, Float32Array arguments
  * f32x4 (all three alike). Large batches use the worker threads
  * ({@link getWasmThreads}), split by examples. Trusts its caller beyond the
  * stride check.
- * @param z output, `nx·ny·cout × n` column-major (pixel ix + nx*(iy + ny*co))
+ * @param z output, `(nx/s)·(ny/s)·cout × n` column-major (pixel ox + (nx/s)*(oy + (ny/s)*co))
  * @param theta stencils `[kx, ky, cin, cout]` column-major, length kx·ky·cin·cout
  * @param y input, `nx·ny·cin × n`
  * @param n number of examples (columns)
- * @param g geometry `{ nx, ny, kx, ky, cin, cout, boundary? }` (a conv2d engine will do)
+ * @param g geometry `{ nx, ny, kx, ky, cin, cout, boundary?, stride? }` (a conv2d engine will do)
  * @param opts `{ beta? = 0 }`
- * @throws when the WebAssembly kernels are unavailable, or for a stride other than 1
+ * @throws when the WebAssembly kernels are unavailable, or for a stride that does not divide nx and ny
  * @example
  * // 1 channel, 3×1 image, stencil θ = [1, 2, 3] (kx = 3, ky = 1): z_i = 3y_{i−1} + 2y_i + y_{i+1}
  * const g = { nx: 3, ny: 1, kx: 3, ky: 1, cin: 1, cout: 1 };
@@ -135,15 +166,16 @@ export function wasmConv2d(z: Data, theta: Data, y: Data, n: number, g: WasmConv
 
 /**
  * y ← K(θ)ᵀ z + beta·y, the transpose (vjp in y) of {@link wasmConv2d}, same
- * θ and geometry: `y(ix, iy, ci) = Σ_co Σ_{a,b} θ[a, b, ci, co] · z(ix − hx + a, iy − hy + b, co)`
- * (z zero outside, or wrapped for the periodic boundary).
+ * θ and geometry: `y(ix, iy, ci) = Σ_co Σ_{a,b} θ[a, b, ci, co] · z((ix − hx + a)/s, (iy − hy + b)/s, co)`
+ * over the a, b where the divisions are exact (z zero outside, or wrapped for
+ * the periodic boundary).
  * @param y output, `nx·ny·cin × n`
  * @param theta stencils `[kx, ky, cin, cout]`
- * @param z input, `nx·ny·cout × n`
+ * @param z input, `(nx/s)·(ny/s)·cout × n`
  * @param n number of examples
  * @param g geometry of the forward convolution
  * @param opts `{ beta? = 0 }`
- * @throws when the WebAssembly kernels are unavailable, or for a stride other than 1
+ * @throws when the WebAssembly kernels are unavailable, or for a stride that does not divide nx and ny
  * @example
  * wasmConv2dTranspose(y, Float64Array.of(1, 2, 3), Float64Array.of(1, 0, 0), 1, { nx: 3, ny: 1, kx: 3, ky: 1, cin: 1, cout: 1 }); // y = [2, 1, 0]
  */
@@ -153,59 +185,63 @@ export function wasmConv2dTranspose(y: Data, theta: Data, z: Data, n: number, g:
 
 /**
  * gθ ← Σ_examples ∂⟨z, K(θ) y⟩/∂θ + beta·gθ, the θ-gradient (vjp in θ) of
- * {@link wasmConv2d}: `gθ[a, b, ci, co] = Σ_j Σ_{ix,iy} z(ix, iy, co) · y(ix + hx − a, iy + hy − b, ci)`,
+ * {@link wasmConv2d}: `gθ[a, b, ci, co] = Σ_j Σ_{ox,oy} z(ox, oy, co) · y(s·ox + hx − a, s·oy + hy − b, ci)`,
  * laid out like θ. The batch is cut into up to 16 pieces with partial sums
  * added in a fixed order, so the result is the same for every thread count;
  * float32 partial sums are added in double.
  * @param gTheta output, length kx·ky·cin·cout (layout `[kx, ky, cin, cout]`)
- * @param z the output-side vectors, `nx·ny·cout × n`
+ * @param z the output-side vectors, `(nx/s)·(ny/s)·cout × n`
  * @param y the inputs, `nx·ny·cin × n`
  * @param n number of examples
  * @param g geometry of the convolution
  * @param opts `{ beta? = 0 }`
- * @throws when the WebAssembly kernels are unavailable, or for a stride other than 1
+ * @throws when the WebAssembly kernels are unavailable, or for a stride that does not divide nx and ny
  * @example
  * wasmConv2dGradTheta(gt, Float64Array.of(1, 0, 0), Float64Array.of(1, 2, 3), 1, { nx: 3, ny: 1, kx: 3, ky: 1, cin: 1, cout: 1 }); // gt = [2, 1, 0]
  */
 export function wasmConv2dGradTheta(gTheta: Data, z: Data, y: Data, n: number, g: WasmConvGeometry, opts: WasmConvOptions = {}): void {
   const fn = 'wasmConv2dGradTheta';
   const ex = wasmExports(fn);
-  const periodic = checkStride(fn, g);
+  const s = strideOf(fn, g);
+  const periodic = g.boundary === 'periodic';
   const { nx, ny, kx, ky, cin, cout } = g;
   const beta = opts.beta ?? 0;
   const is32 = gTheta instanceof Float32Array;
   const sz = is32 ? 4 : 8;
-  const N = nx * ny, lenY = N * cin, lenZ = N * cout, nTheta = kx * ky * cin * cout;
+  const N = nx * ny, M = N / (s * s), lenY = N * cin, lenZ = M * cout, nTheta = kx * ky * cin * cout;
   if (nTheta === 0) return;
   if (n <= 0) {
     for (let i = 0; i < nTheta; i++) gTheta[i] = beta === 0 ? 0 : beta * gTheta[i];
     return;
   }
   const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / ((lenY + lenZ) * sz))));
-  const threads = threadsFor(N * nTheta * n, chunk);
+  const threads = threadsFor(M * nTheta * n, chunk);
   // Examples go in at most GRAD_PIECES pieces per chunk of memory, each with its
   // own partial gradient, summed here in piece order: the result does not
   // depend on the thread count or on which thread took which piece.
   const pieces = Math.min(GRAD_PIECES, chunk);
   const gBytes = align64(nTheta * sz);
-  const sBytes = align64(ex.conv2dGradWorkspace(nx, ny, kx, ky, cin, cout, sz));
-  const yBytes = align64(chunk * lenY * sz), zBytes = align64(chunk * lenZ * sz);
-  const base = wasmReserve(fn, pieces * gBytes + threads * sBytes + yBytes + zBytes + 64);
-  const gP = base, sP = gP + pieces * gBytes, yP = sP + threads * sBytes, zP = yP + yBytes;
+  const sBytes = align64(ex.conv2dGradWorkspace(nx, ny, kx, ky, cin, cout, s, sz));
+  const yIn = inputPlace(y, chunk * lenY * sz), zIn = inputPlace(z, chunk * lenZ * sz);
+  const base = wasmReserve(fn, pieces * gBytes + threads * sBytes + yIn.scratch + zIn.scratch + 64);
+  const gP = base, sP = gP + pieces * gBytes, yP = sP + threads * sBytes, zP = yP + yIn.scratch;
   const mem = is32 ? wasmF32() : wasmF64();
   const op = is32 ? 'sconv2dGradTheta' : 'dconv2dGradTheta';
   const gi = gP / sz, stride = gBytes / sz;
   const acc = new Float64Array(nTheta);
   for (let j0 = 0; j0 < n; j0 += chunk) {
     const nc = Math.min(chunk, n - j0);
-    mem.set(y.subarray(j0 * lenY, (j0 + nc) * lenY), yP / sz);
-    mem.set(z.subarray(j0 * lenZ, (j0 + nc) * lenZ), zP / sz);
+    let ySrc = yP, zSrc = zP;
+    if (yIn.res >= 0) ySrc = yIn.res + j0 * lenY * sz;
+    else mem.set(y.subarray(j0 * lenY, (j0 + nc) * lenY), yP / sz);
+    if (zIn.res >= 0) zSrc = zIn.res + j0 * lenZ * sz;
+    else mem.set(z.subarray(j0 * lenZ, (j0 + nc) * lenZ), zP / sz);
     const per = Math.ceil(nc / pieces), used = Math.ceil(nc / per);
     runChunked(fn, {
       op,
-      args: [gP, zP, yP, nc, nx, ny, kx, ky, cin, cout, 0, sP, periodic ? 1 : 0],
-      step: [gBytes, per * lenZ * sz, per * lenY * sz, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-      perThread: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sBytes, 0],
+      args: [gP, zSrc, ySrc, nc, nx, ny, kx, ky, cin, cout, s, 0, sP, periodic ? 1 : 0],
+      step: [gBytes, per * lenZ * sz, per * lenY * sz, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      perThread: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sBytes, 0],
       lenIdx: 3,
       chunkLen: per,
       total: nc,

@@ -13,6 +13,7 @@
  * row-block-wise, bias sums per row): results agree with it to rounding.
  */
 import { align64, wasmExports, wasmF64, wasmReserve } from './module.js';
+import { residentAddress } from './resident.js';
 
 /** Entries per matrix block: 2^16 doubles (512 KiB), so a block's four matrices fit in L2. */
 const BLOCK_ENTRIES = 1 << 16;
@@ -40,9 +41,22 @@ function layout(fn: string, m: number, k: number, n: number): Layout {
   return { K, Kt, gs, dK, db, y, a, d, out, chunk };
 }
 
+/** Where columns j0 … j0+c−1 of a column-major operand with `rows` rows are read or written. */
+function colsAt(arr: Float64Array, addr: number, rows: number, j0: number, c: number, region: number, mem: Float64Array, copyIn: boolean): number {
+  if (addr >= 0) return addr + j0 * rows * 8;
+  if (copyIn) mem.set(arr.subarray(j0 * rows, (j0 + c) * rows), region / 8);
+  return region;
+}
+
+/** Copy a result block out of the scratch region (nothing to do for a resident destination). */
+function colsOut(arr: Float64Array, addr: number, rows: number, j0: number, c: number, region: number, mem: Float64Array): void {
+  if (addr < 0) arr.set(mem.subarray(region / 8, region / 8 + rows * c), j0 * rows);
+}
+
 /**
  * P = K Y + B b in one WebAssembly pass (b expanded to one entry per row).
- * Trusts its caller: contiguous arrays of the stated sizes, m even.
+ * Trusts its caller: contiguous arrays of the stated sizes, m even. Resident
+ * arrays (./resident.ts) are used in place, others copied in blocks.
  * @param p destination, m×n (may not alias y)
  * @param K m×k
  * @param bias m entries (the bias of each row)
@@ -55,13 +69,14 @@ export function wasmDenseAffine(p: Float64Array, K: Float64Array, bias: Float64A
   if (n <= 0) return;
   const L = layout(fn, m, k, n);
   const mem = wasmF64();
+  const yA = residentAddress(y), pA = residentAddress(p);
   mem.set(K.subarray(0, m * k), L.K / 8);
   mem.set(bias.subarray(0, m), L.db / 8);
   for (let j0 = 0; j0 < n; j0 += L.chunk) {
     const c = Math.min(L.chunk, n - j0);
-    mem.set(y.subarray(j0 * k, (j0 + c) * k), L.y / 8);
-    ex.dlayerAffine(L.out, L.K, L.db, L.y, m, k, c);
-    p.set(mem.subarray(L.out / 8, L.out / 8 + m * c), j0 * m);
+    const o = colsAt(p, pA, m, j0, c, L.out, mem, false);
+    ex.dlayerAffine(o, L.K, L.db, colsAt(y, yA, k, j0, c, L.y, mem, true), m, k, c);
+    colsOut(p, pA, m, j0, c, L.out, mem);
   }
 }
 
@@ -69,7 +84,7 @@ export function wasmDenseAffine(p: Float64Array, K: Float64Array, bias: Float64A
  * The dense layer's jvp in one WebAssembly pass:
  * out = D + h·(A ∘ (dK Y + B db + K dY)), with D = dY when `residual` (m = k)
  * and D = 0 otherwise (then pass h = 1). A missing dK drops the dK Y + B db
- * term, a missing dY the K dY term.
+ * term, a missing dY the K dY term. Resident arrays are used in place.
  * @param out m×n destination (may not alias the inputs)
  * @param y Y, k×n
  * @param a A = σ'(K Y + b), m×n
@@ -89,6 +104,7 @@ export function wasmDenseJvp(
   if (n <= 0) return;
   const L = layout(fn, m, k, n);
   const mem = wasmF64();
+  const yA = residentAddress(y), aA = residentAddress(a), dA = dy ? residentAddress(dy) : -1, oA = residentAddress(out);
   mem.set(K.subarray(0, m * k), L.K / 8);
   if (dK) {
     mem.set(dK.subarray(0, m * k), L.dK / 8);
@@ -98,11 +114,12 @@ export function wasmDenseJvp(
   const flags = (dK ? 1 : 0) | (dy ? 2 : 0) | (residual ? 4 : 0);
   for (let j0 = 0; j0 < n; j0 += L.chunk) {
     const c = Math.min(L.chunk, n - j0);
-    if (dK) mem.set(y.subarray(j0 * k, (j0 + c) * k), L.y / 8);
-    if (dy) mem.set(dy.subarray(j0 * k, (j0 + c) * k), L.d / 8);
-    mem.set(a.subarray(j0 * m, (j0 + c) * m), L.a / 8);
-    ex.dlayerJvp(L.out, L.y, L.a, L.d, L.K, L.dK, L.db, m, k, c, h, flags);
-    out.set(mem.subarray(L.out / 8, L.out / 8 + m * c), j0 * m);
+    const yP = dK ? colsAt(y, yA, k, j0, c, L.y, mem, true) : L.y;
+    const dP = dy ? colsAt(dy, dA, k, j0, c, L.d, mem, true) : L.d;
+    const aP = colsAt(a, aA, m, j0, c, L.a, mem, true);
+    const oP = colsAt(out, oA, m, j0, c, L.out, mem, false);
+    ex.dlayerJvp(oP, yP, aP, dP, L.K, L.dK, L.db, m, k, c, h, flags);
+    colsOut(out, oA, m, j0, c, L.out, mem);
   }
 }
 
@@ -110,6 +127,7 @@ export function wasmDenseJvp(
  * The dense layer's vjp in one WebAssembly pass: with G = A ∘ W,
  * dK = G Yᵀ (m×k), db = the row sums of G (m), and, when `dyOut` is given,
  * dyOut = R + h·Kᵀ G with R = W when `residual` (m = k), else 0 (pass h = 1).
+ * Resident arrays are used in place.
  * @param dyOut k×n destination or null (input gradient not wanted)
  * @param dK m×k destination (overwritten)
  * @param db m destination (overwritten)
@@ -128,6 +146,7 @@ export function wasmDenseVjp(
   const ex = wasmExports(fn);
   const L = layout(fn, m, k, Math.max(n, 1));
   const mem = wasmF64();
+  const yA = residentAddress(y), aA = residentAddress(a), wA = residentAddress(w), oA = dyOut ? residentAddress(dyOut) : -1;
   // Width 8 (with whole vectors of dY rows) takes the two-column kernel, which reads Kᵀ.
   const eight = m === 8 && (!dyOut || k % 2 === 0);
   if (eight) {
@@ -140,12 +159,13 @@ export function wasmDenseVjp(
   mem.fill(0, L.db / 8, L.db / 8 + m);
   for (let j0 = 0; j0 < n; j0 += L.chunk) {
     const c = Math.min(L.chunk, n - j0);
-    mem.set(y.subarray(j0 * k, (j0 + c) * k), L.y / 8);
-    mem.set(a.subarray(j0 * m, (j0 + c) * m), L.a / 8);
-    mem.set(w.subarray(j0 * m, (j0 + c) * m), L.d / 8);
-    if (eight) ex.dlayerVjp8(dyOut ? L.out : 0, L.dK, L.db, L.y, L.a, L.d, L.Kt, L.gs, k, c, h, residual);
-    else ex.dlayerVjp(dyOut ? L.out : 0, L.dK, L.db, L.y, L.a, L.d, L.K, m, k, c, h, residual);
-    if (dyOut) dyOut.set(mem.subarray(L.out / 8, L.out / 8 + k * c), j0 * k);
+    const yP = colsAt(y, yA, k, j0, c, L.y, mem, true);
+    const aP = colsAt(a, aA, m, j0, c, L.a, mem, true);
+    const wP = colsAt(w, wA, m, j0, c, L.d, mem, true);
+    const oP = dyOut ? colsAt(dyOut, oA, k, j0, c, L.out, mem, false) : 0;
+    if (eight) ex.dlayerVjp8(oP, L.dK, L.db, yP, aP, wP, L.Kt, L.gs, k, c, h, residual);
+    else ex.dlayerVjp(oP, L.dK, L.db, yP, aP, wP, L.K, m, k, c, h, residual);
+    if (dyOut) colsOut(dyOut, oA, k, j0, c, L.out, mem);
   }
   dK.set(mem.subarray(L.dK / 8, L.dK / 8 + m * k));
   db.set(mem.subarray(L.db / 8, L.db / 8 + m));

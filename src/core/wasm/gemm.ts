@@ -10,7 +10,12 @@
  * cases and strided views share one code path.
  *
  * Operands are copied into WebAssembly memory (the stored span only), C is
- * copied in only when beta ≠ 0, and out at the end: 1–4 % of a large product.
+ * copied in only when beta ≠ 0, and out at the end: 1–4 % of a large product,
+ * but most of a product with a large operand and a thin result (a 10 × 1530
+ * W times a 1530 × 50 000 Z). Resident operands (./resident.ts: arrays that
+ * already live in WebAssembly memory) are not copied: the kernel reads A and
+ * B, and writes C, in place through their byte addresses and strides (C
+ * still goes through scratch when it overlaps a resident A or B).
  * Products of at least {@link WASM_GEMM_PARALLEL_MIN} multiply-adds are cut
  * into column (or, for tall C, row) chunks that the worker threads of
  * ./threads.ts ({@link getWasmThreads} of them, the caller included) claim
@@ -21,6 +26,7 @@
  * √k · 6e-8.
  */
 import { align64, wasmExports, wasmF32, wasmF64, wasmReserve } from './module.js';
+import { residentAddress } from './resident.js';
 import { chunkLength, getWasmThreads, runChunked } from './threads.js';
 
 type Data = Float64Array | Float32Array;
@@ -100,10 +106,15 @@ export function wasmGemmStrided(
   const ex = wasmExports(fn);
   const sz = is32 ? 4 : 8;
   const product = k > 0 && alpha !== 0;
-  const [aLo, aLen] = product ? span(aOff, m, k, aRs, aCs) : [0, 0];
-  const [bLo, bLen] = product ? span(bOff, k, n, bRs, bCs) : [0, 0];
+  const A = operand(product, a, aOff, m, k, aRs, aCs, sz);
+  const B = operand(product, b, bOff, k, n, bRs, bCs, sz);
   const cLen = m * n;
-  const aBytes = align64(aLen * sz + SLACK), bBytes = align64(bLen * sz + SLACK), cBytes = align64(cLen * sz + SLACK);
+  // C is written in place when resident, unless it overlaps a resident operand
+  // the kernel is still reading (then it goes through scratch, as before).
+  const cRes = residentAddress(c);
+  const cStart = cRes + cOff * sz, cEnd = cStart + ((n - 1) * ldc + m) * sz;
+  const cDirect = cRes >= 0 && !overlaps(A, cStart, cEnd) && !overlaps(B, cStart, cEnd);
+  const cBytes = cDirect ? 0 : align64(cLen * sz + SLACK);
   // Threads: cut the larger of m and n into chunks of whole register tiles
   // (about two per thread) that the threads claim dynamically; each thread
   // packs into its own workspace.
@@ -113,29 +124,26 @@ export function wasmGemmStrided(
   const chunk = threads > 1 ? Math.min(total, chunkLength(total, threads, 2, byCols ? 6 : 8, 48)) : total;
   const nThreads = Math.min(threads, Math.ceil(total / chunk));
   const wsBytes = product ? align64(byCols ? ex.gemmWorkspace(m, chunk, k, sz) : ex.gemmWorkspace(chunk, n, k, sz)) : 0;
-  const base = wasmReserve(fn, aBytes + bBytes + cBytes + nThreads * wsBytes + 64);
-  const aP = base, bP = aP + aBytes, cP = bP + bBytes, wP = cP + cBytes;
+  const base = wasmReserve(fn, A.scratch + B.scratch + cBytes + nThreads * wsBytes + 64);
+  const aP = base, bP = aP + A.scratch, cScratch = bP + B.scratch, wP = cScratch + cBytes;
   const mem = is32 ? wasmF32() : wasmF64();
-  const ai = aP / sz, bi = bP / sz, ci = cP / sz;
-  if (product) {
-    mem.set(a.subarray(aLo, aLo + aLen), ai);
-    mem.set(b.subarray(bLo, bLo + bLen), bi);
-  }
+  const a0 = place(mem, a, A, aP, sz), b0 = place(mem, b, B, bP, sz);
+  const cP = cDirect ? cStart : cScratch, ldk = cDirect ? ldc : m;
   const contiguous = ldc === m || n === 1;
-  if (beta !== 0) {
+  const ci = cScratch / sz;
+  if (!cDirect && beta !== 0) {
     if (contiguous) mem.set(c.subarray(cOff, cOff + cLen), ci);
     else for (let j = 0; j < n; j++) mem.set(c.subarray(cOff + j * ldc, cOff + j * ldc + m), ci + j * m);
   }
-  const a0 = aP + (aOff - aLo) * sz, b0 = bP + (bOff - bLo) * sz;
   if (nThreads <= 1) {
-    (is32 ? ex.sgemm : ex.dgemm)(m, n, k, a0, aRs, aCs, b0, bRs, bCs, cP, m, alpha, beta, wP);
+    (is32 ? ex.sgemm : ex.dgemm)(m, n, k, a0, aRs, aCs, b0, bRs, bCs, cP, ldk, alpha, beta, wP);
   } else {
     // Column chunks move B and C; row chunks move A and C.
     runChunked(fn, {
       op: is32 ? 'sgemm' : 'dgemm',
-      args: [m, n, k, a0, aRs, aCs, b0, bRs, bCs, cP, m, alpha, beta, wP],
+      args: [m, n, k, a0, aRs, aCs, b0, bRs, bCs, cP, ldk, alpha, beta, wP],
       step: byCols
-        ? [0, 0, 0, 0, 0, 0, chunk * bCs * sz, 0, 0, chunk * m * sz, 0, 0, 0, 0]
+        ? [0, 0, 0, 0, 0, 0, chunk * bCs * sz, 0, 0, chunk * ldk * sz, 0, 0, 0, 0]
         : [0, 0, 0, chunk * aRs * sz, 0, 0, 0, 0, 0, chunk * sz, 0, 0, 0, 0],
       perThread: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, wsBytes],
       lenIdx: byCols ? 1 : 0,
@@ -143,8 +151,44 @@ export function wasmGemmStrided(
       total,
     }, nThreads);
   }
+  if (cDirect) return;
   if (contiguous) c.set(mem.subarray(ci, ci + cLen), cOff);
   else for (let j = 0; j < n; j++) c.set(mem.subarray(ci + j * m, ci + j * m + m), cOff + j * ldc);
+}
+
+/** Where an operand of {@link wasmGemmStrided} is read from. */
+interface Operand {
+  /** Offset of op(X)(0, 0) in the array. */
+  off: number;
+  /** First element touched and the count of the touched span. */
+  lo: number;
+  len: number;
+  /** Byte address of the array when resident (read in place), else −1. */
+  res: number;
+  /** Scratch bytes for its copy (0 when resident or unused). */
+  scratch: number;
+  /** Bytes per element. */
+  sz: number;
+}
+
+/** Span, residency and scratch need of a rows×cols strided operand (nothing when the product is skipped). */
+function operand(used: boolean, x: Data, off: number, rows: number, cols: number, rs: number, cs: number, sz: number): Operand {
+  if (!used) return { off, lo: 0, len: 0, res: -1, scratch: 0, sz };
+  const [lo, len] = span(off, rows, cols, rs, cs);
+  const res = residentAddress(x);
+  return { off, lo, len, res, scratch: res >= 0 ? 0 : align64(len * sz + SLACK), sz };
+}
+
+/** Copy a non-resident operand's span to `p` (unless unused); returns the address of op(X)(0, 0) for the kernel. */
+function place(mem: Data, x: Data, X: Operand, p: number, sz: number): number {
+  if (X.res >= 0) return X.res + X.off * sz;
+  if (X.len > 0) mem.set(x.subarray(X.lo, X.lo + X.len), p / sz);
+  return p + (X.off - X.lo) * sz;
+}
+
+/** Whether a resident operand's touched bytes intersect [start, end). */
+function overlaps(X: Operand, start: number, end: number): boolean {
+  return X.res >= 0 && X.len > 0 && X.res + X.lo * X.sz < end && X.res + (X.lo + X.len) * X.sz > start;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * numdl's WebAssembly SIMD kernels (built from `assembly/` by
  * `node scripts/build-wasm.mjs`) and the switch between them and the pure
- * TypeScript kernels.
+ * TypeScript kernels, and resident matrices (storage in WebAssembly memory,
+ * used by the kernels without copying).
  */
 export { wasmAvailable, wasmUnavailableReason, wasmMemoryBytes, releaseWasmMemory } from './module.js';
 export { setKernelBackend, getKernelBackend, type KernelBackend } from './backend.js';
@@ -10,3 +11,7 @@ export { wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta, type WasmConvGeom
 export { wasmTanh, wasmRelu, wasmSin, WASM_ACTIVATION_MIN } from './activations.js';
 export { setWasmThreads, getWasmThreads, shutdownWasmThreads, startWasmThreads, wasmThreadsReady } from './threads.js';
 export { WASM_GEMM_PARALLEL_MIN } from './gemm.js';
+export {
+  residentMatrix, toResident, releaseResident, isResident, residentMemoryStats,
+  type ResidentDtype, type ResidentOptions, type ResidentMemoryStats,
+} from './resident.js';

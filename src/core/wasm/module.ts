@@ -10,9 +10,21 @@
  * {@link wasmUnavailableReason} says why, and numdl stays on its pure
  * TypeScript kernels.
  *
- * Memory: the kernels never allocate. Every call lays its operands out from
- * the start of the heap (operands are copied in, results copied out, calls are
- * synchronous and never nested), growing the memory when a call needs more.
+ * Memory: the kernels never allocate. The heap (from `heapBase()`, 64-byte
+ * aligned) holds two regions:
+ *
+ *   [static data | resident arena ........ | scratch ...........]
+ *                 ^ heap start              ^ scratch start (= arena end)
+ *
+ * - the *resident arena* (./resident.ts): blocks that outlive kernel calls,
+ *   matrices whose storage is WebAssembly memory, which the wrappers pass to
+ *   the kernels by address instead of copying them;
+ * - the *scratch area*: every call lays its copied operands, results and
+ *   workspaces out from the scratch start ({@link wasmReserve}), calls are
+ *   synchronous and never nested, so the scratch area is dead between calls
+ *   and the arena may grow into it then.
+ *
+ * The memory grows when a call or an arena block needs more.
  * The memory is a shared `WebAssembly.Memory` (the binary imports it), so the
  * worker threads of ./threads.ts run the same kernels on the same bytes. Its
  * maximum is reserved up front (4 GiB of address space, less if the system
@@ -51,19 +63,16 @@ export interface KernelExports {
     c: number, ldc: number, alpha: number, beta: number, ws: number): void;
   sgemm(m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number,
     c: number, ldc: number, alpha: number, beta: number, ws: number): void;
-  conv2dWorkspace(nx: number, ny: number, kx: number, ky: number, cIn: number, size: number): number;
-  conv2dWeightsBytes(kx: number, ky: number, cIn: number, cOut: number, size: number): number;
-  dconv2dPackWeights(wp: number, theta: number, kx: number, ky: number, cin: number, cout: number, transpose: boolean): void;
-  sconv2dPackWeights(wp: number, theta: number, kx: number, ky: number, cin: number, cout: number, transpose: boolean): void;
-  dconv2d(z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cIn: number, cOut: number,
-    wp: number, beta: number, ws: number, periodic: number): void;
-  sconv2d(z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cIn: number, cOut: number,
-    wp: number, beta: number, ws: number, periodic: number): void;
-  conv2dGradWorkspace(nx: number, ny: number, kx: number, ky: number, cin: number, cout: number, size: number): number;
+  conv2dWorkspace(nx: number, ny: number, kx: number, ky: number, cin: number, cout: number, s: number, transpose: number, size: number): number;
+  dconv2d(out: number, inp: number, theta: number, n: number, nx: number, ny: number, kx: number, ky: number, cin: number, cout: number,
+    s: number, beta: number, ws: number, flags: number): void;
+  sconv2d(out: number, inp: number, theta: number, n: number, nx: number, ny: number, kx: number, ky: number, cin: number, cout: number,
+    s: number, beta: number, ws: number, flags: number): void;
+  conv2dGradWorkspace(nx: number, ny: number, kx: number, ky: number, cin: number, cout: number, s: number, size: number): number;
   dconv2dGradTheta(g: number, z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cin: number, cout: number,
-    beta: number, ws: number, periodic: number): void;
+    s: number, beta: number, ws: number, periodic: number): void;
   sconv2dGradTheta(g: number, z: number, y: number, n: number, nx: number, ny: number, kx: number, ky: number, cin: number, cout: number,
-    beta: number, ws: number, periodic: number): void;
+    s: number, beta: number, ws: number, periodic: number): void;
   tanhPass(x: number, value: number, deriv: number, n: number): void;
   reluPass(x: number, value: number, deriv: number, n: number): void;
   sinPass(x: number, value: number, deriv: number, n: number): void;
@@ -98,6 +107,15 @@ let ex: KernelExports | null = null;
 let generation = 0;
 let reason = '';
 let heapStart = 0;
+/** Start of the per-call scratch area: the end of the resident arena (≥ heapStart). */
+let scratchStart = 0;
+/**
+ * Every ArrayBuffer object this module obtained from `memory.buffer` since the
+ * memory was (re)created: a typed array over one of them is a view into the
+ * kernels' memory (a growth hands out a new, longer buffer object; views over
+ * the older ones stay valid for the bytes they cover, memory being shared).
+ */
+let memoryBuffers = new WeakSet<object>();
 let F64 = new Float64Array(0);
 let F32 = new Float32Array(0);
 
@@ -129,6 +147,8 @@ function instantiate(mod: WasmModule): void {
   memory = newMemory();
   ex = new WA!.Instance(mod, { env: { memory } }).exports as KernelExports;
   heapStart = (ex.heapBase() + 63) & ~63;
+  scratchStart = heapStart;
+  memoryBuffers = new WeakSet<object>();
   generation++;
   refreshViews();
 }
@@ -158,6 +178,7 @@ function load(): void {
 
 function refreshViews(): void {
   const buf = memory!.buffer;
+  memoryBuffers.add(buf);
   F64 = new Float64Array(buf);
   F32 = new Float32Array(buf);
 }
@@ -193,22 +214,32 @@ export function wasmExports(fn: string): KernelExports {
 }
 
 /**
- * Make the heap hold at least `bytes` bytes from its (64-byte aligned) start,
- * growing the memory if needed; views fetched before this call may be stale.
+ * Make the scratch area hold at least `bytes` bytes from its (64-byte aligned)
+ * start, growing the memory if needed; views fetched before this call may be
+ * stale. The scratch area starts after the resident arena (./resident.ts) and
+ * is only valid until the next call of this function or of an arena change.
  * @param fn the calling function, for the error message
- * @param bytes bytes needed from the heap start
- * @returns the byte address of the heap start
+ * @param bytes bytes needed from the scratch start
+ * @returns the byte address of the scratch start
  * @throws when more than the 4 GiB of a wasm32 memory would be needed, or the
  *   engine refuses to grow it
  */
 export function wasmReserve(fn: string, bytes: number): number {
   wasmExports(fn);
+  ensureMemory(fn, scratchStart + bytes, "use setKernelBackend('js') for this size");
+  return scratchStart;
+}
+
+/**
+ * Grow the memory (geometrically) to at least `need` bytes and refresh the views.
+ * @param hint what the caller can do instead, appended to the size error
+ */
+function ensureMemory(fn: string, need: number, hint: string): void {
   const mem = memory!;
-  const need = heapStart + bytes;
   const have = mem.buffer.byteLength;
   if (need > have) {
     if (need > maxBytes) {
-      throw new RangeError(`${fn}: needs ${(need / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, more than its ${maxBytes / 2 ** 20} MiB maximum; use setKernelBackend('js') for this size`);
+      throw new RangeError(`${fn}: needs ${(need / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, more than its ${maxBytes / 2 ** 20} MiB maximum; ${hint}`);
     }
     // Grow geometrically (at least 1/8 more) so a sweep of growing sizes does not grow on every call.
     const pages = Math.min(maxBytes / PAGE, Math.max(Math.ceil(need / PAGE), Math.ceil((have * 1.125) / PAGE))) - have / PAGE;
@@ -224,7 +255,40 @@ export function wasmReserve(fn: string, bytes: number): number {
   }
   // A grown shared memory hands out a new, longer buffer object.
   if (F64.byteLength !== mem.buffer.byteLength) refreshViews();
-  return heapStart;
+}
+
+/**
+ * The resident arena's bounds `[heapStart, scratchStart)` in bytes (internal,
+ * for ./resident.ts).
+ */
+export function wasmArenaBounds(): { start: number; end: number } {
+  return { start: heapStart, end: scratchStart };
+}
+
+/**
+ * Move the end of the resident arena, i.e. the start of the scratch area, to
+ * `end` (64-byte aligned, ≥ the heap start), growing the memory so that the
+ * arena and a little scratch fit. Internal, for ./resident.ts; only between
+ * kernel calls (the scratch contents are dead then).
+ * @param fn the calling function, for the error message
+ * @throws RangeError when the memory cannot hold `end` bytes
+ */
+export function setWasmArenaEnd(fn: string, end: number): void {
+  wasmExports(fn);
+  if (end < heapStart || end % 64 !== 0) throw new RangeError(`${fn}: arena end ${end} is below the heap start ${heapStart} or not 64-byte aligned`);
+  // 64 bytes beyond the arena keep a kernel reading a vector past the last block's end inside the memory.
+  ensureMemory(fn, end + 64, 'release resident matrices you no longer need (releaseResident) or keep this one in ordinary memory');
+  scratchStart = end;
+}
+
+/**
+ * Whether `buf` is (a buffer object of) the kernels' current WebAssembly
+ * memory, so that a typed array over it can be handed to a kernel by its
+ * `byteOffset` (internal). Buffers of a memory replaced by
+ * {@link releaseWasmMemory} are no longer recognised.
+ */
+export function isWasmMemoryBuffer(buf: ArrayBufferLike): boolean {
+  return memoryBuffers.has(buf);
 }
 
 /**
@@ -254,6 +318,10 @@ export function wasmMemoryBytes(): number {
  * WebAssembly memory cannot shrink, so after one very large product it would
  * keep its size; this re-instantiates the module with a fresh, small memory
  * (worker threads, if any, are shut down and restarted on demand).
+ * Resident matrices (./resident.ts) keep their contents but stop being
+ * resident: they become ordinary matrices over the old memory's bytes, which
+ * stay allocated until the last of them is garbage-collected, and the kernels
+ * copy them again like any other array.
  * @example releaseWasmMemory(); wasmMemoryBytes() // back to the initial size
  */
 export function releaseWasmMemory(): void {
