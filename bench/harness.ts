@@ -307,3 +307,26 @@ export function writeSection(file: string, area: string, markdown: string, meta:
   }
   writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
 }
+
+/**
+ * Cores this process really gets right now: `threads` threads spin for `ms`
+ * and their CPU time is divided by the wall time (2.0 on an idle two-core
+ * machine, about 1 when other jobs keep the second core busy) — the ceiling
+ * of the ×T/×1 column while it was measured.
+ */
+export async function effectiveCores(threads: number, ms = 300): Promise<number> {
+  if (threads < 2) return 1;
+  const { Worker } = await import('node:worker_threads');
+  const spin = `const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x += Math.sqrt(x + 1); require('node:worker_threads').parentPort.postMessage(x);`;
+  const u0 = process.cpuUsage(), t0 = performance.now();
+  const workers = Array.from({ length: threads - 1 }, () => new Worker(spin, { eval: true }));
+  const done = Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const t = Date.now();
+  let x = 0;
+  while (Date.now() - t < ms) x += Math.sqrt(x + 1);
+  await done;
+  await Promise.all(workers.map((w) => w.terminate()));
+  const u = process.cpuUsage(u0);
+  consume(x);
+  return (u.user + u.system) / 1000 / (performance.now() - t0);
+}

@@ -20,7 +20,7 @@ import {
   createRng, getWasmThreads, matmul, matmulInto, randn, setWasmThreads, startWasmThreads, toFloat32, transpose, wasmThreadsReady, zeros,
   type Matrix, type Matrix32,
 } from '../src/core/index.js';
-import { consume, fmt, renderSection, speedup, timeCases, type BenchCase, type BenchParams, type BenchSection, type Timing, type TimingOptions } from './harness.js';
+import { consume, effectiveCores, fmt, renderSection, speedup, timeCases, type BenchCase, type BenchParams, type BenchSection, type Timing, type TimingOptions } from './harness.js';
 import { describe, loadTf, useBackend, type Tf } from './tfjs.js';
 
 type Tensor = ReturnType<Tf['tensor2d']>;
@@ -44,29 +44,6 @@ function relDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
     s = Math.max(s, Math.abs(y[i]));
   }
   return d / Math.max(s, 1e-300);
-}
-
-/**
- * Cores this process really gets right now: `threads` threads spin for `ms`
- * and their CPU time is divided by the wall time (2.0 on an idle two-core
- * machine, about 1 when other jobs keep the second core busy) — the ceiling
- * of the ×T/×1 column while it was measured.
- */
-async function effectiveCores(threads: number, ms = 300): Promise<number> {
-  if (threads < 2) return 1;
-  const { Worker } = await import('node:worker_threads');
-  const spin = `const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x += Math.sqrt(x + 1); require('node:worker_threads').parentPort.postMessage(x);`;
-  const u0 = process.cpuUsage(), t0 = performance.now();
-  const workers = Array.from({ length: threads - 1 }, () => new Worker(spin, { eval: true }));
-  const done = Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
-  const t = Date.now();
-  let x = 0;
-  while (Date.now() - t < ms) x += Math.sqrt(x + 1);
-  await done;
-  await Promise.all(workers.map((w) => w.terminate()));
-  const u = process.cpuUsage(u0);
-  consume(x);
-  return (u.user + u.system) / 1000 / (performance.now() - t0);
 }
 
 /** Start the worker threads and wait until they are ready (so no sample times their boot). */

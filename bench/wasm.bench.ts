@@ -27,7 +27,7 @@ import {
   wasmTanh, wasmRelu, wasmSin, releaseWasmMemory, setWasmThreads, getWasmThreads, startWasmThreads, wasmThreadsReady,
   setKernelBackend, getKernelBackend,
 } from '../src/core/wasm/index.js';
-import { consume, fmt, renderSection, speedup, timeCases, type BenchCase, type BenchSection, type BenchTable, type Timing, type TimingOptions } from './harness.js';
+import { consume, effectiveCores, fmt, renderSection, speedup, timeCases, type BenchCase, type BenchSection, type BenchTable, type Timing, type TimingOptions } from './harness.js';
 import { describe, loadTf, useBackend, type TfPeer } from './tfjs.js';
 
 type Tensor = { dataSync(): ArrayLike<number>; dispose(): void };
@@ -63,28 +63,6 @@ const one = () => setWasmThreads(1);
 const many = () => setWasmThreads(T);
 /** The TypeScript cases run with the 'js' kernel backend, in case numdl's dispatch routes them to WebAssembly. */
 const js = () => setKernelBackend('js');
-
-/**
- * Cores this process really gets right now: two threads spin for `ms` and
- * their CPU time is divided by the wall time (2.0 on an idle two-core machine,
- * about 1 when other jobs keep the second core busy).
- */
-async function effectiveCores(threads: number, ms = 400): Promise<number> {
-  if (threads < 2) return 1;
-  const { Worker } = await import('node:worker_threads');
-  const spin = `const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x += Math.sqrt(x + 1); require('node:worker_threads').parentPort.postMessage(x);`;
-  const u0 = process.cpuUsage(), t0 = performance.now();
-  const workers = Array.from({ length: threads - 1 }, () => new Worker(spin, { eval: true }));
-  const done = Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
-  const t = Date.now();
-  let x = 0;
-  while (Date.now() - t < ms) x += Math.sqrt(x + 1);
-  await done;
-  await Promise.all(workers.map((w) => w.terminate()));
-  const u = process.cpuUsage(u0);
-  consume(x);
-  return (u.user + u.system) / 1000 / (performance.now() - t0);
-}
 
 /** Start the worker threads and wait until they are ready (so no sample times their boot). */
 async function readyThreads(): Promise<void> {

@@ -7,16 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng, randn, matmul, toFloat32, getKernelBackend, setKernelBackend, wasmAvailable, type Matrix, type Matrix32 } from '../../src/index.js';
 import { assertClose } from '../helpers/assertions.js';
+import { withBackend } from '../helpers/backend.js';
 
-function withBackend<T>(b: 'js' | 'wasm', f: () => T): T {
-  const old = getKernelBackend();
-  setKernelBackend(b);
-  try {
-    return f();
-  } finally {
-    setKernelBackend(old);
-  }
-}
 
 test('the wasm kernels load here (SIMD available) and are the default', () => {
   assert.ok(wasmAvailable(), 'WebAssembly SIMD kernels did not load: was scripts/build-wasm.mjs run (npm ci / npm run build)?');

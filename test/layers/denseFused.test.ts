@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng, randn, zeros } from '../../src/core/index.js';
 import type { Matrix } from '../../src/core/matrix.js';
-import { getKernelBackend, setKernelBackend, type KernelBackend } from '../../src/core/wasm/backend.js';
+import type { KernelBackend } from '../../src/core/wasm/backend.js';
 import { denseChunkColumns, wasmDenseJvp, wasmDenseVjp } from '../../src/core/wasm/dense.js';
 import { wasmAvailable } from '../../src/core/wasm/module.js';
 import { singleLayer, type SingleLayerModel } from '../../src/layers/index.js';
@@ -18,6 +18,7 @@ import { resnet } from '../../src/networks/index.js';
 import type { Model } from '../../src/networks/types.js';
 import { dense } from '../../src/operators/index.js';
 import { modelSuite } from '../helpers/modelSuite.js';
+import { withBackend } from '../helpers/backend.js';
 
 const skip = wasmAvailable() ? false : 'WebAssembly kernels unavailable';
 
@@ -32,15 +33,6 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s === 0 ? d : d / s;
 }
 
-function withBackend<T>(b: KernelBackend, f: () => T): T {
-  const old = getKernelBackend();
-  setKernelBackend(b);
-  try {
-    return f();
-  } finally {
-    setKernelBackend(old);
-  }
-}
 
 /** Every product of a layer at a random point, on one kernel backend. */
 function products(layer: SingleLayerModel, n: number, seed: number) {

@@ -11,11 +11,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRng, randn, type Matrix } from '../../src/core/index.js';
-import { getKernelBackend, setKernelBackend, type KernelBackend } from '../../src/core/wasm/backend.js';
+import type { KernelBackend } from '../../src/core/wasm/backend.js';
 import { wasmConv2d, wasmConv2dGradTheta, wasmConv2dTranspose } from '../../src/core/wasm/conv2d.js';
 import { wasmAvailable } from '../../src/core/wasm/module.js';
 import { conv2d } from '../../src/operators/index.js';
 import { assertClose } from '../helpers/assertions.js';
+import { withBackend } from '../helpers/backend.js';
 
 /** [nx, ny, kx, ky, cin, cout, stride, n] */
 type Case = [number, number, number, number, number, number, number, number];
@@ -34,15 +35,6 @@ const CASES: Case[] = [
 
 const skip = wasmAvailable() ? false : 'WebAssembly kernels not built';
 
-function withBackend<T>(b: KernelBackend, f: () => T): T {
-  const old = getKernelBackend();
-  setKernelBackend(b);
-  try {
-    return f();
-  } finally {
-    setKernelBackend(old);
-  }
-}
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
