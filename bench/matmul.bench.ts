@@ -17,7 +17,7 @@
  */
 import os from 'node:os';
 import {
-  createRng, getWasmThreads, matmul, matmulInto, randn, setWasmThreads, startWasmThreads, toFloat32, transpose, wasmThreadsReady, zeros,
+  createRng, getWasmThreads, matmul, matmulInto, randn, releaseResident, setWasmThreads, toResident, wasmAvailable, startWasmThreads, toFloat32, transpose, wasmThreadsReady, zeros,
   type Matrix, type Matrix32,
 } from '../src/core/index.js';
 import { consume, effectiveCores, fmt, renderSection, speedup, timeCases, type BenchCase, type BenchParams, type BenchSection, type Timing, type TimingOptions } from './harness.js';
@@ -88,6 +88,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchSection> {
       { name: 'numdl matmul', params: { ...base, dtype: 'float64', threads: 1 }, fn: () => matmul(A, B), setup: one },
       { name: 'numdl matmul', params: { ...base, dtype: 'float32', threads: 1 }, fn: () => matmul(A32, B32), setup: one },
     ];
+    // Resident operands (src/core/wasm/resident.ts): A, B and C live in the kernels' WebAssembly
+    // memory, as TF.js keeps its tensors in its own; nothing is copied per call (C is readable in place).
+    const resident = wasmAvailable() ? { A: toResident(A32), B: toResident(B32), C: toResident(toFloat32(zeros(m, n))) } : null;
+    if (resident) {
+      cases.push({ name: 'numdl matmulInto resident', params: { ...base, dtype: 'float32', threads: 1 }, fn: () => matmulInto(resident.C, resident.A, resident.B), setup: one });
+    }
     if (T > 1) {
       // Thread scaling is timed on matmulInto (C allocated once): a fresh C
       // per call costs page faults and GC work that no thread count shares
@@ -133,16 +139,19 @@ export async function run(opts: { quick: boolean }): Promise<BenchSection> {
     const t = await timeCases(cases, timing);
     const cores = Math.min(cores0, await effectiveCores(T));
     const [f64, f32] = t;
+    const r32 = resident ? t[2] : undefined;
+    const o = resident ? 3 : 2;
     // matmulInto on one and on T threads (T > 1 only).
-    const [i64, i32, f64T, f32T] = T > 1 ? t.slice(2, 6) : [];
+    const [i64, i32, f64T, f32T] = T > 1 ? t.slice(o, o + 4) : [];
+    if (resident) for (const M of [resident.A, resident.B, resident.C]) releaseResident(M);
     const peerT = (b: string): Timing | undefined => t.find((x) => x.params.backend === b);
     const gf = (x?: Timing) => (x ? fmt(flops / x.median / 1e9, 3) : 'n/a');
     const ratio = (a: Timing, b?: Timing) => (b ? `${speedup(a, b).toFixed(2)}×` : 'n/a');
     const cpu = peerT('cpu'), wasm = peerT('wasm');
     const shape = `${m}×${k} · ${k}×${n}`;
-    rows.push([shape, gf(f64), gf(f32), gf(f64T), gf(f32T), gf(cpu), gf(wasm), ratio(f64, cpu), ratio(f32, cpu), ratio(f64, wasm), ratio(f32, wasm),
+    rows.push([shape, gf(f64), gf(f32), gf(r32), gf(f64T), gf(f32T), gf(cpu), gf(wasm), ratio(f64, cpu), ratio(f32, cpu), ratio(f64, wasm), ratio(f32, wasm), r32 ? ratio(r32, wasm) : 'n/a',
       f64T ? ratio(f64T, i64) : 'n/a', f32T ? ratio(f32T, i32) : 'n/a', `${loadBefore.toFixed(1)}–${os.loadavg()[0].toFixed(1)}`, cores.toFixed(2)]);
-    if (wasm && speedup(f32, wasm) < 1.3) weak.push(shape);
+    if (wasm && speedup(f32, wasm) < 1.3) weak.push(`${shape} (${speedup(f32, wasm).toFixed(2)}×${r32 ? `, resident ${speedup(r32, wasm).toFixed(2)}×` : ''})`);
     if (wasm && (speedup(f64, wasm) < 0.5 || (m * n * k >= 512 ** 3 && flops / f64.median / 1e9 < 12))) weak64.push(shape);
     if (f64T && f32T && Math.min(m, n, k) >= 512 && Math.min(speedup(f64T, i64), speedup(f32T, i32)) < 1.8) weakT.push(`${shape} (${cores.toFixed(2)} cores free)`);
     console.log(`  ${t.map((x) => `${x.label}: ${fmt(flops / x.median / 1e9, 3)} GFLOP/s`).join('\n  ')}`);
@@ -173,6 +182,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchSection> {
   notes.push(
     'numdl: `matmul(A, B)` on column-major matrices (validated public entry, allocates C) with the default kernels: WebAssembly SIMD (f64x2 / f32x4, packed panels, register tiles) where it pays off, the TypeScript 4×4-tile kernel (packed panels, kc ≤ 256, mc ≤ 128) otherwise; float32 = Float32Array in and out.',
     'TF.js: `tf.matMul(a, b)` on row-major float32 tensors created on that backend, plus `dataSync()` to read C back into JavaScript and `dispose()`; production mode.',
+    '"f32 resident" = `matmulInto(C, A, B)` on one thread with A, B and C resident matrices (`toResident`: storage in the kernels\' WebAssembly memory, as TF.js keeps its tensors in its own), so no operand is copied per call; "f32 res. / wasm" compares it with TF.js wasm (whose timing includes reading C back with dataSync).',
     'GFLOP/s = 2mnk / median time. A ratio is numdl speed / peer speed (median of per-round time ratios); above 1 means numdl is faster.',
   );
   if (peer) notes.push(`Peer: ${describe(peer)}. Node runs the wasm backend single-threaded; the f64 / f32 columns and all ratios against TF.js are numdl on one thread too.`, ...peer.notes);
@@ -181,7 +191,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchSection> {
   return {
     title: 'matmul: C = A·B, GFLOP/s (higher is better)',
     tables: [{
-      columns: ['A · B', 'numdl f64', 'numdl f32', `f64 ×${T}`, `f32 ×${T}`, 'tfjs-cpu f32', 'tfjs-wasm f32', 'f64 / cpu', 'f32 / cpu', 'f64 / wasm', 'f32 / wasm',
+      columns: ['A · B', 'numdl f64', 'numdl f32', 'f32 resident', `f64 ×${T}`, `f32 ×${T}`, 'tfjs-cpu f32', 'tfjs-wasm f32', 'f64 / cpu', 'f32 / cpu', 'f64 / wasm', 'f32 / wasm', 'f32 res. / wasm',
         `×${T}/×1 f64`, `×${T}/×1 f32`, 'load', 'cores'],
       rows,
     }],

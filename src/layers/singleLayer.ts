@@ -124,8 +124,12 @@ function checkDestination(fn: string, out: Matrix, rows: number, n: number, inpu
   }
 }
 
-/** Largest state matrix (entries) the fused path keeps a resident copy of: 2^18 doubles = 2 MiB. */
-const CACHE_MAX = 1 << 18;
+/**
+ * Largest state matrix (entries) the fused path keeps a resident copy of:
+ * 2^16 doubles = 512 KiB, so a layer holds at most 1 MiB of WebAssembly memory
+ * between calls (the flagship's 17 layers hold 2.2 MB); larger states are copied per call.
+ */
+const CACHE_MAX = 1 << 16;
 
 /** Release a layer's resident state copies. */
 function releaseCache(c: Matrix[]): void {
@@ -165,7 +169,17 @@ function owned(M: Matrix, ...inputs: (Matrix | null)[]): Matrix {
  * products allocate per call). `vjp(x, state, W, { input: false })`
  * skips J_Yᵀ W = K(θ)ᵀ G and returns `dY: null` (the objectives do so for their
  * model, whose input is the data). `residualJvp(x, state, dx, dY, h)` returns
- * dY + h·J[dx; dY] in the jvp's pass (for ResNet steps).
+ * dY + h·J[dx; dY] in the jvp's pass (for ResNet steps); `residualVjp(x, state, W, h)`
+ * returns (J_xᵀ W, W + h·J_Yᵀ W); both take an optional destination.
+ *
+ * Fused WebAssembly path ({@link SingleLayerModel.fusedDense}): for a `dense`
+ * operator with an even nOut and a scalar, per-row or no bias, forward, jvp,
+ * vjp and their residual forms run as single WebAssembly passes over the
+ * columns (src/core/wasm/dense.ts) whenever the wasm kernels are selected and
+ * nOut·n ≥ 256; results agree with the general path to rounding. The layer
+ * then keeps resident copies of its last state's Y and A (up to 512 KiB each)
+ * so that repeated products on one state (the mat-vecs of a Newton step) copy
+ * neither.
  *
  * `initialize(rng)`: θ = s·θ₀ with θ₀ ~ N(0, 1), b = 0, and s chosen so that
  * ‖K(sθ₀)‖_F² = nOut (times `initGain`²), i.e. each output of K(θ)y has unit
