@@ -33,7 +33,7 @@ import { svd } from '../src/core/solvers/svd.js';
 import { dense } from '../src/operators/dense.js';
 import { singleLayer } from '../src/layers/singleLayer.js';
 import { formatTable, saveSpectrum } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, strArg, today, writeResultsSection } from './lib/cli.js';
+import { codeBlock, figuresLine, numArg, outDir, runExample, withFigures, strArg } from './lib/cli.js';
 
 // ---------------------------------------------------------------------------
 // Emulated floating-point formats
@@ -354,42 +354,44 @@ export async function saveFigures(result: ConditioningResult, dir: string): Prom
   return files;
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const widths = strArg(args, 'widths', fast ? '4,8' : '8,16,32').split(',').map(Number);
-  const opts: ConditioningOptions = { widths, d: numArg(args, 'd', 3), s: numArg(args, 's', fast ? 40 : 100), seed: numArg(args, 'seed', 1) };
-  const dir = outDir('conditioning', typeof args.out === 'string' ? args.out : undefined);
-  const t0 = performance.now();
-  const result = run(opts);
-  const files = await saveFigures(result, dir);
-  const seconds = (performance.now() - t0) / 1000;
-  const head = `R(W, K) = W tanh(K Y) − C, d = ${opts.d}, one output, s = ${opts.s} examples from U([−1,1]^d), K, W ~ N(0, 1), seed ${opts.seed}`;
-  console.log(`${head}\n\n${result.checkTable}\n\n${result.table}\n\nfigures: ${files.join(', ')}  (${seconds.toFixed(1)} s)`);
-  if (!fast) {
-    const md = (t: string) => ['```', t, '```'].join('\n');
-    writeResultsSection('conditioning', [
-      '## conditioning',
-      '',
-      `${today()}, \`npx tsx examples/conditioning.ts --seed ${opts.seed}\` (${seconds.toFixed(1)} s). ${head}.`,
-      'J = [J_W J_K] assembled from its Kronecker structure and checked against the matrix-free products:',
-      '',
-      md(result.checkTable),
-      '',
-      'Singular values of J formed in each precision (inputs, K Y, tanh, σ\' and J\'s entries rounded; SVD in double). u = unit roundoff; singular values below about u·σ₁ are not resolved. cond(J) = σ₁/σ_min over the min(rows, cols) singular values, as MATLAB\'s `cond`: it grows with m while J is tall (m(d+1) ≤ s); once J is wide (m = 32: 128 unknowns, 100 residuals) J has a null space of dimension ≥ cols − rows, the least-squares problem has no unique solution (ill-posed: regularize), and σ₁/σ_s alone no longer measures that.',
-      '',
-      md(result.table),
-      '',
-      `Lost singular values (off by more than 10% from double): ${(['single', 'half'] as Precision[]).map((p) => `${p} ${result.rows.filter((r) => r.precision === p).map((r) => `${r.lost}/${r.size.split('×').map(Number).reduce((a, b) => Math.min(a, b))} (m = ${r.m})`).join(', ')}`).join('; ')}.`,
-      '',
-      `Figures: ${files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
+/** The setup sentence, printed and in RESULTS.md. */
+function setupOf(opts: Required<ConditioningOptions>): string {
+  return `R(W, K) = W tanh(K Y) − C, d = ${opts.d}, one output, s = ${opts.s} examples from U([−1,1]^d), K, W ~ N(0, 1), seed ${opts.seed}`;
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runExample({
+  name: 'conditioning',
+  metaUrl: import.meta.url,
+  parse: (args, fast) => ({
+    widths: strArg(args, 'widths', fast ? '4,8' : '8,16,32').split(',').map(Number),
+    d: numArg(args, 'd', 3),
+    s: numArg(args, 's', fast ? 40 : 100),
+    seed: numArg(args, 'seed', 1),
+    out: outDir('conditioning', typeof args.out === 'string' ? args.out : undefined),
+  }),
+  run: (opts) => withFigures(run(opts), saveFigures, opts.out),
+  print: ({ options, result, seconds }) => {
+    console.log(`${setupOf(options)}\n\n${result.checkTable}\n\n${result.table}\n\nfigures: ${result.files.join(', ')}  (${seconds.toFixed(1)} s)`);
+  },
+  // A full run has the default sizes, so the recorded command names the seed only.
+  command: (_, opts) => `npx tsx examples/conditioning.ts --seed ${opts.seed}`,
+  results: ({ options, result, seconds }) => {
+    return {
+      time: `${seconds.toFixed(1)} s`,
+      setup: `${setupOf(options)}.`,
+      lines: [
+        'J = [J_W J_K] assembled from its Kronecker structure and checked against the matrix-free products:',
+        '',
+        codeBlock(result.checkTable),
+        '',
+        'Singular values of J formed in each precision (inputs, K Y, tanh, σ\' and J\'s entries rounded; SVD in double). u = unit roundoff; singular values below about u·σ₁ are not resolved. cond(J) = σ₁/σ_min over the min(rows, cols) singular values, as MATLAB\'s `cond`: it grows with m while J is tall (m(d+1) ≤ s); once J is wide (m = 32: 128 unknowns, 100 residuals) J has a null space of dimension ≥ cols − rows, the least-squares problem has no unique solution (ill-posed: regularize), and σ₁/σ_s alone no longer measures that.',
+        '',
+        codeBlock(result.table),
+        '',
+        `Lost singular values (off by more than 10% from double): ${(['single', 'half'] as Precision[]).map((p) => `${p} ${result.rows.filter((r) => r.precision === p).map((r) => `${r.lost}/${r.size.split('×').map(Number).reduce((a, b) => Math.min(a, b))} (m = ${r.m})`).join(', ')}`).join('; ')}.`,
+        '',
+        figuresLine(result.files),
+      ],
+    };
+  },
+});

@@ -19,7 +19,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection } from './lib/cli.js';
+import { codeBlock, numArg, outDir, runExample, shownPath } from './lib/cli.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -125,37 +125,32 @@ export async function run(opts: ConvExercisesOptions = {}): Promise<ConvExercise
   return { scripts, rows, table, imageDir };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const opts: ConvExercisesOptions = {
+/** Each script's time, printed and in RESULTS.md. */
+function timesOf(result: ConvExercisesResult): string {
+  return result.scripts.map((s) => `${s.script} ${s.seconds.toFixed(1)} s`).join(', ');
+}
+
+runExample({
+  name: 'conv-exercises',
+  metaUrl: import.meta.url,
+  parse: (args, fast): ConvExercisesOptions => ({
     n: numArg(args, 'n', 16),
     seed: numArg(args, 'seed', 1),
     scale: numArg(args, 'scale', fast ? 2 : 6),
     out: outDir('conv-exercises', typeof args.out === 'string' ? args.out : undefined),
     echo: true,
-  };
-  const result = await run(opts);
-  const times = result.scripts.map((s) => `${s.script} ${s.seconds.toFixed(1)} s`).join(', ');
-  console.log(`\nconvolution exercises: ${result.rows.length} checks, largest error ${Math.max(...result.rows.map((r) => r.error)).toExponential(2)} (${times})\n\n${result.table}\n\nimages: ${result.imageDir}`);
-  if (!fast) {
-    writeResultsSection('conv-exercises', [
-      '## conv-exercises',
-      '',
-      `${today()}, \`npx tsx examples/conv-exercises.ts --n ${opts.n} --seed ${opts.seed}\` (${times}): \`examples/conv1d-fft.ts\` and \`examples/conv2d-image.ts\` in sequence; the errors they report:`,
-      '',
-      '```',
-      result.table,
-      '```',
-      '',
-      `Images: \`${result.imageDir.slice(result.imageDir.lastIndexOf('/out/') + 1)}/\`.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+  }),
+  run,
+  print: ({ result }) => {
+    console.log(`\nconvolution exercises: ${result.rows.length} checks, largest error ${Math.max(...result.rows.map((r) => r.error)).toExponential(2)} (${timesOf(result)})\n\n${result.table}\n\nimages: ${result.imageDir}`);
+  },
+  // The record names the size and seed only: the pixel scale does not change the errors.
+  command: (_, opts) => `npx tsx examples/conv-exercises.ts --n ${opts.n} --seed ${opts.seed}`,
+  results: ({ result }) => ({
+    // The scripts' own times, not the whole run's.
+    time: timesOf(result),
+    separator: ': ',
+    setup: '`examples/conv1d-fft.ts` and `examples/conv2d-image.ts` in sequence; the errors they report:',
+    lines: ['', codeBlock(result.table), '', `Images: \`${shownPath(result.imageDir)}/\`.`],
+  }),
+});

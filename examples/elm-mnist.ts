@@ -49,7 +49,7 @@ import { predict } from '../src/objectives/predict.js';
 import { newtonCG } from '../src/optimizers/newtonCG.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
 import { formatTable, saveImageGrid, saveLineChart } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, strArg, today, writeResultsSection } from './lib/cli.js';
+import { codeBlock, figuresLine, numArg, outDir, runExample, strArg, withFigures } from './lib/cli.js';
 
 /** Options of {@link runElmMnist}; the defaults are the lecture's configuration. */
 export interface ElmMnistOptions {
@@ -388,26 +388,8 @@ export function historyTable(r: ElmMnistResult): string {
   ]);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const opts: ElmMnistOptions = {
-    nTrain: numArg(args, 'train', fast ? 2000 : 50_000),
-    nVal: numArg(args, 'val', fast ? 1000 : 10_000),
-    m: numArg(args, 'm', fast ? 300 : 1530),
-    activation: strArg(args, 'activation', 'tanh') as ActivationName,
-    lambda: numArg(args, 'lambda', 1e-8),
-    maxIter: numArg(args, 'iters', fast ? 8 : 20),
-    cgMaxIter: numArg(args, 'cg', 10),
-    cgTol: numArg(args, 'cgTol', 1e-2),
-    seed: numArg(args, 'seed', 1),
-    log: (line) => console.log(line),
-  };
-  if (args.bScale !== undefined) opts.bScale = numArg(args, 'bScale', 1);
-  if (args.kScale !== undefined) opts.kScale = numArg(args, 'kScale', 1);
-  const dir = outDir('elm-mnist', typeof args.out === 'string' ? args.out : undefined);
-  const r = runElmMnist(opts);
-  const files = await saveFigures(r, dir);
+/** What the printout and RESULTS.md say of a run: its setup, and whether it was the lecture's size or else how long that would take. */
+function summary(r: ElmMnistResult): { head: string; full: boolean; extrapolated: number } {
   const c = r.config;
   const head = `ELM on MNIST: m = ${c.m} random features σ = ${c.activation}(K Y + b), K ~ N(0,1)·${c.kScale.toExponential(3)}, b ~ N(0,1)·${c.bScale}, `
     + `${c.nTrain} training / ${c.nVal} validation images, W by Newton-CG (λ = ${c.lambda}, ${c.maxIter} iterations, CG ≤ ${c.cgMaxIter}, tol ${c.cgTol}), seed ${c.seed}`;
@@ -415,30 +397,52 @@ async function main(): Promise<void> {
   // Cost is linear in the number of images: features in nTrain + nVal, each Newton-CG product in nTrain.
   const extrapolated = r.timeLoad * (60_000 / (c.nTrain + c.nVal)) + r.timeFeatures * (60_000 / (c.nTrain + c.nVal)) * (1530 / c.m)
     + r.timeTrain * (50_000 / c.nTrain) * (1530 / c.m) * (20 / Math.max(1, r.iterations));
-  const extra = full ? '' : `\nextrapolated to the lecture's configuration (50 000 / 10 000 images, m = 1530, 20 iterations, same CG counts): ≈ ${(extrapolated / 60).toFixed(1)} min`;
-  console.log(`\n${head}\n\n${historyTable(r)}\n\n${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s; ${r.wrongCount} of ${c.nVal} validation digits wrong; status ${r.status}${extra}\nreference (lecture's code here): validation error ≈ 8 %, 27 min\nfigures: ${files.join(', ')}`);
-  if (!fast) {
-    const md = (t: string) => ['```', t, '```'].join('\n');
-    const argv = process.argv.slice(2).join(' ');
-    writeResultsSection('elm-mnist', [
-      '## elm-mnist',
-      '',
-      `${today()}, \`npx tsx examples/elm-mnist.ts${argv ? ` ${argv}` : ''}\` (${r.timeTotal.toFixed(0)} s in all, reading MNIST ${r.timeLoad.toFixed(1)} s). ${head}.`,
-      '',
-      md(r.table),
-      '',
-      md(historyTable(r)),
-      '',
-      `Reference (the lecture's code on this machine): validation error ≈ 8 %, 27 minutes.${full ? '' : ` This run is smaller than the lecture's; extrapolated (linear in images and m) to 50 000 / 10 000 images, m = 1530, 20 iterations: ≈ ${(extrapolated / 60).toFixed(1)} min.`}`,
-      '',
-      `Figures: ${files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
+  return { head, full, extrapolated };
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runExample({
+  name: 'elm-mnist',
+  metaUrl: import.meta.url,
+  parse: (args, fast) => {
+    const opts: ElmMnistOptions & { out: string } = {
+      nTrain: numArg(args, 'train', fast ? 2000 : 50_000),
+      nVal: numArg(args, 'val', fast ? 1000 : 10_000),
+      m: numArg(args, 'm', fast ? 300 : 1530),
+      activation: strArg(args, 'activation', 'tanh') as ActivationName,
+      lambda: numArg(args, 'lambda', 1e-8),
+      maxIter: numArg(args, 'iters', fast ? 8 : 20),
+      cgMaxIter: numArg(args, 'cg', 10),
+      cgTol: numArg(args, 'cgTol', 1e-2),
+      seed: numArg(args, 'seed', 1),
+      log: (line) => console.log(line),
+      out: outDir('elm-mnist', typeof args.out === 'string' ? args.out : undefined),
+    };
+    if (args.bScale !== undefined) opts.bScale = numArg(args, 'bScale', 1);
+    if (args.kScale !== undefined) opts.kScale = numArg(args, 'kScale', 1);
+    return opts;
+  },
+  run: (opts) => withFigures(runElmMnist(opts), saveFigures, opts.out),
+  print: ({ result: r }) => {
+    const { head, full, extrapolated } = summary(r);
+    const extra = full ? '' : `\nextrapolated to the lecture's configuration (50 000 / 10 000 images, m = 1530, 20 iterations, same CG counts): ≈ ${(extrapolated / 60).toFixed(1)} min`;
+    console.log(`\n${head}\n\n${historyTable(r)}\n\n${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s; ${r.wrongCount} of ${r.config.nVal} validation digits wrong; status ${r.status}${extra}\nreference (lecture's code here): validation error ≈ 8 %, 27 min\nfigures: ${r.files.join(', ')}`);
+  },
+  results: ({ result: r }) => {
+    const { head, full, extrapolated } = summary(r);
+    return {
+      // The run's own clock, which also splits off the reading of MNIST.
+      time: `${r.timeTotal.toFixed(0)} s in all, reading MNIST ${r.timeLoad.toFixed(1)} s`,
+      setup: `${head}.`,
+      lines: [
+        '',
+        codeBlock(r.table),
+        '',
+        codeBlock(historyTable(r)),
+        '',
+        `Reference (the lecture's code on this machine): validation error ≈ 8 %, 27 minutes.${full ? '' : ` This run is smaller than the lecture's; extrapolated (linear in images and m) to 50 000 / 10 000 images, m = 1530, 20 iterations: ≈ ${(extrapolated / 60).toFixed(1)} min.`}`,
+        '',
+        figuresLine(r.files),
+      ],
+    };
+  },
+});

@@ -42,7 +42,7 @@ import type { Evaluation, EvaluateOptions, Objective } from '../src/objectives/i
 import { newtonCG, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, saveSpectrum, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds } from './resnet-peaks.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, strArg, today, writeResultsSection } from './lib/cli.js';
+import { npmRunCommand, numArg, optionalNumArg, outDir, runExample, strArg } from './lib/cli.js';
 
 /** Options of {@link run}; the defaults are the full configuration. */
 export interface ElmPeaksOptions {
@@ -289,38 +289,35 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
   return { rows, spectra, results, table, files, config };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const dir = outDir('elm-peaks', typeof args.out === 'string' ? args.out : undefined);
-  const opt = (name: string) => (args[name] === undefined ? undefined : numArg(args, name, NaN));
-  const activations = strArg(args, 'activations', 'sin,tanh,relu').split(',').map((s) => s.trim()) as ActivationName[];
-  const t0 = performance.now();
-  const r = await run({
-    fast, seed: numArg(args, 'seed', 1), n: opt('n'), nTest: opt('ntest'), width: opt('width'), lambda: opt('lambda'),
-    newtonIter: opt('newton-iter'), bias: strArg(args, 'bias', 'vector') === 'scalar' ? 'scalar' : 'vector', activations, verbose: true, out: dir,
-  });
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\n${r.table}\n\n(total ${total.toFixed(1)} s including the SVDs and figures; figures in ${dir})`);
-  if (!fast) {
+runExample({
+  name: 'elm-peaks',
+  metaUrl: import.meta.url,
+  parse: (args, fast): ElmPeaksOptions & { out: string } => {
+    return {
+      fast, seed: numArg(args, 'seed', 1), n: optionalNumArg(args, 'n'), nTest: optionalNumArg(args, 'ntest'), width: optionalNumArg(args, 'width'),
+      lambda: optionalNumArg(args, 'lambda'), newtonIter: optionalNumArg(args, 'newton-iter'), bias: strArg(args, 'bias', 'vector') === 'scalar' ? 'scalar' : 'vector',
+      activations: strArg(args, 'activations', 'sin,tanh,relu').split(',').map((s) => s.trim()) as ActivationName[],
+      verbose: true, out: outDir('elm-peaks', typeof args.out === 'string' ? args.out : undefined),
+    };
+  },
+  run,
+  print: ({ options, result: r, seconds }) => {
+    console.log(`\n${r.table}\n\n(total ${seconds.toFixed(1)} s including the SVDs and figures; figures in ${options.out})`);
+  },
+  command: (argv) => npmRunCommand('elm-peaks', argv),
+  results: ({ result: r, seconds }) => {
     const c = r.config;
-    const cmd = `npm run elm-peaks${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    writeResultsSection('elm-peaks', [
-      '## elm-peaks — random features (extreme learning machine) on Peaks',
-      '',
-      `${today()}, \`${cmd}\`. Z = σ(K Y + b), K ${c.width}×2 and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) with N(0, 1) entries (the same for every σ); ${Math.round(c.trainFraction * c.n)} training / ${c.n - Math.round(c.trainFraction * c.n)} validation points (an 80/20 split of ${c.n}) and ${c.nTest} fresh test points, seed ${c.seed}; `
-        + `W by Newton-CG on E + (λ/2)‖W‖², λ = ${c.lambda}, ${c.newtonIter} iterations at most (CG ≤ ${c.cgMaxIter}, relative tolerance ${c.cgTol}). The lecture's error is measured on fresh points: compare with the test column. Whole run ${total.toFixed(1)} s on 2 shared cores.`,
-      '',
-      formatTable(r.rows as unknown as Record<string, unknown>[], ELM_COLUMNS, { style: 'markdown' }),
-      '',
-      'Figures: `out/elm-peaks/regions-*.png`, `spectra.svg`, `history.svg`.',
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+    return {
+      title: 'random features (extreme learning machine) on Peaks',
+      time: null,
+      setup: `Z = σ(K Y + b), K ${c.width}×2 and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) with N(0, 1) entries (the same for every σ); ${Math.round(c.trainFraction * c.n)} training / ${c.n - Math.round(c.trainFraction * c.n)} validation points (an 80/20 split of ${c.n}) and ${c.nTest} fresh test points, seed ${c.seed}; `
+        + `W by Newton-CG on E + (λ/2)‖W‖², λ = ${c.lambda}, ${c.newtonIter} iterations at most (CG ≤ ${c.cgMaxIter}, relative tolerance ${c.cgTol}). The lecture's error is measured on fresh points: compare with the test column. Whole run ${seconds.toFixed(1)} s on 2 shared cores.`,
+      lines: [
+        '',
+        formatTable(r.rows as unknown as Record<string, unknown>[], ELM_COLUMNS, { style: 'markdown' }),
+        '',
+        'Figures: `out/elm-peaks/regions-*.png`, `spectra.svg`, `history.svg`.',
+      ],
+    };
+  },
+});

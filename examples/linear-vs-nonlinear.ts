@@ -40,7 +40,7 @@ import { labelAccuracy, predictClasses } from '../src/losses/index.js';
 import { peaksLabels, setupPeaks } from '../src/data/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, saveSpectrum, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds, peaksSplit } from './resnet-peaks.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection } from './lib/cli.js';
+import { npmRunCommand, numArg, optionalNumArg, outDir, runExample } from './lib/cli.js';
 
 /** Options of {@link run}; the defaults are the full configuration. */
 export interface LinearVsNonlinearOptions {
@@ -290,40 +290,37 @@ export async function run(options: LinearVsNonlinearOptions = {}): Promise<Linea
   return { rows, rankCurves, rankY, distinct, spectra, table, rankTable, files, config };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const dir = outDir('linear-vs-nonlinear', typeof args.out === 'string' ? args.out : undefined);
-  const opt = (name: string) => (args[name] === undefined ? undefined : numArg(args, name, NaN));
-  const t0 = performance.now();
-  const r = await run({ fast, seed: numArg(args, 'seed', 1), nTrain: opt('ntrain'), nVal: opt('nval'), width: opt('width'), rankN: opt('rank-n'), verbose: true, out: dir });
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\n${r.table}\n\n(total ${total.toFixed(1)} s; figures in ${dir})`);
-  if (!fast) {
+runExample({
+  name: 'linear-vs-nonlinear',
+  metaUrl: import.meta.url,
+  parse: (args, fast): LinearVsNonlinearOptions & { out: string } => {
+    return {
+      fast, seed: numArg(args, 'seed', 1), nTrain: optionalNumArg(args, 'ntrain'), nVal: optionalNumArg(args, 'nval'), width: optionalNumArg(args, 'width'),
+      rankN: optionalNumArg(args, 'rank-n'), verbose: true, out: outDir('linear-vs-nonlinear', typeof args.out === 'string' ? args.out : undefined),
+    };
+  },
+  run,
+  print: ({ options, result: r, seconds }) => console.log(`\n${r.table}\n\n(total ${seconds.toFixed(1)} s; figures in ${options.out})`),
+  command: (argv) => npmRunCommand('linear-vs-nonlinear', argv),
+  results: ({ result: r }) => {
     const c = r.config;
-    const cmd = `npm run linear-vs-nonlinear${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     const rankRows = c.widths.map((m, k) => Object.fromEntries([['m', m], ...r.rankCurves.map((cv) => [cv.activation, cv.ranks[k]])]));
-    writeResultsSection('linear-vs-nonlinear', [
-      '## linear-vs-nonlinear — linear least squares vs random features; rank of σ(K Y + b)',
-      '',
-      `${today()}, \`${cmd}\`. ${c.nTrain} training / ${c.nVal} validation Peaks points, seed ${c.seed}; least squares ½‖W [F; 1ᵀ] − C‖² by CGLS on the Kronecker operator [F; 1ᵀ]ᵀ ⊗ I (tolerance ${c.tol}), F = Y (linear) or F = σ(K Y + b) with m = ${c.width} random features (K, b ~ N(0, 1), Tikhonov shift ${c.shift}·n). The lecture gives no numbers here: its point is the poor linear fit.`,
-      '',
-      formatTable(r.rows as unknown as Record<string, unknown>[], LVN_COLUMNS, { style: 'markdown' }),
-      '',
-      `Rank of σ(K Y + b) (m × ${c.rankN}) on ${c.rankN} Peaks points (${r.distinct} distinct), rank(Y) = ${r.rankY}, MATLAB's tolerance max(m, n)·eps·σ₁: the identity never exceeds rank(Y) + 1 = ${r.rankY + 1}; `
-        + `the nonlinear activations grow with m (K's rows nested across widths) up to ${r.rankCurves.filter((cv) => cv.activation !== 'identity').map((cv) => `${cv.activation} ${Math.max(...cv.ranks)}`).join(', ')} `
-        + `of ${r.distinct} possible. A smooth σ with moderate frequencies (sin with N(0, 1) rows of K) gives rapidly decaying singular values (\`spectra.svg\`), so its *numerical* rank can stay below n.`,
-      '',
-      formatTable(rankRows, undefined, { style: 'markdown' }),
-      '',
-      'Figures: `out/linear-vs-nonlinear/regions-*.png`, `rank.svg`, `spectra.svg`.',
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+    return {
+      title: 'linear least squares vs random features; rank of σ(K Y + b)',
+      time: null,
+      setup: `${c.nTrain} training / ${c.nVal} validation Peaks points, seed ${c.seed}; least squares ½‖W [F; 1ᵀ] − C‖² by CGLS on the Kronecker operator [F; 1ᵀ]ᵀ ⊗ I (tolerance ${c.tol}), F = Y (linear) or F = σ(K Y + b) with m = ${c.width} random features (K, b ~ N(0, 1), Tikhonov shift ${c.shift}·n). The lecture gives no numbers here: its point is the poor linear fit.`,
+      lines: [
+        '',
+        formatTable(r.rows as unknown as Record<string, unknown>[], LVN_COLUMNS, { style: 'markdown' }),
+        '',
+        `Rank of σ(K Y + b) (m × ${c.rankN}) on ${c.rankN} Peaks points (${r.distinct} distinct), rank(Y) = ${r.rankY}, MATLAB's tolerance max(m, n)·eps·σ₁: the identity never exceeds rank(Y) + 1 = ${r.rankY + 1}; `
+          + `the nonlinear activations grow with m (K's rows nested across widths) up to ${r.rankCurves.filter((cv) => cv.activation !== 'identity').map((cv) => `${cv.activation} ${Math.max(...cv.ranks)}`).join(', ')} `
+          + `of ${r.distinct} possible. A smooth σ with moderate frequencies (sin with N(0, 1) rows of K) gives rapidly decaying singular values (\`spectra.svg\`), so its *numerical* rank can stay below n.`,
+        '',
+        formatTable(rankRows, undefined, { style: 'markdown' }),
+        '',
+        'Figures: `out/linear-vs-nonlinear/regions-*.png`, `rank.svg`, `spectra.svg`.',
+      ],
+    };
+  },
+});

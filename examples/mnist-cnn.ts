@@ -51,7 +51,7 @@ import { newtonCG } from '../src/optimizers/newtonCG.js';
 import { sampledObjective } from '../src/optimizers/sampledObjective.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
 import { formatTable, progressBar, saveImageGrid, saveLineChart, type ProgressBar } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection } from './lib/cli.js';
+import { codeBlock, figuresLine, flagArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /**
  * A parameter-free linear map as a {@link Model} (nParams = 0): Y ↦ P Y with
@@ -387,10 +387,18 @@ export function historyTable(r: MnistCnnResult): string {
   ]);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const opts: MnistCnnOptions = {
+/** The setup sentence, printed and in RESULTS.md. */
+function setupOf(r: MnistCnnResult): string {
+  const c = r.config;
+  return `${r.description}; ${r.nParams} parameters (${r.nTheta} in the convolutions, ${r.nW} in the classifier); `
+    + `${c.nTrain} training / ${c.nTest} test images; Tikhonov λ_θ = ${c.lambdaTheta}, λ_W = ${c.lambdaW}; ADAM ${c.epochs} epochs, lr ${c.lr} halved every ${c.lrHalfEvery}; `
+    + `Newton-CG ${c.newtonIters} iterations on a fixed sample of ${c.sample}; seed ${c.seed}`;
+}
+
+runExample({
+  name: 'mnist-cnn',
+  metaUrl: import.meta.url,
+  parse: (args, fast): MnistCnnOptions & { out: string } => ({
     width: numArg(args, 'width', fast ? 4 : 8),
     steps: numArg(args, 'steps', fast ? 1 : 2),
     h: numArg(args, 'h', 1),
@@ -409,37 +417,15 @@ async function main(): Promise<void> {
     seed: numArg(args, 'seed', 1),
     monitor: numArg(args, 'monitor', fast ? 300 : 2000),
     progress: true,
-  };
-  const dir = outDir('mnist-cnn', typeof args.out === 'string' ? args.out : undefined);
-  const t0 = performance.now();
-  const r = runMnistCnn(opts);
-  const files = await saveFigures(r, dir);
-  const total = (performance.now() - t0) / 1000;
-  const c = r.config;
-  const head = `${r.description}; ${r.nParams} parameters (${r.nTheta} in the convolutions, ${r.nW} in the classifier); `
-    + `${c.nTrain} training / ${c.nTest} test images; Tikhonov λ_θ = ${c.lambdaTheta}, λ_W = ${c.lambdaW}; ADAM ${c.epochs} epochs, lr ${c.lr} halved every ${c.lrHalfEvery}; `
-    + `Newton-CG ${c.newtonIters} iterations on a fixed sample of ${c.sample}; seed ${c.seed}`;
-  console.log(`\n${head}\n\n${historyTable(r)}\n\n${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s, total ${total.toFixed(0)} s\nfigures: ${files.join(', ')}`);
-  if (!fast) {
-    const md = (t: string) => ['```', t, '```'].join('\n');
-    const argv = process.argv.slice(2).join(' ');
-    writeResultsSection('mnist-cnn', [
-      '## mnist-cnn',
-      '',
-      `${today()}, \`npx tsx examples/mnist-cnn.ts${argv ? ` ${argv}` : ''}\` (${total.toFixed(0)} s in all). ${head}.`,
-      '',
-      md(r.table),
-      '',
-      md(historyTable(r)),
-      '',
-      `Figures: ${files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+    out: outDir('mnist-cnn', typeof args.out === 'string' ? args.out : undefined),
+  }),
+  run: (opts) => withFigures(runMnistCnn(opts), saveFigures, opts.out),
+  print: ({ result: r, seconds }) => {
+    console.log(`\n${setupOf(r)}\n\n${historyTable(r)}\n\n${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s, total ${seconds.toFixed(0)} s\nfigures: ${r.files.join(', ')}`);
+  },
+  results: ({ result: r, seconds }) => ({
+    time: `${seconds.toFixed(0)} s in all`,
+    setup: `${setupOf(r)}.`,
+    lines: ['', codeBlock(r.table), '', codeBlock(historyTable(r)), '', figuresLine(r.files)],
+  }),
+});

@@ -41,7 +41,7 @@ import { convolutionSpectrum, perturbationGrowth } from '../src/analysis/index.j
 import { formatTable, progressBar, saveImageGrid, saveLineChart, type ProgressBar, type TableColumn } from '../src/plots/index.js';
 import { chunkedAccuracy, mnistCnn, poolModel } from './mnist-cnn.js';
 import { cpuSeconds } from './resnet-peaks.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, strArg, today, writeResultsSection, type Args } from './lib/cli.js';
+import { figuresLine, flagArg, numArg, outDir, runExample, strArg, type Args } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface MnistParabolicOptions {
@@ -267,30 +267,16 @@ export function optionsFromArgs(args: Args): Partial<MnistParabolicOptions> & { 
   };
 }
 
-async function main(): Promise<void> {
-  const opts = optionsFromArgs(parseArgs());
-  const t0 = performance.now();
-  const r = await run(opts);
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\ntotal ${total.toFixed(1)} s`);
-  if (!opts.fast) {
+runExample({
+  name: 'mnist-parabolic',
+  metaUrl: import.meta.url,
+  parse: optionsFromArgs,
+  run,
+  results: ({ result: r }) => {
     const o = r.options;
-    const argv = process.argv.slice(2).join(' ');
-    writeResultsSection('mnist-parabolic', [
-      '## mnist-parabolic',
-      '',
-      `${today()}, \`npx tsx examples/mnist-parabolic.ts${argv ? ` ${argv}` : ''}\` (${total.toFixed(0)} s). MNIST, ${o.nTrain} training / ${o.nTest} test images; w = ${o.width}, N = ${o.steps}, h = ${o.h}, ReLU; ADAM ${o.epochs} epochs, batch ${o.batchSize}, lr ${o.lr}, λ = ${o.lambda}; the same start for all networks; seed ${o.seed}.`,
-      '',
-      formatTable(r.rows as unknown as Record<string, unknown>[], PARABOLIC_COLUMNS, { style: 'markdown' }),
-      '',
-      `Figures: ${r.files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+    return {
+      setup: `MNIST, ${o.nTrain} training / ${o.nTest} test images; w = ${o.width}, N = ${o.steps}, h = ${o.h}, ReLU; ADAM ${o.epochs} epochs, batch ${o.batchSize}, lr ${o.lr}, λ = ${o.lambda}; the same start for all networks; seed ${o.seed}.`,
+      lines: ['', formatTable(r.rows as unknown as Record<string, unknown>[], PARABOLIC_COLUMNS, { style: 'markdown' }), '', figuresLine(r.files)],
+    };
+  },
+});

@@ -38,7 +38,7 @@ import { classificationObjective, predict, varproObjective } from '../src/object
 import { newtonCG, varpro } from '../src/optimizers/index.js';
 import { formatTable, progressBar, saveDecisionRegions, saveScatter, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds, peaksSplit } from './resnet-peaks.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection, type Args } from './lib/cli.js';
+import { flagArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface PeaksStableOptions {
@@ -230,30 +230,21 @@ export function optionsFromArgs(args: Args): Partial<PeaksStableOptions> & { fas
   };
 }
 
-async function main(): Promise<void> {
-  const opts = optionsFromArgs(parseArgs());
-  const t0 = performance.now();
-  const r = await run(opts);
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\ntotal ${total.toFixed(1)} s`);
-  if (!opts.fast) {
+runExample({
+  name: 'peaks-stable',
+  metaUrl: import.meta.url,
+  parse: optionsFromArgs,
+  run,
+  results: ({ result: r }) => {
     const o = r.options;
-    const argv = process.argv.slice(2).join(' ');
-    writeResultsSection('peaks-stable', [
-      '## peaks-stable',
-      '',
-      `${today()}, \`npx tsx examples/peaks-stable.ts${argv ? ` ${argv}` : ''}\` (${total.toFixed(0)} s). Peaks, ${o.nTrain} training / ${o.nVal} validation points; opening 2 → ${o.width}, N = ${o.steps}, T = ${o.T}, γ = ${o.gamma}; Newton-CG ${o.newtonIters} / VarPro ${o.varproIters} iterations, CG ≤ ${o.cg}, λ = ${o.lambda} (VarPro λ_W = 1e-3); seed ${o.seed}.`,
-      '',
-      formatTable(r.rows as unknown as Record<string, unknown>[], STABLE_COLUMNS, { style: 'markdown' }),
-      '',
-      `Figures: \`out/peaks-stable/features-<model>-j<j>.svg\` (the points through the layers), \`regions-<model>-<method>.png\`.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+    return {
+      setup: `Peaks, ${o.nTrain} training / ${o.nVal} validation points; opening 2 → ${o.width}, N = ${o.steps}, T = ${o.T}, γ = ${o.gamma}; Newton-CG ${o.newtonIters} / VarPro ${o.varproIters} iterations, CG ≤ ${o.cg}, λ = ${o.lambda} (VarPro λ_W = 1e-3); seed ${o.seed}.`,
+      lines: [
+        '',
+        formatTable(r.rows as unknown as Record<string, unknown>[], STABLE_COLUMNS, { style: 'markdown' }),
+        '',
+        `Figures: \`out/peaks-stable/features-<model>-j<j>.svg\` (the points through the layers), \`regions-<model>-<method>.png\`.`,
+      ],
+    };
+  },
+});

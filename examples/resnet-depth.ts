@@ -40,7 +40,7 @@ import { classificationObjective, predict } from '../src/objectives/index.js';
 import { newtonCG } from '../src/optimizers/index.js';
 import { formatTable, progressBar, saveDecisionRegions, saveLineChart, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds, peaksSplit } from './resnet-peaks.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection, type Args } from './lib/cli.js';
+import { figuresLine, flagArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface ResnetDepthOptions {
@@ -259,30 +259,16 @@ export function optionsFromArgs(args: Args): Partial<ResnetDepthOptions> & { fas
   };
 }
 
-async function main(): Promise<void> {
-  const opts = optionsFromArgs(parseArgs());
-  const t0 = performance.now();
-  const r = await run(opts);
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\ntotal ${total.toFixed(1)} s`);
-  if (!opts.fast) {
+runExample({
+  name: 'resnet-depth',
+  metaUrl: import.meta.url,
+  parse: optionsFromArgs,
+  run,
+  results: ({ result: r }) => {
     const o = r.options;
-    const argv = process.argv.slice(2).join(' ');
-    writeResultsSection('resnet-depth', [
-      '## resnet-depth',
-      '',
-      `${today()}, \`npx tsx examples/resnet-depth.ts${argv ? ` ${argv}` : ''}\` (${total.toFixed(0)} s). Peaks, ${o.nTrain} training / ${o.nVal} validation points; opening 2 → ${o.width}, forward Euler on [0, ${o.T}] with weights piecewise constant on ${o.intervals} intervals (${r.nParams} parameters for every N), the same start; Newton-CG ${o.iters} iterations, CG ≤ ${o.cg}, λ = ${o.lambda}, seed ${o.seed}; N_ref = ${r.Nref}.`,
-      '',
-      formatTable(r.rows as unknown as Record<string, unknown>[], DEPTH_COLUMNS, { style: 'markdown' }),
-      '',
-      `Figures: ${r.files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+    return {
+      setup: `Peaks, ${o.nTrain} training / ${o.nVal} validation points; opening 2 → ${o.width}, forward Euler on [0, ${o.T}] with weights piecewise constant on ${o.intervals} intervals (${r.nParams} parameters for every N), the same start; Newton-CG ${o.iters} iterations, CG ≤ ${o.cg}, λ = ${o.lambda}, seed ${o.seed}; N_ref = ${r.Nref}.`,
+      lines: ['', formatTable(r.rows as unknown as Record<string, unknown>[], DEPTH_COLUMNS, { style: 'markdown' }), '', figuresLine(r.files)],
+    };
+  },
+});

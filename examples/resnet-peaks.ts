@@ -48,7 +48,7 @@ import { setupPeaks, peaksLabels, type PeaksData } from '../src/data/index.js';
 import { classificationObjective, varproObjective, predict, type Objective, type Evaluation, type EvaluateOptions } from '../src/objectives/index.js';
 import { adam, newtonCG, sgd, varpro, type HistoryRow, type IterationCallback, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, type TableColumn } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, strArg, today, writeResultsSection } from './lib/cli.js';
+import { npmRunCommand, numArg, optionalNumArg, outDir, runExample, strArg, type Args, type ExampleRun, type ResultsSection } from './lib/cli.js';
 
 // ---------------------------------------------------------------------------
 // Shared pieces of the Peaks training examples (also used by
@@ -482,59 +482,63 @@ export async function run(options: ResnetPeaksOptions = {}): Promise<ResnetPeaks
   return { rows, runs, model, data, table, files, config };
 }
 
-/** Markdown section for examples/RESULTS.md. */
-export function resultsMarkdown(title: string, command: string, setup: string, rows: PeaksRow[], extra: string[] = []): string {
-  return [
-    `## ${title}`,
-    '',
-    `${today()}, \`${command}\`. ${setup}`,
-    '',
-    formatTable(rows as unknown as Record<string, unknown>[], PEAKS_COLUMNS, { style: 'markdown' }),
-    '',
-    ...extra,
-  ].join('\n');
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const methods = strArg(args, 'methods', 'sgd,adam,newtonCG,varpro').split(',').map((s) => s.trim()) as ResnetPeaksMethod[];
-  const dir = outDir('resnet-peaks', typeof args.out === 'string' ? args.out : undefined);
-  const opt = (name: string) => (args[name] === undefined ? undefined : numArg(args, name, NaN));
-  const t0 = performance.now();
-  const r = await run({
+/**
+ * The command-line options the Peaks training examples share; the sizes and
+ * iteration counts not given stay undefined so that `run` picks its fast or
+ * full defaults.
+ */
+export function peaksArgs(name: string, args: Args, fast: boolean) {
+  return {
     fast,
     seed: numArg(args, 'seed', 1),
-    nTrain: opt('ntrain'),
-    nVal: opt('nval'),
-    width: opt('width'),
-    steps: opt('steps'),
-    T: opt('T'),
-    epochs: opt('epochs'),
-    newtonIter: opt('newton-iter'),
-    varproIter: opt('varpro-iter'),
-    lambda: opt('lambda'),
-    methods,
+    nTrain: optionalNumArg(args, 'ntrain'),
+    nVal: optionalNumArg(args, 'nval'),
+    width: optionalNumArg(args, 'width'),
+    epochs: optionalNumArg(args, 'epochs'),
+    newtonIter: optionalNumArg(args, 'newton-iter'),
+    varproIter: optionalNumArg(args, 'varpro-iter'),
+    lambda: optionalNumArg(args, 'lambda'),
     verbose: true,
-    out: dir,
-  });
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\n${r.table}\n\n(total ${total.toFixed(1)} s including monitoring and figures; figures in ${dir})`);
-  if (!fast) {
-    const c = r.config;
-    const setup = `Opening 2 → ${c.width} (tanh), ${c.steps} residual steps of width ${c.width}, T = ${c.T}; ${c.nTrain} training / ${c.nVal} validation points, seed ${c.seed}; `
-      + `λ = ${c.lambda} (θ), λ_W = ${c.lambdaW} (VarPro ${c.lambdaWVarpro}); SGD lr ${c.sgdLr} momentum 0.9 and ADAM lr ${c.adamLr}, both halved every ${c.lrHalving} epochs, ${c.epochs} epochs of batches of ${c.batchSize}; `
-      + `Newton-CG ${c.newtonIter} iterations and VarPro ${c.varproIter} iterations, CG ≤ ${c.cgMaxIter} per step. Whole run ${total.toFixed(1)} s on 2 shared cores; times exclude validation monitoring.`;
-    const cmd = `npm run demo${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    writeResultsSection('resnet-peaks', resultsMarkdown('resnet-peaks — ResNet on Peaks (flagship)', cmd, setup, r.rows, [
-      'Figures: `out/resnet-peaks/regions-*.png`, `history.svg`, `history-time.svg`, `objective.svg`.',
-    ]));
-  }
+    out: outDir(name, typeof args.out === 'string' ? args.out : undefined),
+  };
 }
 
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+/** Print a Peaks training example's table and total time. */
+export function printPeaksRun({ options, result, seconds }: ExampleRun<{ out: string }, { table: string }>): void {
+  console.log(`\n${result.table}\n\n(total ${seconds.toFixed(1)} s including monitoring and figures; figures in ${options.out})`);
 }
+
+/**
+ * The RESULTS.md section of a Peaks training example: its title, the setup
+ * (which gives the whole run's time, so none follows the command), the
+ * table, and the figures line.
+ */
+export function peaksSection(title: string, setup: string, rows: PeaksRow[], figures: string): ResultsSection {
+  return { title, time: null, setup, lines: ['', formatTable(rows as unknown as Record<string, unknown>[], PEAKS_COLUMNS, { style: 'markdown' }), '', figures] };
+}
+
+runExample({
+  name: 'resnet-peaks',
+  metaUrl: import.meta.url,
+  parse: (args, fast): ResnetPeaksOptions & { out: string } => ({
+    ...peaksArgs('resnet-peaks', args, fast),
+    steps: optionalNumArg(args, 'steps'),
+    T: optionalNumArg(args, 'T'),
+    methods: strArg(args, 'methods', 'sgd,adam,newtonCG,varpro').split(',').map((s) => s.trim()) as ResnetPeaksMethod[],
+  }),
+  run,
+  print: (done) => printPeaksRun(done),
+  // The flagship runs as `npm run demo`.
+  command: (argv) => npmRunCommand('demo', argv),
+  results: ({ result: r, seconds }) => {
+    const c = r.config;
+    return peaksSection(
+      'ResNet on Peaks (flagship)',
+      `Opening 2 → ${c.width} (tanh), ${c.steps} residual steps of width ${c.width}, T = ${c.T}; ${c.nTrain} training / ${c.nVal} validation points, seed ${c.seed}; `
+        + `λ = ${c.lambda} (θ), λ_W = ${c.lambdaW} (VarPro ${c.lambdaWVarpro}); SGD lr ${c.sgdLr} momentum 0.9 and ADAM lr ${c.adamLr}, both halved every ${c.lrHalving} epochs, ${c.epochs} epochs of batches of ${c.batchSize}; `
+        + `Newton-CG ${c.newtonIter} iterations and VarPro ${c.varproIter} iterations, CG ≤ ${c.cgMaxIter} per step. Whole run ${seconds.toFixed(1)} s on 2 shared cores; times exclude validation monitoring.`,
+      r.rows,
+      'Figures: `out/resnet-peaks/regions-*.png`, `history.svg`, `history-time.svg`, `objective.svg`.',
+    );
+  },
+});

@@ -26,7 +26,7 @@ import { antisymmetricLayer, continuousResnet, hamiltonianNetwork, symmetricLaye
 import { dense } from '../src/operators/index.js';
 import { layerJacobian, linearizationSpectrum, maxStableStep, perturbationGrowth, stabilityCheck, type Spectrum } from '../src/analysis/index.js';
 import { formatTable, progressBar, saveLineChart, saveScatter, type TableColumn } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection, type Args } from './lib/cli.js';
+import { figuresLine, flagArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface ResnetStabilityOptions {
@@ -276,37 +276,27 @@ export function optionsFromArgs(args: Args): Partial<ResnetStabilityOptions> & {
   };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const opts = optionsFromArgs(args);
-  const t0 = performance.now();
-  const r = await run(opts);
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\ntotal ${total.toFixed(1)} s`);
-  if (!opts.fast) {
+runExample({
+  name: 'resnet-stability',
+  metaUrl: import.meta.url,
+  parse: optionsFromArgs,
+  run,
+  results: ({ result: r }) => {
     const o = r.options;
-    const argv = process.argv.slice(2).join(' ');
-    writeResultsSection('resnet-stability', [
-      '## resnet-stability',
-      '',
-      `${today()}, \`npx tsx examples/resnet-stability.ts${argv ? ` ${argv}` : ''}\` (${total.toFixed(0)} s). Width m = ${o.width}, ${o.n} examples Y ~ N(0, 1), K = ${o.gain}·G/√m, the same K in every step, σ = tanh, b = 0, h = ${o.h}, γ = ${o.gamma}, seed ${o.seed}.`,
-      '',
-      'Spectra of the layer linearisation diag(σ\'(Kȳ))K at the mean example, against |1 + hλ| ≤ 1 (forward Euler) and RK4:',
-      '',
-      formatTable(r.spectra as unknown as Record<string, unknown>[], SPECTRUM_COLUMNS, { style: 'markdown' }),
-      '',
-      'Growth of perturbations (forward) and of gradients (backward) through depth N at fixed h:',
-      '',
-      formatTable(r.rows as unknown as Record<string, unknown>[], GROWTH_COLUMNS, { style: 'markdown' }),
-      '',
-      `Figures: ${r.files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+    return {
+      setup: `Width m = ${o.width}, ${o.n} examples Y ~ N(0, 1), K = ${o.gain}·G/√m, the same K in every step, σ = tanh, b = 0, h = ${o.h}, γ = ${o.gamma}, seed ${o.seed}.`,
+      lines: [
+        '',
+        'Spectra of the layer linearisation diag(σ\'(Kȳ))K at the mean example, against |1 + hλ| ≤ 1 (forward Euler) and RK4:',
+        '',
+        formatTable(r.spectra as unknown as Record<string, unknown>[], SPECTRUM_COLUMNS, { style: 'markdown' }),
+        '',
+        'Growth of perturbations (forward) and of gradients (backward) through depth N at fixed h:',
+        '',
+        formatTable(r.rows as unknown as Record<string, unknown>[], GROWTH_COLUMNS, { style: 'markdown' }),
+        '',
+        figuresLine(r.files),
+      ],
+    };
+  },
+});

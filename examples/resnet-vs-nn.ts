@@ -37,7 +37,7 @@ import { chain } from '../src/networks/chain.js';
 import { resnet } from '../src/networks/resnet.js';
 import type { Model } from '../src/networks/types.js';
 import { formatTable, saveHistogram, saveLineChart } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection } from './lib/cli.js';
+import { codeBlock, figuresLine, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface ResnetVsNnOptions {
@@ -280,10 +280,15 @@ export async function saveFigures(result: ResnetVsNnResult, dir: string): Promis
   ];
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const opts: Required<ResnetVsNnOptions> = {
+/** The setup sentence, printed and in RESULTS.md. */
+function setupOf(opts: Required<ResnetVsNnOptions>): string {
+  return `${opts.layers} layers of width ${opts.width}, tanh, no bias; ResNet h = ${opts.h}; θ ~ N(0, ${opts.scale}²); Y ~ N(0, 1), n = ${opts.n}; ${opts.nt} values of t ∈ [−0.1, 1]; gradients of ½‖F(θ) − F(θ₁)‖²/‖F(θ₁)‖² at ${opts.samples} random θ; seed ${opts.seed}`;
+}
+
+runExample({
+  name: 'resnet-vs-nn',
+  metaUrl: import.meta.url,
+  parse: (args, fast): Required<ResnetVsNnOptions> & { out: string } => ({
     layers: numArg(args, 'layers', 6),
     width: numArg(args, 'width', 4),
     h: numArg(args, 'h', 1),
@@ -293,43 +298,31 @@ async function main(): Promise<void> {
     samples: numArg(args, 'samples', fast ? 5 : 50),
     instances: numArg(args, 'instances', fast ? 3 : 20),
     seed: numArg(args, 'seed', 1),
-  };
-  const dir = outDir('resnet-vs-nn', typeof args.out === 'string' ? args.out : undefined);
-  const t0 = performance.now();
-  const result = run(opts);
-  const files = await saveFigures(result, dir);
-  const seconds = (performance.now() - t0) / 1000;
-  const head = `${opts.layers} layers of width ${opts.width}, tanh, no bias; ResNet h = ${opts.h}; θ ~ N(0, ${opts.scale}²); Y ~ N(0, 1), n = ${opts.n}; ${opts.nt} values of t ∈ [−0.1, 1]; gradients of ½‖F(θ) − F(θ₁)‖²/‖F(θ₁)‖² at ${opts.samples} random θ; seed ${opts.seed}`;
-  console.log(`${head}\n\nshown instance:\n${result.table}\n\nover ${opts.instances} instances:\n${result.robustnessTable}\n\nfigures: ${files.join(', ')}  (${seconds.toFixed(1)} s)`);
-  if (!fast) {
-    writeResultsSection('resnet-vs-nn', [
-      '## resnet-vs-nn',
-      '',
-      `${today()}, \`npx tsx examples/resnet-vs-nn.ts --seed ${opts.seed}\` (${seconds.toFixed(1)} s). ${head}.`,
+    out: outDir('resnet-vs-nn', typeof args.out === 'string' ? args.out : undefined),
+  }),
+  run: (opts) => withFigures(run(opts), saveFigures, opts.out),
+  print: ({ options: opts, result, seconds }) => {
+    console.log(`${setupOf(opts)}\n\nshown instance:\n${result.table}\n\nover ${opts.instances} instances:\n${result.robustnessTable}\n\nfigures: ${result.files.join(', ')}  (${seconds.toFixed(1)} s)`);
+  },
+  // A full run has the default sizes, so the recorded command names the seed only.
+  command: (_, opts) => `npx tsx examples/resnet-vs-nn.ts --seed ${opts.seed}`,
+  results: ({ options: opts, result, seconds }) => ({
+    time: `${seconds.toFixed(1)} s`,
+    setup: `${setupOf(opts)}.`,
+    lines: [
       'm(t) = ‖F(θ(t)) − F(θ₁)‖/‖F(θ₁)‖; curvature and total variation are relative to the range of m; layer-norm ratio = largest/smallest per-layer gradient norm (median over the samples).',
       '',
       'Shown instance (figures):',
       '',
-      '```',
-      result.table,
-      '```',
+      codeBlock(result.table),
       '',
       `Over ${opts.instances} independent instances (medians, and in how many the ResNet's value is smaller):`,
       '',
-      '```',
-      result.robustnessTable,
-      '```',
+      codeBlock(result.robustnessTable),
       '',
       `The ResNet's misfit curve is smoother by RMS curvature in ${result.robustness.rmsCurvature}/${opts.instances} instances (max curvature ${result.robustness.maxCurvature}, total variation ${result.robustness.totalVariation}, fewer local extrema ${result.robustness.extrema}); its gradient entries are smaller (median |g|) in ${result.perInstance.filter((x) => x.resnet.medianAbsGrad < x.plain.medianAbsGrad).length}/${opts.instances}, and more evenly spread over the layers (layer-norm ratio) in ${result.perInstance.filter((x) => x.resnet.layerNormRatio < x.plain.layerNormRatio).length}/${opts.instances}.`,
       '',
-      `Figures: ${files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+      figuresLine(result.files),
+    ],
+  }),
+});

@@ -28,7 +28,7 @@ import { dense } from '../src/operators/dense.js';
 import { singleLayer } from '../src/layers/singleLayer.js';
 import { softmaxCrossEntropy } from '../src/losses/softmaxCrossEntropy.js';
 import { formatTable, saveContour, saveSurface } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, today, writeResultsSection } from './lib/cli.js';
+import { codeBlock, figuresLine, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface LandscapeOptions {
@@ -177,43 +177,38 @@ export async function saveFigures(result: LandscapeResult, dir: string): Promise
   ];
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const opts: Required<LandscapeOptions> = {
+/** The setup sentence, printed and in RESULTS.md. */
+function setupOf(opts: Required<LandscapeOptions>, result: LandscapeResult): string {
+  return `Peaks, n = ${opts.n} points, single layer tanh(K Y + b) with m = ${opts.m}, softmax classifier; E on a ${opts.grid}×${opts.grid} grid of (s, t) ∈ [−${opts.range}, ${opts.range}]², seed ${opts.seed}; E at the point: ${result.center.toFixed(4)}; "negative" means Δ²E < −${result.tol.toExponential(1)}`;
+}
+
+runExample({
+  name: 'single-layer-landscape',
+  metaUrl: import.meta.url,
+  parse: (args, fast): Required<LandscapeOptions> & { out: string } => ({
     n: numArg(args, 'n', fast ? 200 : 1000),
     m: numArg(args, 'm', fast ? 10 : 40),
     grid: numArg(args, 'grid', fast ? 25 : 61),
     range: numArg(args, 'range', 1),
     seed: numArg(args, 'seed', 1),
-  };
-  const dir = outDir('single-layer-landscape', typeof args.out === 'string' ? args.out : undefined);
-  const t0 = performance.now();
-  const result = run(opts);
-  const files = await saveFigures(result, dir);
-  const seconds = (performance.now() - t0) / 1000;
-  const head = `Peaks, n = ${opts.n} points, single layer tanh(K Y + b) with m = ${opts.m}, softmax classifier; E on a ${opts.grid}×${opts.grid} grid of (s, t) ∈ [−${opts.range}, ${opts.range}]², seed ${opts.seed}; E at the point: ${result.center.toFixed(4)}; "negative" means Δ²E < −${result.tol.toExponential(1)}`;
-  console.log(`${head}\n\n${result.table}\n\nfigures: ${files.join(', ')}  (${seconds.toFixed(1)} s)`);
-  if (!fast) {
-    writeResultsSection('single-layer-landscape', [
-      '## single-layer-landscape',
+    out: outDir('single-layer-landscape', typeof args.out === 'string' ? args.out : undefined),
+  }),
+  run: (opts) => withFigures(run(opts), saveFigures, opts.out),
+  print: ({ options, result, seconds }) => {
+    console.log(`${setupOf(options, result)}\n\n${result.table}\n\nfigures: ${result.files.join(', ')}  (${seconds.toFixed(1)} s)`);
+  },
+  // A full run has the default sizes, so the recorded command names the seed only.
+  command: (_, opts) => `npx tsx examples/single-layer-landscape.ts --seed ${opts.seed}`,
+  results: ({ options, result, seconds }) => ({
+    time: `${seconds.toFixed(1)} s`,
+    setup: `${setupOf(options, result)}.`,
+    lines: [
       '',
-      `${today()}, \`npx tsx examples/single-layer-landscape.ts --seed ${opts.seed}\` (${seconds.toFixed(1)} s). ${head}.`,
-      '',
-      '```',
-      result.table,
-      '```',
+      codeBlock(result.table),
       '',
       'Along W the cross-entropy of the linear classifier is convex (no negative second difference beyond round-off); along K it is not: the single-layer problem is non-convex.',
       '',
-      `Figures: ${files.map((f) => `\`${f.slice(f.lastIndexOf('/out/') + 1)}\``).join(', ')}.`,
-    ].join('\n'));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+      figuresLine(result.files),
+    ],
+  }),
+});

@@ -37,9 +37,9 @@ import { labelAccuracy } from '../src/losses/index.js';
 import { classificationObjective, varproObjective, predict } from '../src/objectives/index.js';
 import { newtonCG, sgd, steepestDescent, varpro } from '../src/optimizers/index.js';
 import { formatTable } from '../src/plots/index.js';
-import { flagArg, isMain, numArg, outDir, parseArgs, strArg, writeResultsSection } from './lib/cli.js';
+import { npmRunCommand, runExample, strArg } from './lib/cli.js';
 import {
-  PEAKS_COLUMNS, countWork, finishRun, historyPoint, joinHistories, monitor, peaksSplit, resultsMarkdown, savePeaksFigures,
+  PEAKS_COLUMNS, countWork, finishRun, historyPoint, joinHistories, monitor, peaksSplit, peaksArgs, peaksSection, printPeaksRun, savePeaksFigures,
   type MethodRun, type PeaksRow, type PeaksSplit,
 } from './resnet-peaks.js';
 
@@ -208,45 +208,26 @@ export async function run(options: SingleLayerPeaksOptions = {}): Promise<Single
   return { rows, runs, model, data, table, files, config };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs();
-  const fast = flagArg(args, 'fast');
-  const methods = strArg(args, 'methods', 'sgd,newtonCG,varpro').split(',').map((s) => s.trim()) as SingleLayerMethod[];
-  const dir = outDir('single-layer-peaks', typeof args.out === 'string' ? args.out : undefined);
-  const opt = (name: string) => (args[name] === undefined ? undefined : numArg(args, name, NaN));
-  const t0 = performance.now();
-  const r = await run({
-    fast,
-    seed: numArg(args, 'seed', 1),
-    nTrain: opt('ntrain'),
-    nVal: opt('nval'),
-    width: opt('width'),
-    epochs: opt('epochs'),
-    newtonIter: opt('newton-iter'),
-    varproIter: opt('varpro-iter'),
-    lambda: opt('lambda'),
-    methods,
-    verbose: true,
-    out: dir,
-  });
-  const total = (performance.now() - t0) / 1000;
-  console.log(`\n${r.table}\n\n(total ${total.toFixed(1)} s including monitoring and figures; figures in ${dir})`);
-  if (!fast) {
+runExample({
+  name: 'single-layer-peaks',
+  metaUrl: import.meta.url,
+  parse: (args, fast): SingleLayerPeaksOptions & { out: string } => ({
+    ...peaksArgs('single-layer-peaks', args, fast),
+    methods: strArg(args, 'methods', 'sgd,newtonCG,varpro').split(',').map((s) => s.trim()) as SingleLayerMethod[],
+  }),
+  run,
+  print: (done) => printPeaksRun(done),
+  command: (argv) => npmRunCommand('single-layer-peaks', argv),
+  results: ({ result: r, seconds }) => {
     const c = r.config;
-    const setup = `Z = ${c.activation}(K Y + b), K ${c.width}×2 (initial K ~ N(0, ${(c.initGain ** 2 / 2).toPrecision(3)})), scalar b; ${c.nTrain} training / ${c.nVal} validation points, seed ${c.seed}; `
-      + `λ = ${c.lambda} on (K, b, W) for SGD and Newton-CG, λ_W = ${c.lambdaWVarpro} for VarPro; SGD lr ${c.sgdLr} (halved every ${c.lrHalving} epochs), momentum ${c.momentum}, batches of ${c.batchSize}, ${c.epochs} epochs; `
-      + `Newton-CG ${c.newtonIter} iterations (CG ≤ ${c.cgMaxIter}) after ${c.sdSteps} steepest-descent steps; VarPro ${c.varproIter} Newton-CG iterations (CG ≤ ${c.varproCgMaxIter}) after ${c.varproSdSteps} steepest-descent steps, inner Newton-CG to ‖∇_W‖ ≤ ${c.innerTol} (≤ ${c.innerMaxIter} iterations, CG ≤ ${c.innerCgMaxIter}). `
-      + `Whole run ${total.toFixed(1)} s on 2 shared cores; times exclude validation monitoring.`;
-    const cmd = `npm run single-layer-peaks${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    writeResultsSection('single-layer-peaks', resultsMarkdown('single-layer-peaks — one layer on Peaks, SGD vs Newton-CG vs VarPro', cmd, setup, r.rows, [
+    return peaksSection(
+      'one layer on Peaks, SGD vs Newton-CG vs VarPro',
+      `Z = ${c.activation}(K Y + b), K ${c.width}×2 (initial K ~ N(0, ${(c.initGain ** 2 / 2).toPrecision(3)})), scalar b; ${c.nTrain} training / ${c.nVal} validation points, seed ${c.seed}; `
+        + `λ = ${c.lambda} on (K, b, W) for SGD and Newton-CG, λ_W = ${c.lambdaWVarpro} for VarPro; SGD lr ${c.sgdLr} (halved every ${c.lrHalving} epochs), momentum ${c.momentum}, batches of ${c.batchSize}, ${c.epochs} epochs; `
+        + `Newton-CG ${c.newtonIter} iterations (CG ≤ ${c.cgMaxIter}) after ${c.sdSteps} steepest-descent steps; VarPro ${c.varproIter} Newton-CG iterations (CG ≤ ${c.varproCgMaxIter}) after ${c.varproSdSteps} steepest-descent steps, inner Newton-CG to ‖∇_W‖ ≤ ${c.innerTol} (≤ ${c.innerMaxIter} iterations, CG ≤ ${c.innerCgMaxIter}). `
+        + `Whole run ${seconds.toFixed(1)} s on 2 shared cores; times exclude validation monitoring.`,
+      r.rows,
       'Figures: `out/single-layer-peaks/regions-*.png`, `history.svg`, `history-time.svg`, `objective.svg`.',
-    ]));
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+    );
+  },
+});
