@@ -18,6 +18,8 @@
 // with a remainder of 2-row vectors. All pointers are byte offsets laid out
 // by the caller (src/core/wasm/dense.ts); nothing here allocates.
 
+import { tanhParts } from './activations';
+
 /** y_j's entry p, splatted. */
 // @ts-ignore: decorator
 @inline function ysplat(y: usize, p: i32): v128 {
@@ -355,4 +357,54 @@ export function dlayerVjp8(
     }
   }
   v128.store(db, b0); v128.store(db, b1, 16); v128.store(db, b2, 32); v128.store(db, b3, 48);
+}
+
+/**
+ * σ and σ' of one vector of pre-activations, then the layer (or residual
+ * step) output: stores σ' at d and returns σ(x) (act 0 identity, 1 tanh, 2 ReLU).
+ */
+// @ts-ignore: decorator
+@inline function activate(x: v128, d: usize, act: i32): v128 {
+  if (act == 1) return tanhParts(x, d, true);
+  if (act == 2) {
+    const pos = f64x2.gt(x, f64x2.splat(0));
+    v128.store(d, v128.and(f64x2.splat(1.0), pos));
+    return v128.and(x, pos);
+  }
+  v128.store(d, f64x2.splat(1.0));
+  return x;
+}
+
+/** σ of one vector at p (in place), σ' at d, then Y + h·σ when residual (y = the step's input). */
+// @ts-ignore: decorator
+@inline function activateAt(p: usize, d: usize, y: usize, hv: v128, act: i32, residual: bool): void {
+  let v = activate(v128.load(p), d, act);
+  if (residual) v = f64x2.add(v128.load(y), f64x2.mul(hv, v));
+  v128.store(p, v);
+}
+
+/**
+ * The dense layer's forward in one call: P = K Y + B b (written to out), then
+ * one pass over out: A = σ'(P) into deriv and out = σ(P), or out = Y + h·σ(P)
+ * when `residual` (m = k, a ResNet step Y_{j+1} = Y_j + h σ(K_j Y_j + b_j)).
+ * σ by code: 0 identity, 1 tanh, 2 ReLU. The element-wise pass goes four
+ * vectors at a time (independent polynomial chains overlap; computing σ inside
+ * the product's column loop measured 2× slower: too many live vectors).
+ * out and deriv are m×n (m even); they may not alias y.
+ */
+export function dlayerForward(
+  out: usize, deriv: usize, K: usize, bias: usize, y: usize,
+  m: i32, k: i32, n: i32, h: f64, act: i32, residual: bool,
+): void {
+  dlayerAffine(out, K, bias, y, m, k, n);
+  const hv = f64x2.splat(h);
+  const end = out + ((<usize>m * <usize>n) << 3);
+  let p = out, d = deriv, yp = y;
+  for (; p + 64 <= end; p += 64, d += 64, yp += 64) {
+    activateAt(p, d, yp, hv, act, residual);
+    activateAt(p + 16, d + 16, yp + 16, hv, act, residual);
+    activateAt(p + 32, d + 32, yp + 32, hv, act, residual);
+    activateAt(p + 48, d + 48, yp + 48, hv, act, residual);
+  }
+  for (; p < end; p += 16, d += 16, yp += 16) activateAt(p, d, yp, hv, act, residual);
 }

@@ -6,7 +6,7 @@ export {
   conv2dGradWorkspace, dconv2dGradTheta, sconv2dGradTheta,
 } from './conv';
 export { tanhPass, reluPass, sinPass } from './activations';
-export { dlayerAffine, dlayerJvp, dlayerVjp, dlayerVjp8 } from './dense';
+export { dlayerAffine, dlayerForward, dlayerJvp, dlayerVjp, dlayerVjp8 } from './dense';
 
 /** First free byte after the module's static data (the caller's layout starts here). */
 export function heapBase(): usize { return __heap_base; }

@@ -7,11 +7,11 @@ import type { Rng } from '../core/rng.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from '../networks/types.js';
 import type { ParametricOperator } from '../operators/types.js';
 import type { Activation } from './types.js';
-import { resolveActivation, type ActivationName, type ActivationKernel } from './activations/index.js';
+import { identityActivation, relu, resolveActivation, tanh, type ActivationName, type ActivationKernel } from './activations/index.js';
 import { checkForwardArgs, checkJvpArgs, checkOperator, checkState, checkVjpArgs } from './checks.js';
 import { getKernelBackend } from '../core/wasm/backend.js';
 import { wasmAvailable } from '../core/wasm/module.js';
-import { wasmDenseAffine, wasmDenseJvp, wasmDenseVjp } from '../core/wasm/dense.js';
+import { wasmDenseAffine, wasmDenseForward, wasmDenseJvp, wasmDenseVjp, type DenseActivationCode } from '../core/wasm/dense.js';
 import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
 
 /** How the bias b enters σ(K Y + b). */
@@ -54,6 +54,8 @@ export interface SingleLayerModel extends Model<SingleLayerState> {
   readonly stateBytesPerExample: number;
   /** dY + h·(J_x dx + J_Y dY) in one pass (nIn = nOut only), see {@link Model.residualJvp}. */
   residualJvp(x: Float64Array, state: SingleLayerState, dx: Float64Array | null, dY: Matrix | null, h: number, out?: Matrix): Matrix;
+  /** The state of forward with output Y + h·σ(K Y + b) (nIn = nOut only), see {@link Model.residualForward}. */
+  residualForward(x: Float64Array, Y: Matrix, h: number): SingleLayerState;
   /** (J_xᵀ dZ, dZ + h·J_Yᵀ dZ) (nIn = nOut only), see {@link Model.residualVjp}. */
   residualVjp(x: Float64Array, state: SingleLayerState, dZ: Matrix, h: number, out?: Matrix): { dx: Float64Array; dY: Matrix };
   /** Whether this layer's products can take the fused WebAssembly dense-layer kernels (see {@link singleLayer}). */
@@ -259,6 +261,16 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
     }
   };
   const rowSums = new Float64Array(nOut);
+  // σ computed inside the fused forward kernel (by object: a user's activation
+  // named 'tanh' is not assumed to be numdl's): 0 identity, 1 tanh, 2 ReLU.
+  const actCode: DenseActivationCode | null = activation === tanh ? 1 : activation === relu ? 2 : activation === identityActivation ? 0 : null;
+  /** The fused forward (σ in the kernel): output σ(K Y + b), or Y + h·σ(K Y + b) when residual. */
+  const fusedForward = (x: Float64Array, Y: Matrix, n: number, h: number, residual: boolean): SingleLayerState => {
+    const output = matrix(nOut, n, new Float64Array(nOut * n));
+    const derivative = matrix(nOut, n, new Float64Array(nOut * n));
+    wasmDenseForward(output.data, derivative.data, x.subarray(0, nTheta), biasRow(x), columnMajorData(Y), nOut, nIn, n, h, actCode as DenseActivationCode, residual);
+    return { output, input: Y, derivative };
+  };
   // Resident copies (src/core/wasm/resident.ts) of the last state's Y and A:
   // the Gauss-Newton mat-vecs of one Newton iteration run ten or more jvps and
   // vjps on the same state, which then copy neither. Keyed by the state object
@@ -386,6 +398,7 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
     forward(x: Float64Array, Y: Matrix): SingleLayerState {
       checkForwardArgs(`${fn}.forward`, x, Y, nParams, nIn);
       const n = Y.shape[1];
+      if (actCode !== null && useFused(n)) return fusedForward(x, Y, n, 1, false);
       const theta = x.subarray(0, nTheta);
       // Pre-activation K Y + b, overwritten in place by σ (the kernel allows aliasing).
       let P: Matrix;
@@ -491,6 +504,20 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
     },
 
     vjp,
+
+    residualForward(x: Float64Array, Y: Matrix, h: number): SingleLayerState {
+      checkForwardArgs(`${fn}.residualForward`, x, Y, nParams, nIn);
+      if (nIn !== nOut) fail(`${fn}.residualForward`, `a residual step needs nIn = nOut, got ${nIn} → ${nOut}`);
+      checkNumber(`${fn}.residualForward`, 'h', h);
+      const n = Y.shape[1];
+      if (actCode !== null && useFused(n)) return fusedForward(x, Y, n, h, true);
+      const s = model.forward(x, Y);
+      // Y + h·σ(K Y + b) into a fresh array (σ's output may share storage with the operator's result).
+      const z = columnMajorData(s.output), y = columnMajorData(Y);
+      const out = new Float64Array(nOut * n);
+      for (let k = 0; k < out.length; k++) out[k] = y[k] + h * z[k];
+      return { output: matrix(nOut, n, out), input: Y, derivative: s.derivative };
+    },
 
     residualVjp(x: Float64Array, state: SingleLayerState, dZ: Matrix, h: number, out?: Matrix): { dx: Float64Array; dY: Matrix } {
       const n = checkState(`${fn}.residualVjp`, state, nOut);

@@ -243,7 +243,15 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       }
       const states: ModelState[] = [];
       for (let j = 0; j < N; j++) {
-        const s = steps[j].forward(piece(x, j), cur);
+        const step = steps[j];
+        if (step.residualForward) {
+          // The step forms Y_{j+1} = Y_j + h F_j(Y_j) itself, in one pass.
+          const s = step.residualForward(piece(x, j), cur, h);
+          cur = s.output;
+          states.push(s);
+          continue;
+        }
+        const s = step.forward(piece(x, j), cur);
         // Y_{j+1} = Y_j + h F_j(Y_j), written over F_j's output buffer.
         const out = own(s.output, cur);
         if (out !== s.output) s.output = out;

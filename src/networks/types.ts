@@ -57,6 +57,12 @@ export interface Model<S extends ModelState = ModelState> {
    */
   residualJvp?(x: Float64Array, state: S, dx: Float64Array | null, dY: Matrix | null, h: number, out?: Matrix): Matrix;
   /**
+   * Optional fused residual forward for a model with nIn = nOut: the state of
+   * `forward(x, Y)` whose `output` is the ResNet step Y + h·F(Y) instead of F(Y)
+   * (what a ResNet keeps), in one pass. ResNets use it when their steps offer it.
+   */
+  residualForward?(x: Float64Array, Y: Matrix, h: number): S;
+  /**
    * Optional fused residual transpose for a model with nIn = nOut: returns
    * dx = J_xᵀ dZ (not scaled by h) and dY = dZ + h·J_Yᵀ dZ in a new matrix —
    * one backward step of the ResNet's adjoint recursion, the numbers of `vjp`

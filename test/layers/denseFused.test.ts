@@ -53,6 +53,9 @@ function products(layer: SingleLayerModel, n: number, seed: number) {
   out.vjpY = v.dY.data.slice();
   out.vjpNoInput = layer.vjp(x, s, W, { input: false }).dx;
   if (layer.nIn === layer.nOut) {
+    const rs = layer.residualForward(x, Y, 0.3);
+    out.rfwdZ = rs.output.data.slice();
+    out.rfwdA = rs.derivative.data.slice();
     out.rjvp = layer.residualJvp(x, s, dx, dY, 0.3).data.slice();
     out.rjvpX = layer.residualJvp(x, s, dx, null, 0.3).data.slice();
     const rv = layer.residualVjp(x, s, W, 0.3);
@@ -77,6 +80,25 @@ test('fused dense layer: the WebAssembly path agrees with the TypeScript path to
       const d = relDiff(js[key], wasm[key]);
       assert.ok(d < 1e-13, `${layer.name}, n = ${n}, ${key}: relative difference ${d}`);
     }
+  }
+});
+
+test('residualForward: output Y + h·σ(K Y + b), derivative and input as forward, on both kernel families', () => {
+  for (const backend of (wasmAvailable() ? ['js', 'wasm'] : ['js']) as KernelBackend[]) {
+    withBackend(backend, () => {
+      for (const activation of ['tanh', 'relu', 'identity', 'sin'] as ActivationName[]) {
+        const layer = singleLayer(dense(8, 8), { bias: 'vector', activation });
+        const rng = createRng(12);
+        const x = rng.normalArray(layer.nParams), Y = randn(8, 100, rng);
+        const s = layer.forward(x, Y), r = layer.residualForward(x, Y, 0.3);
+        const want = Y.data.map((y, k) => y + 0.3 * s.output.data[k]);
+        assert.ok(relDiff(want, r.output.data) < 1e-15, `${backend} ${activation}: ${relDiff(want, r.output.data)}`);
+        assert.deepEqual(r.derivative.data, s.derivative.data, `${backend} ${activation}: derivative`);
+        assert.equal(r.input, Y);
+      }
+      const wide = singleLayer(dense(8, 4));
+      assert.throws(() => wide.residualForward(createRng(1).normalArray(wide.nParams), randn(4, 3, createRng(2)), 0.5), /residual step needs nIn = nOut, got 4 → 8/);
+    });
   }
 });
 

@@ -80,6 +80,44 @@ export function wasmDenseAffine(p: Float64Array, K: Float64Array, bias: Float64A
   }
 }
 
+/** Activations the fused forward computes itself: codes of assembly/dense.ts's `activate`. */
+export type DenseActivationCode = 0 | 1 | 2;
+
+/**
+ * The dense layer's forward in one WebAssembly pass: P = K Y + B b,
+ * deriv = σ'(P) and out = σ(P), or out = Y + h·σ(P) when `residual` (m = k,
+ * a ResNet step). σ by code: 0 identity, 1 tanh (the polynomial of
+ * the polynomial of the tanh pass in ./activations.ts), 2 ReLU. Resident arrays are used in place.
+ * @param out m×n destination (may not alias y)
+ * @param deriv m×n destination of σ'(P)
+ * @param K m×k
+ * @param bias m entries (the bias of each row)
+ * @param y Y, k×n
+ * @example wasmDenseForward(Z, A, K, b, Y, 8, 8, 1000, 0.25, 1, true) // Y + ¼·tanh(K Y + b), A = tanh'(K Y + b)
+ */
+export function wasmDenseForward(
+  out: Float64Array, deriv: Float64Array, K: Float64Array, bias: Float64Array, y: Float64Array,
+  m: number, k: number, n: number, h: number, act: DenseActivationCode, residual: boolean,
+): void {
+  const fn = 'wasmDenseForward';
+  const ex = wasmExports(fn);
+  if (n <= 0) return;
+  const L = layout(fn, m, k, n);
+  const mem = wasmF64();
+  const yA = residentAddress(y), oA = residentAddress(out), dA = residentAddress(deriv);
+  mem.set(K.subarray(0, m * k), L.K / 8);
+  mem.set(bias.subarray(0, m), L.db / 8);
+  for (let j0 = 0; j0 < n; j0 += L.chunk) {
+    const c = Math.min(L.chunk, n - j0);
+    const yP = colsAt(y, yA, k, j0, c, L.y, mem, true);
+    const oP = colsAt(out, oA, m, j0, c, L.out, mem, false);
+    const dP = colsAt(deriv, dA, m, j0, c, L.a, mem, false);
+    ex.dlayerForward(oP, dP, L.K, L.db, yP, m, k, c, h, act, residual);
+    colsOut(out, oA, m, j0, c, L.out, mem);
+    colsOut(deriv, dA, m, j0, c, L.a, mem);
+  }
+}
+
 /**
  * The dense layer's jvp in one WebAssembly pass:
  * out = D + h·(A ∘ (dK Y + B db + K dY)), with D = dY when `residual` (m = k)

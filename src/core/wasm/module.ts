@@ -77,6 +77,8 @@ export interface KernelExports {
   reluPass(x: number, value: number, deriv: number, n: number): void;
   sinPass(x: number, value: number, deriv: number, n: number): void;
   dlayerAffine(p: number, K: number, bias: number, y: number, m: number, k: number, n: number): void;
+  dlayerForward(out: number, deriv: number, K: number, bias: number, y: number,
+    m: number, k: number, n: number, h: number, act: number, residual: boolean): void;
   dlayerJvp(out: number, y: number, a: number, dy: number, K: number, dK: number, db: number,
     m: number, k: number, n: number, h: number, flags: number): void;
   dlayerVjp(dyOut: number, dK: number, db: number, y: number, a: number, w: number, K: number,
