@@ -1,21 +1,22 @@
 /**
  * Fused WebAssembly SIMD kernels of the dense single layer Z = σ(K Y + b)
- * (assembly/dense.ts): the affine map, the layer's jvp and its vjp each in one
- * pass over the columns, for small even widths, where a general GEMM spends its
- * time packing tiny operands and the layer's element-wise passes (bias, σ',
- * the residual update) cost as much as its products.
+ * (assembly/dense.ts): the affine map, the forward with σ and σ' (tanh, ReLU,
+ * identity; optionally the ResNet step Y + h·σ), the layer's jvp and its vjp,
+ * each one call over the columns, for small even widths, where a general GEMM
+ * spends its time packing tiny operands and the layer's element-wise passes
+ * (bias, σ', the residual update) cost as much as its products.
  *
  * All matrices are contiguous column-major arrays (K is m×k, Y k×n, A and the
- * results m×n); m must be even. The wrappers copy operands through
- * WebAssembly memory in blocks of columns ({@link denseChunkColumns}), so the
- * working set stays in cache and the memory needed is bounded for any n.
- * Sums run in a different order from the general path (products
+ * results m×n); m must be even. Resident arrays (./resident.ts) are used in
+ * place; the others are copied through WebAssembly memory in blocks of
+ * columns ({@link denseChunkColumns}), which bounds the memory a call needs
+ * for any n. Sums run in a different order from the general path (products
  * row-block-wise, bias sums per row): results agree with it to rounding.
  */
 import { align64, wasmExports, wasmF64, wasmReserve } from './module.js';
 import { residentAddress } from './resident.js';
 
-/** Entries per matrix block: 2^16 doubles (512 KiB), so a block's four matrices fit in L2. */
+/** Entries per matrix block: 2^16 doubles (512 KiB; a call's four blocks take 2 MiB of scratch). */
 const BLOCK_ENTRIES = 1 << 16;
 
 /**
