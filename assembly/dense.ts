@@ -80,57 +80,7 @@ export function dlayerJvp(
   const ldm = <usize>m << 3, ldk = <usize>k << 3;
   const hv = f64x2.splat(h);
   const zero = f64x2.splat(0);
-  let j = 0;
-  // Two columns at a time while the rows form one block of 8 (the flagship's
-  // width): eight independent accumulator chains hide the add latency, and
-  // each K vector loaded serves both columns.
-  if (m == 8) {
-    for (; j + 2 <= n; j += 2) {
-      const yj = y + <usize>j * ldk, dyj = dy + <usize>j * ldk;
-      const aj = a + <usize>j * ldm, oj = out + <usize>j * ldm;
-      let t0 = zero, t1 = zero, t2 = zero, t3 = zero;
-      let u0 = zero, u1 = zero, u2 = zero, u3 = zero;
-      if (hasDK) {
-        t0 = v128.load(db); t1 = v128.load(db, 16); t2 = v128.load(db, 32); t3 = v128.load(db, 48);
-        u0 = t0; u1 = t1; u2 = t2; u3 = t3;
-        let kp = dK;
-        for (let q = 0; q < k; q++, kp += ldm) {
-          const s = ysplat(yj, q), z = ysplat(yj + ldk, q);
-          const k0 = v128.load(kp), k1 = v128.load(kp, 16), k2 = v128.load(kp, 32), k3 = v128.load(kp, 48);
-          t0 = f64x2.add(t0, f64x2.mul(k0, s)); u0 = f64x2.add(u0, f64x2.mul(k0, z));
-          t1 = f64x2.add(t1, f64x2.mul(k1, s)); u1 = f64x2.add(u1, f64x2.mul(k1, z));
-          t2 = f64x2.add(t2, f64x2.mul(k2, s)); u2 = f64x2.add(u2, f64x2.mul(k2, z));
-          t3 = f64x2.add(t3, f64x2.mul(k3, s)); u3 = f64x2.add(u3, f64x2.mul(k3, z));
-        }
-      }
-      if (hasDY) {
-        let kp = K;
-        for (let q = 0; q < k; q++, kp += ldm) {
-          const s = ysplat(dyj, q), z = ysplat(dyj + ldk, q);
-          const k0 = v128.load(kp), k1 = v128.load(kp, 16), k2 = v128.load(kp, 32), k3 = v128.load(kp, 48);
-          t0 = f64x2.add(t0, f64x2.mul(k0, s)); u0 = f64x2.add(u0, f64x2.mul(k0, z));
-          t1 = f64x2.add(t1, f64x2.mul(k1, s)); u1 = f64x2.add(u1, f64x2.mul(k1, z));
-          t2 = f64x2.add(t2, f64x2.mul(k2, s)); u2 = f64x2.add(u2, f64x2.mul(k2, z));
-          t3 = f64x2.add(t3, f64x2.mul(k3, s)); u3 = f64x2.add(u3, f64x2.mul(k3, z));
-        }
-      }
-      const ak = aj + ldm, ok = oj + ldm;
-      t0 = f64x2.mul(hv, f64x2.mul(t0, v128.load(aj))); u0 = f64x2.mul(hv, f64x2.mul(u0, v128.load(ak)));
-      t1 = f64x2.mul(hv, f64x2.mul(t1, v128.load(aj, 16))); u1 = f64x2.mul(hv, f64x2.mul(u1, v128.load(ak, 16)));
-      t2 = f64x2.mul(hv, f64x2.mul(t2, v128.load(aj, 32))); u2 = f64x2.mul(hv, f64x2.mul(u2, v128.load(ak, 32)));
-      t3 = f64x2.mul(hv, f64x2.mul(t3, v128.load(aj, 48))); u3 = f64x2.mul(hv, f64x2.mul(u3, v128.load(ak, 48)));
-      if (residual) {
-        const dk = dyj + ldk;
-        t0 = f64x2.add(v128.load(dyj), t0); u0 = f64x2.add(v128.load(dk), u0);
-        t1 = f64x2.add(v128.load(dyj, 16), t1); u1 = f64x2.add(v128.load(dk, 16), u1);
-        t2 = f64x2.add(v128.load(dyj, 32), t2); u2 = f64x2.add(v128.load(dk, 32), u2);
-        t3 = f64x2.add(v128.load(dyj, 48), t3); u3 = f64x2.add(v128.load(dk, 48), u3);
-      }
-      v128.store(oj, t0); v128.store(oj, t1, 16); v128.store(oj, t2, 32); v128.store(oj, t3, 48);
-      v128.store(ok, u0); v128.store(ok, u1, 16); v128.store(ok, u2, 32); v128.store(ok, u3, 48);
-    }
-  }
-  for (; j < n; j++) {
+  for (let j = 0; j < n; j++) {
     const yj = y + <usize>j * ldk, dyj = dy + <usize>j * ldk;
     const aj = a + <usize>j * ldm, oj = out + <usize>j * ldm;
     let r = 0;
