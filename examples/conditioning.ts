@@ -33,7 +33,7 @@ import { svd } from '../src/core/solvers/svd.js';
 import { dense } from '../src/operators/dense.js';
 import { singleLayer } from '../src/layers/singleLayer.js';
 import { formatTable, saveSpectrum } from '../src/plots/index.js';
-import { codeBlock, figuresLine, numArg, outDir, runExample, withFigures, strArg } from './lib/cli.js';
+import { codeBlock, figuresLine, intArg, numArg, numListArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 // ---------------------------------------------------------------------------
 // Emulated floating-point formats
@@ -362,12 +362,18 @@ function setupOf(opts: Required<ConditioningOptions>): string {
 runExample({
   name: 'conditioning',
   metaUrl: import.meta.url,
+  summary: 'Singular values of the Jacobian J = [J_W J_K] of a single layer, built from its Kronecker factors and checked against the matrix-free products, in double, single and half precision.',
+  options: {
+    widths: { value: 'LIST', help: 'widths m, comma-separated (default 8,16,32; fast 4,8)' },
+    d: { help: 'input dimension d (default 3)' },
+    s: { help: 'number of examples s (default 100; fast 40)' },
+  },
   parse: (args, fast) => ({
-    widths: strArg(args, 'widths', fast ? '4,8' : '8,16,32').split(',').map(Number),
-    d: numArg(args, 'd', 3),
-    s: numArg(args, 's', fast ? 40 : 100),
+    widths: numListArg(args, 'widths', fast ? [4, 8] : [8, 16, 32]),
+    d: intArg(args, 'd', 3),
+    s: intArg(args, 's', fast ? 40 : 100),
     seed: numArg(args, 'seed', 1),
-    out: outDir('conditioning', typeof args.out === 'string' ? args.out : undefined),
+    out: outDir('conditioning', args.out),
   }),
   run: (opts) => withFigures(run(opts), saveFigures, opts.out),
   print: ({ options, result, seconds }) => {

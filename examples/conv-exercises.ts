@@ -19,7 +19,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../src/plots/index.js';
-import { codeBlock, numArg, outDir, runExample, shownPath } from './lib/cli.js';
+import { codeBlock, flagArg, intArg, numArg, outDir, runExample, shownPath } from './lib/cli.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -133,19 +133,24 @@ function timesOf(result: ConvExercisesResult): string {
 runExample({
   name: 'conv-exercises',
   metaUrl: import.meta.url,
+  summary: "The lecture's convolution exercises in sequence: conv1d-fft (circulant eigenvalues by FFT, derivatives) and conv2d-image (edge stencil), with the errors they report in one table.",
+  options: {
+    n: { help: 'length n of the 1D signals (default 16)' },
+    scale: { help: 'pixel scale of the 2D PNGs (default 6; fast 2)' },
+  },
   parse: (args, fast): ConvExercisesOptions => ({
-    n: numArg(args, 'n', 16),
+    n: intArg(args, 'n', 16),
     seed: numArg(args, 'seed', 1),
-    scale: numArg(args, 'scale', fast ? 2 : 6),
-    out: outDir('conv-exercises', typeof args.out === 'string' ? args.out : undefined),
-    echo: true,
+    scale: intArg(args, 'scale', fast ? 2 : 6),
+    out: outDir('conv-exercises', args.out),
+    echo: flagArg(args, 'verbose'),
   }),
   run,
   print: ({ result }) => {
     console.log(`\nconvolution exercises: ${result.rows.length} checks, largest error ${Math.max(...result.rows.map((r) => r.error)).toExponential(2)} (${timesOf(result)})\n\n${result.table}\n\nimages: ${result.imageDir}`);
   },
   // The record names the size and seed only: the pixel scale does not change the errors.
-  command: (_, opts) => `npx tsx examples/conv-exercises.ts --n ${opts.n} --seed ${opts.seed}`,
+  command: (_, opts) => `npx tsx examples/conv-exercises.ts --n ${opts?.n ?? 16} --seed ${opts?.seed ?? 1}`,
   results: ({ result }) => ({
     // The scripts' own times, not the whole run's.
     time: timesOf(result),

@@ -7,22 +7,19 @@
  * output Kᵀ y as PNG images and prints what the boundaries do.
  *
  *   npx tsx examples/conv2d-image.ts [--out out/conv2d-image] [--seed 7] [--scale 6]
+ *
+ * Each image and boundary prints one line ending `max |Kᵀy + Ky| = <e>`
+ * (examples/conv-exercises.ts reads them) and is a row of the JSON results.
  */
-import { createRng, matrix, type Matrix } from '../src/index.js';
+import { createRng, matrix, type Matrix, type Rng } from '../src/index.js';
 import { conv2d } from '../src/operators/index.js';
 import { saveImageGrid } from '../src/plots/index.js';
+import { intArg, numArg, outDir as makeOutDir, runExample } from './lib/cli.js';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-const outDir = option('out', 'out/conv2d-image');
-const rng = createRng(Number(option('seed', '7')));
-const scale = Number(option('scale', '6'));
 const nx = 28, ny = 28;
 
 /** A digit-like "7": thick strokes with a soft edge, slightly jittered by the seed. */
-function digitImage(): Matrix {
+function digitImage(rng: Rng): Matrix {
   const j = () => 1.5 * (rng.uniform() - 0.5);
   const segs = [
     [6 + j(), 6 + j(), 21 + j(), 6 + j()],
@@ -52,32 +49,62 @@ function rampImage(): Matrix {
   return matrix(nx * ny, 1, img);
 }
 
-// θ[a, b] = [−1, 0, 1][a] for every b: stencil column-major [kx, ky] = [3, 3].
-const theta = Float64Array.of(-1, 0, 1, -1, 0, 1, -1, 0, 1);
-const images: [string, Matrix][] = [['digit', digitImage()], ['ramp', rampImage()]];
-const fmt = (x: number) => (Math.abs(x) < 5e-5 ? '0' : x.toFixed(4));
-
-console.log(`2-D convolution with the edge stencil [−1 0 1] (x) × [1 1 1] (y) on ${nx}×${ny} images; PNGs in ${outDir}/\n`);
-for (const [name, Y] of images) {
-  const tiles: Matrix[] = [Y];
-  await saveImageGrid(`${outDir}/${name}-input.png`, Y, [nx, ny], { scale });
-  for (const boundary of ['zero', 'periodic'] as const) {
-    const K = conv2d([nx, ny], [3, 3, 1, 1], { boundary });
-    const Z = K.apply(theta, Y), ZT = K.applyTranspose(theta, Y);
-    tiles.push(Z, ZT);
-    await saveImageGrid(`${outDir}/${name}-${boundary}-output.png`, Z, [nx, ny], { scale, colormap: 'coolwarm' });
-    await saveImageGrid(`${outDir}/${name}-${boundary}-transposed.png`, ZT, [nx, ny], { scale, colormap: 'coolwarm' });
-    // The stencil is odd in x, so K is antisymmetric: Kᵀ y = −K y for both boundaries.
-    let anti = 0;
-    for (let i = 0; i < Z.data.length; i++) anti = Math.max(anti, Math.abs(Z.data[i] + ZT.data[i]));
-    const row = 14, at = (ix: number) => Z.data[ix + nx * row];
-    console.log(`${name.padEnd(5)} ${boundary.padEnd(8)}  K y along row ${row}: ix=0 ${fmt(at(0))}, ix=1 ${fmt(at(1))}, ix=14 ${fmt(at(14))}, ix=27 ${fmt(at(27))};  max |Kᵀy + Ky| = ${anti.toExponential(1)}`);
-  }
-  const all = matrix(nx * ny, tiles.length, new Float64Array(nx * ny * tiles.length));
-  tiles.forEach((t, k) => all.data.set(t.data, k * nx * ny));
-  await saveImageGrid(`${outDir}/${name}-overview.png`, all, [nx, ny], { scale: Math.max(2, scale >> 1), cols: tiles.length, normalize: 'each', colormap: 'coolwarm' });
+/** One image and boundary: K y at the left edge and in the interior of row 14, and max |Kᵀy + Ky|. */
+export interface Conv2dRow {
+  method: string;
+  antisymmetry: number;
+  edge: number;
+  interior: number;
 }
-console.log(`\nOn the ramp y = ix/27 the interior value is −6/27 = ${(-6 / 27).toFixed(4)}: the convolution flips the stencil`);
-console.log('(z_i = −y_{i+1} + y_{i−1} per row, summed over 3 rows). Zero boundary: the missing neighbour reads 0, so the');
-console.log('edge columns see a jump to zero; periodic: the left edge sees the right edge, a jump of the full ramp height.');
-console.log(`\nsaved: ${outDir}/{digit,ramp}-{input,zero-output,zero-transposed,periodic-output,periodic-transposed,overview}.png`);
+
+/**
+ * Apply the edge stencil to the digit and the ramp with both boundaries, save
+ * the PNGs, print one line per case.
+ * @param o `out` folder (default out/conv2d-image), `seed` of the digit's jitter (default 7), pixel `scale` (default 6)
+ */
+export async function run(o: { out?: string; seed?: number; scale?: number } = {}): Promise<{ rows: Conv2dRow[] }> {
+  const outDir = o.out ?? 'out/conv2d-image', scale = o.scale ?? 6;
+  const rows: Conv2dRow[] = [];
+  // θ[a, b] = [−1, 0, 1][a] for every b: stencil column-major [kx, ky] = [3, 3].
+  const theta = Float64Array.of(-1, 0, 1, -1, 0, 1, -1, 0, 1);
+  const images: [string, Matrix][] = [['digit', digitImage(createRng(o.seed ?? 7))], ['ramp', rampImage()]];
+  const fmt = (x: number) => (Math.abs(x) < 5e-5 ? '0' : x.toFixed(4));
+
+  console.log(`2-D convolution with the edge stencil [−1 0 1] (x) × [1 1 1] (y) on ${nx}×${ny} images; PNGs in ${outDir}/\n`);
+  for (const [name, Y] of images) {
+    const tiles: Matrix[] = [Y];
+    await saveImageGrid(`${outDir}/${name}-input.png`, Y, [nx, ny], { scale });
+    for (const boundary of ['zero', 'periodic'] as const) {
+      const K = conv2d([nx, ny], [3, 3, 1, 1], { boundary });
+      const Z = K.apply(theta, Y), ZT = K.applyTranspose(theta, Y);
+      tiles.push(Z, ZT);
+      await saveImageGrid(`${outDir}/${name}-${boundary}-output.png`, Z, [nx, ny], { scale, colormap: 'coolwarm' });
+      await saveImageGrid(`${outDir}/${name}-${boundary}-transposed.png`, ZT, [nx, ny], { scale, colormap: 'coolwarm' });
+      // The stencil is odd in x, so K is antisymmetric: Kᵀ y = −K y for both boundaries.
+      let anti = 0;
+      for (let i = 0; i < Z.data.length; i++) anti = Math.max(anti, Math.abs(Z.data[i] + ZT.data[i]));
+      const row = 14, at = (ix: number) => Z.data[ix + nx * row];
+      rows.push({ method: `${name}, ${boundary} boundary`, antisymmetry: anti, edge: at(0), interior: at(14) });
+      console.log(`${name.padEnd(5)} ${boundary.padEnd(8)}  K y along row ${row}: ix=0 ${fmt(at(0))}, ix=1 ${fmt(at(1))}, ix=14 ${fmt(at(14))}, ix=27 ${fmt(at(27))};  max |Kᵀy + Ky| = ${anti.toExponential(1)}`);
+    }
+    const all = matrix(nx * ny, tiles.length, new Float64Array(nx * ny * tiles.length));
+    tiles.forEach((t, k) => all.data.set(t.data, k * nx * ny));
+    await saveImageGrid(`${outDir}/${name}-overview.png`, all, [nx, ny], { scale: Math.max(2, scale >> 1), cols: tiles.length, normalize: 'each', colormap: 'coolwarm' });
+  }
+  console.log(`\nOn the ramp y = ix/27 the interior value is −6/27 = ${(-6 / 27).toFixed(4)}: the convolution flips the stencil`);
+  console.log('(z_i = −y_{i+1} + y_{i−1} per row, summed over 3 rows). Zero boundary: the missing neighbour reads 0, so the');
+  console.log('edge columns see a jump to zero; periodic: the left edge sees the right edge, a jump of the full ramp height.');
+  console.log(`\nsaved: ${outDir}/{digit,ramp}-{input,zero-output,zero-transposed,periodic-output,periodic-transposed,overview}.png`);
+  return { rows };
+}
+
+runExample({
+  name: 'conv2d-image',
+  metaUrl: import.meta.url,
+  summary: "Edge detection with a 2-D convolution (the lecture's E13Conv2D): the stencil [−1 0 1] on a digit-like image and a ramp, zero and periodic boundaries; PNGs of K y and Kᵀ y.",
+  options: { scale: { help: 'pixel scale of the PNGs (default 6; fast 2)' } },
+  defaultSeed: 7,
+  parse: (args, fast) => ({ out: makeOutDir('conv2d-image', args.out), seed: numArg(args, 'seed', 7), scale: intArg(args, 'scale', fast ? 2 : 6) }),
+  run,
+  print: () => {},
+});

@@ -49,7 +49,7 @@ import { predict } from '../src/objectives/predict.js';
 import { newtonCG } from '../src/optimizers/newtonCG.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
 import { formatTable, saveImageGrid, saveLineChart } from '../src/plots/index.js';
-import { codeBlock, figuresLine, numArg, outDir, runExample, strArg, withFigures } from './lib/cli.js';
+import { ACTIVATION_NAMES, choiceArg, codeBlock, figuresLine, flagArg, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Options of {@link runElmMnist}; the defaults are the lecture's configuration. */
 export interface ElmMnistOptions {
@@ -403,29 +403,42 @@ function summary(r: ElmMnistResult): { head: string; full: boolean; extrapolated
 runExample({
   name: 'elm-mnist',
   metaUrl: import.meta.url,
+  summary: "Extreme learning machine on MNIST: m random features tanh(K Y + b), only the softmax classifier W trained by Newton-CG (the lecture's EELM_MNIST).",
+  options: {
+    train: { help: 'training images (default 50000; fast 2000)' },
+    val: { help: 'validation images (default 10000; fast 1000)' },
+    m: { help: 'random features m (default 1530; fast 300)' },
+    activation: { value: 'NAME', help: 'σ: tanh, relu, sin, … (default tanh)' },
+    lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-8)' },
+    iters: { help: 'Newton-CG iterations (default 20; fast 8)' },
+    cg: { help: 'CG iterations per Newton step (default 10)' },
+    cgTol: { value: 'X', help: 'CG relative tolerance (default 0.01)' },
+    bScale: { value: 'X', help: 'standard deviation of b' },
+    kScale: { value: 'X', help: 'standard deviation of the entries of K' },
+  },
   parse: (args, fast) => {
     const opts: ElmMnistOptions & { out: string } = {
-      nTrain: numArg(args, 'train', fast ? 2000 : 50_000),
-      nVal: numArg(args, 'val', fast ? 1000 : 10_000),
-      m: numArg(args, 'm', fast ? 300 : 1530),
-      activation: strArg(args, 'activation', 'tanh') as ActivationName,
-      lambda: numArg(args, 'lambda', 1e-8),
-      maxIter: numArg(args, 'iters', fast ? 8 : 20),
-      cgMaxIter: numArg(args, 'cg', 10),
-      cgTol: numArg(args, 'cgTol', 1e-2),
+      nTrain: intArg(args, 'train', fast ? 2000 : 50_000),
+      nVal: intArg(args, 'val', fast ? 1000 : 10_000),
+      m: intArg(args, 'm', fast ? 300 : 1530),
+      activation: choiceArg(args, 'activation', ACTIVATION_NAMES, 'tanh'),
+      lambda: numArg(args, 'lambda', 1e-8, { min: 0 }),
+      maxIter: intArg(args, 'iters', fast ? 8 : 20),
+      cgMaxIter: intArg(args, 'cg', 10),
+      cgTol: numArg(args, 'cgTol', 1e-2, { min: 0 }),
       seed: numArg(args, 'seed', 1),
-      log: (line) => console.log(line),
-      out: outDir('elm-mnist', typeof args.out === 'string' ? args.out : undefined),
+      log: flagArg(args, 'verbose') ? (line) => console.log(line) : undefined,
+      out: outDir('elm-mnist', args.out),
     };
-    if (args.bScale !== undefined) opts.bScale = numArg(args, 'bScale', 1);
-    if (args.kScale !== undefined) opts.kScale = numArg(args, 'kScale', 1);
+    if (args.bScale !== undefined) opts.bScale = numArg(args, 'bScale', 1, { min: 0 });
+    if (args.kScale !== undefined) opts.kScale = numArg(args, 'kScale', 1, { min: 0 });
     return opts;
   },
   run: (opts) => withFigures(runElmMnist(opts), saveFigures, opts.out),
-  print: ({ result: r }) => {
+  print: ({ options, result: r }) => {
     const { head, full, extrapolated } = summary(r);
     const extra = full ? '' : `\nextrapolated to the lecture's configuration (50 000 / 10 000 images, m = 1530, 20 iterations, same CG counts): ≈ ${(extrapolated / 60).toFixed(1)} min`;
-    console.log(`\n${head}\n\n${historyTable(r)}\n\n${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s; ${r.wrongCount} of ${r.config.nVal} validation digits wrong; status ${r.status}${extra}\nreference (lecture's code here): validation error ≈ 8 %, 27 min\nfigures: ${r.files.join(', ')}`);
+    console.log(`\n${head}\n\n${options.log ? `${historyTable(r)}\n\n` : ''}${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s; ${r.wrongCount} of ${r.config.nVal} validation digits wrong; status ${r.status}${extra}\nreference (lecture's code here): validation error ≈ 8 %, 27 min\nfigures: ${r.files.join(', ')}`);
   },
   results: ({ result: r }) => {
     const { head, full, extrapolated } = summary(r);

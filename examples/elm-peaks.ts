@@ -42,7 +42,7 @@ import type { Evaluation, EvaluateOptions, Objective } from '../src/objectives/i
 import { newtonCG, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, saveSpectrum, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds } from './resnet-peaks.js';
-import { npmRunCommand, numArg, optionalNumArg, outDir, runExample, strArg } from './lib/cli.js';
+import { ACTIVATION_NAMES, choiceArg, flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample } from './lib/cli.js';
 
 /** Options of {@link run}; the defaults are the full configuration. */
 export interface ElmPeaksOptions {
@@ -292,17 +292,28 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
 runExample({
   name: 'elm-peaks',
   metaUrl: import.meta.url,
+  summary: "Extreme learning machine on Peaks: m = 200 random features σ(K Y + b) for σ = sin, tanh, ReLU; only the classifier W is trained (Newton-CG); the lecture's EELM_Peaks.",
+  options: {
+    n: { help: 'points split 80/20 into training and validation (default 8000; fast 2000)' },
+    ntest: { help: 'fresh test points (default 2000; fast 1000)' },
+    width: { help: 'random features m (default 200)' },
+    lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-3)' },
+    'newton-iter': { help: 'Newton-CG iterations (default 30; fast 15)' },
+    bias: { value: 'KIND', help: "vector (one random bias per feature, default) or scalar (the lecture's randn(1))" },
+    activations: { value: 'LIST', help: 'comma-separated activations (default sin,tanh,relu)' },
+  },
   parse: (args, fast): ElmPeaksOptions & { out: string } => {
     return {
-      fast, seed: numArg(args, 'seed', 1), n: optionalNumArg(args, 'n'), nTest: optionalNumArg(args, 'ntest'), width: optionalNumArg(args, 'width'),
-      lambda: optionalNumArg(args, 'lambda'), newtonIter: optionalNumArg(args, 'newton-iter'), bias: strArg(args, 'bias', 'vector') === 'scalar' ? 'scalar' : 'vector',
-      activations: strArg(args, 'activations', 'sin,tanh,relu').split(',').map((s) => s.trim()) as ActivationName[],
-      verbose: true, out: outDir('elm-peaks', typeof args.out === 'string' ? args.out : undefined),
+      fast, seed: numArg(args, 'seed', 1), n: optionalNumArg(args, 'n', true), nTest: optionalNumArg(args, 'ntest', true), width: optionalNumArg(args, 'width', true),
+      lambda: args.lambda === undefined ? undefined : numArg(args, 'lambda', 0, { min: 0 }), newtonIter: optionalNumArg(args, 'newton-iter', true),
+      bias: choiceArg(args, 'bias', ['vector', 'scalar'] as const, 'vector'),
+      activations: listArg(args, 'activations', ACTIVATION_NAMES, ['sin', 'tanh', 'relu']),
+      verbose: flagArg(args, 'verbose'), out: outDir('elm-peaks', args.out),
     };
   },
   run,
   print: ({ options, result: r, seconds }) => {
-    console.log(`\n${r.table}\n\n(total ${seconds.toFixed(1)} s including the SVDs and figures; figures in ${options.out})`);
+    console.log(`\n${r.table}\n\n(total ${seconds.toFixed(1)} s including the SVDs and figures)\nfigures in ${options.out}/: ${r.files.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(', ')}`);
   },
   command: (argv) => npmRunCommand('elm-peaks', argv),
   results: ({ result: r, seconds }) => {

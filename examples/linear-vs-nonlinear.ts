@@ -40,7 +40,7 @@ import { labelAccuracy, predictClasses } from '../src/losses/index.js';
 import { peaksLabels, setupPeaks } from '../src/data/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, saveSpectrum, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds, peaksSplit } from './resnet-peaks.js';
-import { npmRunCommand, numArg, optionalNumArg, outDir, runExample } from './lib/cli.js';
+import { flagArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample } from './lib/cli.js';
 
 /** Options of {@link run}; the defaults are the full configuration. */
 export interface LinearVsNonlinearOptions {
@@ -293,10 +293,17 @@ export async function run(options: LinearVsNonlinearOptions = {}): Promise<Linea
 runExample({
   name: 'linear-vs-nonlinear',
   metaUrl: import.meta.url,
+  summary: 'A linear least-squares classifier on Peaks against random features σ(K Y + b); the rank of σ(K Y + b) against the width m.',
+  options: {
+    ntrain: { help: 'training points (default 1000)' },
+    nval: { help: 'validation points (default 2000)' },
+    width: { help: 'random features m (default 200)' },
+    'rank-n': { help: 'points of the rank study' },
+  },
   parse: (args, fast): LinearVsNonlinearOptions & { out: string } => {
     return {
-      fast, seed: numArg(args, 'seed', 1), nTrain: optionalNumArg(args, 'ntrain'), nVal: optionalNumArg(args, 'nval'), width: optionalNumArg(args, 'width'),
-      rankN: optionalNumArg(args, 'rank-n'), verbose: true, out: outDir('linear-vs-nonlinear', typeof args.out === 'string' ? args.out : undefined),
+      fast, seed: numArg(args, 'seed', 1), nTrain: optionalNumArg(args, 'ntrain', true), nVal: optionalNumArg(args, 'nval', true), width: optionalNumArg(args, 'width', true),
+      rankN: optionalNumArg(args, 'rank-n', true), verbose: flagArg(args, 'verbose'), out: outDir('linear-vs-nonlinear', args.out),
     };
   },
   run,

@@ -51,7 +51,7 @@ import { newtonCG } from '../src/optimizers/newtonCG.js';
 import { sampledObjective } from '../src/optimizers/sampledObjective.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
 import { formatTable, progressBar, saveImageGrid, saveLineChart, type ProgressBar } from '../src/plots/index.js';
-import { codeBlock, figuresLine, flagArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
+import { codeBlock, figuresLine, flagArg, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /**
  * A parameter-free linear map as a {@link Model} (nParams = 0): Y ↦ P Y with
@@ -398,30 +398,50 @@ function setupOf(r: MnistCnnResult): string {
 runExample({
   name: 'mnist-cnn',
   metaUrl: import.meta.url,
-  parse: (args, fast): MnistCnnOptions & { out: string } => ({
-    width: numArg(args, 'width', fast ? 4 : 8),
-    steps: numArg(args, 'steps', fast ? 1 : 2),
-    h: numArg(args, 'h', 1),
+  summary: 'A small residual CNN on MNIST (conv 1→8, pool, 2 residual conv steps, softmax), trained by ADAM on all images and by Newton-CG on a sample.',
+  options: {
+    width: { help: 'channels (default 8; fast 4)' },
+    steps: { help: 'residual steps (default 2; fast 1)' },
+    h: { value: 'X', help: 'residual step size h (default 1)' },
+    'final-pool': { type: 'boolean', help: 'average-pool before the classifier' },
+    train: { help: 'training images (default 60000; fast 1000)' },
+    test: { help: 'test images (default 10000; fast 500)' },
+    epochs: { help: 'ADAM epochs (default 3; fast 2)' },
+    batch: { help: 'ADAM batch size (default 64; fast 32)' },
+    lr: { value: 'X', help: 'ADAM learning rate (default 0.003)' },
+    'lr-half-every': { help: 'halve the learning rate every N epochs (default 1)' },
+    'lambda-theta': { value: 'X', help: 'Tikhonov weight on the convolutions (default 1e-4)' },
+    'lambda-w': { value: 'X', help: 'Tikhonov weight on W (default 1e-4)' },
+    sample: { help: 'training images of the Newton-CG run (default 1000; fast 150)' },
+    'newton-iters': { help: 'Newton-CG iterations (default 10; fast 3)' },
+    cg: { help: 'CG iterations per Newton step (default 10; fast 6)' },
+    monitor: { help: 'test images monitored during training (default 2000; fast 300)' },
+  },
+  parse: (args, fast): MnistCnnOptions & { out: string; verbose: boolean } => ({
+    width: intArg(args, 'width', fast ? 4 : 8),
+    steps: intArg(args, 'steps', fast ? 1 : 2),
+    h: numArg(args, 'h', 1, { min: 0 }),
     finalPool: flagArg(args, 'final-pool'),
-    nTrain: numArg(args, 'train', fast ? 1000 : 60_000),
-    nTest: numArg(args, 'test', fast ? 500 : 10_000),
-    epochs: numArg(args, 'epochs', fast ? 2 : 3),
-    batchSize: numArg(args, 'batch', fast ? 32 : 64),
-    lr: numArg(args, 'lr', 3e-3),
-    lrHalfEvery: numArg(args, 'lr-half-every', 1),
-    lambdaTheta: numArg(args, 'lambda-theta', 1e-4),
-    lambdaW: numArg(args, 'lambda-w', 1e-4),
-    sample: numArg(args, 'sample', fast ? 150 : 1000),
-    newtonIters: numArg(args, 'newton-iters', fast ? 3 : 10),
-    cgMaxIter: numArg(args, 'cg', fast ? 6 : 10),
+    nTrain: intArg(args, 'train', fast ? 1000 : 60_000),
+    nTest: intArg(args, 'test', fast ? 500 : 10_000),
+    epochs: intArg(args, 'epochs', fast ? 2 : 3, 0),
+    batchSize: intArg(args, 'batch', fast ? 32 : 64),
+    lr: numArg(args, 'lr', 3e-3, { min: 0 }),
+    lrHalfEvery: intArg(args, 'lr-half-every', 1),
+    lambdaTheta: numArg(args, 'lambda-theta', 1e-4, { min: 0 }),
+    lambdaW: numArg(args, 'lambda-w', 1e-4, { min: 0 }),
+    sample: intArg(args, 'sample', fast ? 150 : 1000, 0),
+    newtonIters: intArg(args, 'newton-iters', fast ? 3 : 10, 0),
+    cgMaxIter: intArg(args, 'cg', fast ? 6 : 10),
     seed: numArg(args, 'seed', 1),
-    monitor: numArg(args, 'monitor', fast ? 300 : 2000),
+    monitor: intArg(args, 'monitor', fast ? 300 : 2000, 0),
     progress: true,
-    out: outDir('mnist-cnn', typeof args.out === 'string' ? args.out : undefined),
+    verbose: flagArg(args, 'verbose'),
+    out: outDir('mnist-cnn', args.out),
   }),
   run: (opts) => withFigures(runMnistCnn(opts), saveFigures, opts.out),
-  print: ({ result: r, seconds }) => {
-    console.log(`\n${setupOf(r)}\n\n${historyTable(r)}\n\n${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s, total ${seconds.toFixed(0)} s\nfigures: ${r.files.join(', ')}`);
+  print: ({ options, result: r, seconds }) => {
+    console.log(`\n${setupOf(r)}\n\n${options.verbose ? `${historyTable(r)}\n\n` : ''}${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s, total ${seconds.toFixed(0)} s\nfigures: ${r.files.join(', ')}`);
   },
   results: ({ result: r, seconds }) => ({
     time: `${seconds.toFixed(0)} s in all`,

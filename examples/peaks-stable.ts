@@ -38,7 +38,7 @@ import { classificationObjective, predict, varproObjective } from '../src/object
 import { newtonCG, varpro } from '../src/optimizers/index.js';
 import { formatTable, progressBar, saveDecisionRegions, saveScatter, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds, peaksSplit } from './resnet-peaks.js';
-import { flagArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
+import { flagArg, intArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface PeaksStableOptions {
@@ -216,23 +216,36 @@ export function optionsFromArgs(args: Args): Partial<PeaksStableOptions> & { fas
   return {
     fast,
     seed: numArg(args, 'seed', b.seed),
-    nTrain: numArg(args, 'ntrain', b.nTrain),
-    nVal: numArg(args, 'nval', b.nVal),
-    width: numArg(args, 'width', b.width),
-    steps: numArg(args, 'steps', b.steps),
-    T: numArg(args, 'T', b.T),
-    gamma: numArg(args, 'gamma', b.gamma),
-    newtonIters: numArg(args, 'newton-iters', b.newtonIters),
-    varproIters: numArg(args, 'varpro-iters', b.varproIters),
-    cg: numArg(args, 'cg', b.cg),
-    lambda: numArg(args, 'lambda', b.lambda),
-    out: outDir('peaks-stable', typeof args.out === 'string' ? args.out : undefined),
+    nTrain: intArg(args, 'ntrain', b.nTrain),
+    nVal: intArg(args, 'nval', b.nVal),
+    width: intArg(args, 'width', b.width),
+    steps: intArg(args, 'steps', b.steps),
+    T: numArg(args, 'T', b.T, { min: 0 }),
+    gamma: numArg(args, 'gamma', b.gamma, { min: 0 }),
+    newtonIters: intArg(args, 'newton-iters', b.newtonIters, 0),
+    varproIters: intArg(args, 'varpro-iters', b.varproIters, 0),
+    cg: intArg(args, 'cg', b.cg),
+    lambda: numArg(args, 'lambda', b.lambda, { min: 0 }),
+    out: outDir('peaks-stable', args.out),
   };
 }
 
 runExample({
   name: 'peaks-stable',
   metaUrl: import.meta.url,
+  summary: 'Stable architectures on Peaks (Haber & Ruthotto 2017): plain, antisymmetric and Hamiltonian ResNets trained by Newton-CG and VarPro.',
+  options: {
+    ntrain: { help: 'training points (default 500; fast 150)' },
+    nval: { help: 'validation points (default 2000; fast 300)' },
+    width: { help: 'width (default 8; fast 4)' },
+    steps: { help: 'residual steps N (default 16; fast 4)' },
+    T: { value: 'X', help: 'final time T (default 4)' },
+    gamma: { value: 'X', help: 'damping γ of the antisymmetric layers (default 0.05)' },
+    'newton-iters': { help: 'Newton-CG iterations (default 40; fast 6)' },
+    'varpro-iters': { help: 'VarPro iterations (default 20; fast 3)' },
+    cg: { help: 'CG iterations per step (default 10)' },
+    lambda: { value: 'X', help: 'Tikhonov weight (default 1e-5)' },
+  },
   parse: optionsFromArgs,
   run,
   results: ({ result: r }) => {

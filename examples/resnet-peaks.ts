@@ -48,7 +48,7 @@ import { setupPeaks, peaksLabels, type PeaksData } from '../src/data/index.js';
 import { classificationObjective, varproObjective, predict, type Objective, type Evaluation, type EvaluateOptions } from '../src/objectives/index.js';
 import { adam, newtonCG, sgd, varpro, type HistoryRow, type IterationCallback, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, type TableColumn } from '../src/plots/index.js';
-import { npmRunCommand, numArg, optionalNumArg, outDir, runExample, strArg, type Args, type ExampleRun, type ResultsSection } from './lib/cli.js';
+import { flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample, type Args, type ExampleRun, type OptionSpecs, type ResultsSection } from './lib/cli.js';
 
 // ---------------------------------------------------------------------------
 // Shared pieces of the Peaks training examples (also used by
@@ -482,6 +482,17 @@ export async function run(options: ResnetPeaksOptions = {}): Promise<ResnetPeaks
   return { rows, runs, model, data, table, files, config };
 }
 
+/** The command-line options the Peaks training examples share (see {@link peaksArgs}). */
+export const PEAKS_OPTIONS: OptionSpecs = {
+  ntrain: { help: 'training points (default 1000; fast smaller)' },
+  nval: { help: 'validation points (default 2000; fast 1000)' },
+  width: { help: 'width of the layers' },
+  epochs: { help: 'SGD/ADAM epochs (default 50; fast 20–25)' },
+  'newton-iter': { help: 'Newton-CG iterations (default 50; fast 20–25)' },
+  'varpro-iter': { help: 'VarPro iterations (default 20; fast 12)' },
+  lambda: { value: 'X', help: 'Tikhonov weight λ of (λ/2)‖θ‖²' },
+};
+
 /**
  * The command-line options the Peaks training examples share; the sizes and
  * iteration counts not given stay undefined so that `run` picks its fast or
@@ -491,23 +502,27 @@ export function peaksArgs(name: string, args: Args, fast: boolean) {
   return {
     fast,
     seed: numArg(args, 'seed', 1),
-    nTrain: optionalNumArg(args, 'ntrain'),
-    nVal: optionalNumArg(args, 'nval'),
-    width: optionalNumArg(args, 'width'),
-    epochs: optionalNumArg(args, 'epochs'),
-    newtonIter: optionalNumArg(args, 'newton-iter'),
-    varproIter: optionalNumArg(args, 'varpro-iter'),
-    lambda: optionalNumArg(args, 'lambda'),
-    verbose: true,
-    out: outDir(name, typeof args.out === 'string' ? args.out : undefined),
+    nTrain: optionalNumArg(args, 'ntrain', true),
+    nVal: optionalNumArg(args, 'nval', true),
+    width: optionalNumArg(args, 'width', true),
+    epochs: optionalNumArg(args, 'epochs', true),
+    newtonIter: optionalNumArg(args, 'newton-iter', true),
+    varproIter: optionalNumArg(args, 'varpro-iter', true),
+    lambda: args.lambda === undefined ? undefined : numArg(args, 'lambda', 0, { min: 0 }),
+    verbose: flagArg(args, 'verbose'),
+    out: outDir(name, args.out),
   };
 }
 
-/** Print a Peaks training example's table and total time. */
-export function printPeaksRun({ options, result, seconds }: ExampleRun<{ out: string }, { table: string }>): void {
-  console.log(`\n${result.table}\n\n(total ${seconds.toFixed(1)} s including monitoring and figures; figures in ${options.out})`);
-}
+/** The short console table of a Peaks training example (≤ 120 columns): no work or wall-time columns. */
+export const PEAKS_SUMMARY_COLUMNS: TableColumn[] = PEAKS_COLUMNS.filter((c) => ['method', 'iterations', 'matvecs', 'cpu', 'trainAcc', 'valAcc', 'lecture'].includes(c.key));
 
+/** Print a Peaks training example's short table, total time and figure paths. */
+export function printPeaksRun({ options, result, seconds }: ExampleRun<{ out: string }, { rows: PeaksRow[]; files: string[] }>): void {
+  const table = formatTable(result.rows as unknown as Record<string, unknown>[], PEAKS_SUMMARY_COLUMNS);
+  const figures = result.files.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(', ');
+  console.log(`\n${table}\n\ntotal ${seconds.toFixed(1)} s (monitoring and figures included; cpu [s] = training CPU time)\nfigures in ${options.out}/: ${figures}`);
+}
 /**
  * The RESULTS.md section of a Peaks training example: its title, the setup
  * (which gives the whole run's time, so none follows the command), the
@@ -520,11 +535,18 @@ export function peaksSection(title: string, setup: string, rows: PeaksRow[], fig
 runExample({
   name: 'resnet-peaks',
   metaUrl: import.meta.url,
+  summary: 'The flagship: a ResNet (opening 2 → 8, 16 residual steps, T = 4) classifies Peaks, trained by SGD, ADAM, Newton-CG and VarPro from the same start.',
+  options: {
+    ...PEAKS_OPTIONS,
+    steps: { help: 'residual steps N (default 16)' },
+    T: { value: 'X', help: 'final time T, h = T/N (default 4)' },
+    methods: { value: 'LIST', help: 'comma-separated subset of sgd,adam,newtonCG,varpro (default all)' },
+  },
   parse: (args, fast): ResnetPeaksOptions & { out: string } => ({
     ...peaksArgs('resnet-peaks', args, fast),
-    steps: optionalNumArg(args, 'steps'),
-    T: optionalNumArg(args, 'T'),
-    methods: strArg(args, 'methods', 'sgd,adam,newtonCG,varpro').split(',').map((s) => s.trim()) as ResnetPeaksMethod[],
+    steps: optionalNumArg(args, 'steps', true),
+    T: args.T === undefined ? undefined : numArg(args, 'T', 4, { min: Number.MIN_VALUE }),
+    methods: listArg(args, 'methods', ['sgd', 'adam', 'newtonCG', 'varpro'] as const, ['sgd', 'adam', 'newtonCG', 'varpro']),
   }),
   run,
   print: (done) => printPeaksRun(done),

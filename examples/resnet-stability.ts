@@ -26,7 +26,7 @@ import { antisymmetricLayer, continuousResnet, hamiltonianNetwork, symmetricLaye
 import { dense } from '../src/operators/index.js';
 import { layerJacobian, linearizationSpectrum, maxStableStep, perturbationGrowth, stabilityCheck, type Spectrum } from '../src/analysis/index.js';
 import { formatTable, progressBar, saveLineChart, saveScatter, type TableColumn } from '../src/plots/index.js';
-import { figuresLine, flagArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
+import { figuresLine, flagArg, intArg, numArg, numListArg, outDir, runExample, type Args } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface ResnetStabilityOptions {
@@ -265,20 +265,30 @@ export function optionsFromArgs(args: Args): Partial<ResnetStabilityOptions> & {
   return {
     fast,
     seed: numArg(args, 'seed', base.seed),
-    width: numArg(args, 'width', base.width),
-    n: numArg(args, 'n', base.n),
-    depths: typeof args.depths === 'string' ? args.depths.split(',').map(Number) : base.depths,
-    h: numArg(args, 'h', base.h),
+    width: intArg(args, 'width', base.width),
+    n: intArg(args, 'n', base.n),
+    depths: numListArg(args, 'depths', base.depths),
+    h: numArg(args, 'h', base.h, { min: 0 }),
     gain: numArg(args, 'gain', base.gain),
-    gamma: numArg(args, 'gamma', base.gamma),
-    samples: numArg(args, 'samples', base.samples),
-    out: outDir('resnet-stability', typeof args.out === 'string' ? args.out : undefined),
+    gamma: numArg(args, 'gamma', base.gamma, { min: 0 }),
+    samples: intArg(args, 'samples', base.samples),
+    out: outDir('resnet-stability', args.out),
   };
 }
 
 runExample({
   name: 'resnet-stability',
   metaUrl: import.meta.url,
+  summary: 'Forward and backward stability of ResNets: spectra of the layer linearisation against the stability regions of forward Euler and RK4, and the growth of perturbations and gradients with depth.',
+  options: {
+    width: { help: 'width m (default 8; fast 4)' },
+    n: { help: 'examples (default 64; fast 8)' },
+    depths: { value: 'LIST', help: 'depths N, comma-separated (default 4,16,64,256)' },
+    h: { value: 'X', help: 'step size h (default 0.1)' },
+    gain: { value: 'X', help: 'scale of K = gain·G/√m (default 0.5)' },
+    gamma: { value: 'X', help: 'damping γ (default 0.1)' },
+    samples: { help: 'random perturbations per depth (default 4; fast 2)' },
+  },
   parse: optionsFromArgs,
   run,
   results: ({ result: r }) => {

@@ -37,7 +37,7 @@ import { chain } from '../src/networks/chain.js';
 import { resnet } from '../src/networks/resnet.js';
 import type { Model } from '../src/networks/types.js';
 import { formatTable, saveHistogram, saveLineChart } from '../src/plots/index.js';
-import { codeBlock, figuresLine, numArg, outDir, runExample, withFigures } from './lib/cli.js';
+import { codeBlock, figuresLine, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface ResnetVsNnOptions {
@@ -288,17 +288,28 @@ function setupOf(opts: Required<ResnetVsNnOptions>): string {
 runExample({
   name: 'resnet-vs-nn',
   metaUrl: import.meta.url,
+  summary: 'Smoothness of the objective along a line in parameter space: a plain network against a ResNet of the same layers; gradient histograms.',
+  options: {
+    layers: { help: 'layers (default 6)' },
+    width: { help: 'width (default 4)' },
+    h: { value: 'X', help: 'ResNet step size h (default 1)' },
+    scale: { value: 'X', help: 'standard deviation of θ (default 1)' },
+    n: { help: 'examples (default 200; fast 50)' },
+    nt: { help: 'points t along the line (default 441; fast 111)' },
+    samples: { help: 'random θ of the gradient study (default 50; fast 5)' },
+    instances: { help: 'independent instances (default 20; fast 3)' },
+  },
   parse: (args, fast): Required<ResnetVsNnOptions> & { out: string } => ({
-    layers: numArg(args, 'layers', 6),
-    width: numArg(args, 'width', 4),
-    h: numArg(args, 'h', 1),
-    scale: numArg(args, 'scale', 1),
-    n: numArg(args, 'n', fast ? 50 : 200),
-    nt: numArg(args, 'nt', fast ? 111 : 441),
-    samples: numArg(args, 'samples', fast ? 5 : 50),
-    instances: numArg(args, 'instances', fast ? 3 : 20),
+    layers: intArg(args, 'layers', 6),
+    width: intArg(args, 'width', 4),
+    h: numArg(args, 'h', 1, { min: 0 }),
+    scale: numArg(args, 'scale', 1, { min: 0 }),
+    n: intArg(args, 'n', fast ? 50 : 200),
+    nt: intArg(args, 'nt', fast ? 111 : 441, 2),
+    samples: intArg(args, 'samples', fast ? 5 : 50),
+    instances: intArg(args, 'instances', fast ? 3 : 20),
     seed: numArg(args, 'seed', 1),
-    out: outDir('resnet-vs-nn', typeof args.out === 'string' ? args.out : undefined),
+    out: outDir('resnet-vs-nn', args.out),
   }),
   run: (opts) => withFigures(run(opts), saveFigures, opts.out),
   print: ({ options: opts, result, seconds }) => {

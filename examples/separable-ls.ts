@@ -17,12 +17,12 @@
  * Single Layer Neural Networks" (Variable Projection).
  *
  *   npx tsx examples/separable-ls.ts            # m = 1000 samples
- *   npx tsx examples/separable-ls.ts --quick    # m = 200, fewer ADAM epochs, no repeats
+ *   npx tsx examples/separable-ls.ts --fast     # m = 200, fewer ADAM epochs, no repeats (also --quick)
  */
-import { pathToFileURL } from 'node:url';
 import { createRng } from '../src/core/rng.js';
 import { adam, gaussNewton, lbfgs, varpro, formatScientific, type HistoryRow, type OptimizerResult } from '../src/optimizers/index.js';
 import { exponentialFitting } from '../test/helpers/testObjectives.js';
+import { flagArg, intArg, numArg, runExample } from './lib/cli.js';
 
 /** Options of {@link runSeparableLs}. */
 export interface SeparableLsOptions {
@@ -142,7 +142,20 @@ export function runSeparableLs(opts: SeparableLsOptions = {}): { rows: Separable
   return { rows, fStar, table };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const quick = process.argv.includes('--quick');
-  console.log(runSeparableLs(quick ? { m: 200, adamEpochs: 50, repeats: 1 } : {}).table);
-}
+runExample({
+  name: 'separable-ls',
+  metaUrl: import.meta.url,
+  summary: 'Separable nonlinear least squares (two exponentials): VarPro against Gauss-Newton, Levenberg-Marquardt, L-BFGS and ADAM, iterations and time to a relative tolerance of f*.',
+  options: {
+    m: { help: 'samples (default 1000; fast 200)' },
+    'adam-epochs': { help: 'ADAM epochs (default 200; fast 50)' },
+    repeats: { help: 'timed repetitions after a warm-up (default 5; fast 1)' },
+    quick: { type: 'boolean', help: 'the same as --fast' },
+  },
+  parse: (args, fast) => {
+    const small = fast || flagArg(args, 'quick');
+    return { m: intArg(args, 'm', small ? 200 : 1000, 2), seed: numArg(args, 'seed', 1), adamEpochs: intArg(args, 'adam-epochs', small ? 50 : 200), repeats: intArg(args, 'repeats', small ? 1 : 5, 0) };
+  },
+  run: async (o) => runSeparableLs(o),
+  print: ({ result }) => console.log(result.table),
+});

@@ -28,7 +28,7 @@ import { dense } from '../src/operators/dense.js';
 import { singleLayer } from '../src/layers/singleLayer.js';
 import { softmaxCrossEntropy } from '../src/losses/softmaxCrossEntropy.js';
 import { formatTable, saveContour, saveSurface } from '../src/plots/index.js';
-import { codeBlock, figuresLine, numArg, outDir, runExample, withFigures } from './lib/cli.js';
+import { codeBlock, figuresLine, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Options of {@link run}. */
 export interface LandscapeOptions {
@@ -185,13 +185,20 @@ function setupOf(opts: Required<LandscapeOptions>, result: LandscapeResult): str
 runExample({
   name: 'single-layer-landscape',
   metaUrl: import.meta.url,
+  summary: 'The cross-entropy of a single layer on Peaks on a plane through a point: non-convex along K, convex along W.',
+  options: {
+    n: { help: 'Peaks points (default 1000; fast 200)' },
+    m: { help: 'width m (default 40; fast 10)' },
+    grid: { help: 'grid points per direction (default 61; fast 25)' },
+    range: { value: 'X', help: 'half-width of the (s, t) square (default 1)' },
+  },
   parse: (args, fast): Required<LandscapeOptions> & { out: string } => ({
-    n: numArg(args, 'n', fast ? 200 : 1000),
-    m: numArg(args, 'm', fast ? 10 : 40),
-    grid: numArg(args, 'grid', fast ? 25 : 61),
-    range: numArg(args, 'range', 1),
+    n: intArg(args, 'n', fast ? 200 : 1000),
+    m: intArg(args, 'm', fast ? 10 : 40),
+    grid: intArg(args, 'grid', fast ? 25 : 61, 3),
+    range: numArg(args, 'range', 1, { min: Number.MIN_VALUE }),
     seed: numArg(args, 'seed', 1),
-    out: outDir('single-layer-landscape', typeof args.out === 'string' ? args.out : undefined),
+    out: outDir('single-layer-landscape', args.out),
   }),
   run: (opts) => withFigures(run(opts), saveFigures, opts.out),
   print: ({ options, result, seconds }) => {

@@ -37,9 +37,9 @@ import { labelAccuracy } from '../src/losses/index.js';
 import { classificationObjective, varproObjective, predict } from '../src/objectives/index.js';
 import { newtonCG, sgd, steepestDescent, varpro } from '../src/optimizers/index.js';
 import { formatTable } from '../src/plots/index.js';
-import { npmRunCommand, runExample, strArg } from './lib/cli.js';
+import { listArg, npmRunCommand, runExample } from './lib/cli.js';
 import {
-  PEAKS_COLUMNS, countWork, finishRun, historyPoint, joinHistories, monitor, peaksSplit, peaksArgs, peaksSection, printPeaksRun, savePeaksFigures,
+  PEAKS_COLUMNS, PEAKS_OPTIONS, countWork, finishRun, historyPoint, joinHistories, monitor, peaksSplit, peaksArgs, peaksSection, printPeaksRun, savePeaksFigures,
   type MethodRun, type PeaksRow, type PeaksSplit,
 } from './resnet-peaks.js';
 
@@ -211,9 +211,14 @@ export async function run(options: SingleLayerPeaksOptions = {}): Promise<Single
 runExample({
   name: 'single-layer-peaks',
   metaUrl: import.meta.url,
+  summary: 'A single layer tanh(K Y + b), m = 40, on Peaks trained by SGD, Newton-CG and VarPro (the lecture\'s ESingleLayer_Peaks*).',
+  options: {
+    ...PEAKS_OPTIONS,
+    methods: { value: 'LIST', help: 'comma-separated subset of sgd,newtonCG,varpro (default all)' },
+  },
   parse: (args, fast): SingleLayerPeaksOptions & { out: string } => ({
     ...peaksArgs('single-layer-peaks', args, fast),
-    methods: strArg(args, 'methods', 'sgd,newtonCG,varpro').split(',').map((s) => s.trim()) as SingleLayerMethod[],
+    methods: listArg(args, 'methods', ['sgd', 'newtonCG', 'varpro'] as const, ['sgd', 'newtonCG', 'varpro']),
   }),
   run,
   print: (done) => printPeaksRun(done),
