@@ -46,7 +46,7 @@ test('every example: --help, an unknown option and a bad value', async () => {
     { name, kind: 'unknown', args: ['--no-such-option', '3'] },
     { name, kind: 'bad value', args: ['--seed', 'abc'] },
   ]);
-  const outcomes = await pool(cases.map((c) => () => spawnExample(c.name, c.args)), 3);
+  const outcomes = await pool(cases.map((c) => () => spawnExample(c.name, c.args)), 4);
   const problems: string[] = [];
   cases.forEach((c, k) => {
     const o = outcomes[k];
