@@ -42,7 +42,7 @@ import type { Evaluation, EvaluateOptions, Objective } from '../src/objectives/i
 import { newtonCG, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, saveSpectrum, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds } from './resnet-peaks.js';
-import { ACTIVATION_NAMES, choiceArg, flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample } from './lib/cli.js';
+import { ACTIVATION_NAMES, choiceArg, figuresSummary, flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample } from './lib/cli.js';
 
 /** Options of {@link run}; the defaults are the full configuration. */
 export interface ElmPeaksOptions {
@@ -313,7 +313,7 @@ runExample({
   },
   run,
   print: ({ options, result: r, seconds }) => {
-    console.log(`\n${r.table}\n\n(total ${seconds.toFixed(1)} s including the SVDs and figures)\nfigures in ${options.out}/: ${r.files.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(', ')}`);
+    console.log(`\n${r.table}\n\n(total ${seconds.toFixed(1)} s including the SVDs and figures)\n${figuresSummary(options.out, r.files)}`);
   },
   command: (argv) => npmRunCommand('elm-peaks', argv),
   results: ({ result: r, seconds }) => {

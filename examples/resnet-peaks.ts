@@ -48,7 +48,7 @@ import { setupPeaks, peaksLabels, type PeaksData } from '../src/data/index.js';
 import { classificationObjective, varproObjective, predict, type Objective, type Evaluation, type EvaluateOptions } from '../src/objectives/index.js';
 import { adam, newtonCG, sgd, varpro, type HistoryRow, type IterationCallback, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, type TableColumn } from '../src/plots/index.js';
-import { flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample, type Args, type ExampleRun, type OptionSpecs, type ResultsSection } from './lib/cli.js';
+import { figuresSummary, flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample, type Args, type ExampleRun, type OptionSpecs, type ResultsSection } from './lib/cli.js';
 
 // ---------------------------------------------------------------------------
 // Shared pieces of the Peaks training examples (also used by
@@ -520,8 +520,7 @@ export const PEAKS_SUMMARY_COLUMNS: TableColumn[] = PEAKS_COLUMNS.filter((c) => 
 /** Print a Peaks training example's short table, total time and figure paths. */
 export function printPeaksRun({ options, result, seconds }: ExampleRun<{ out: string }, { rows: PeaksRow[]; files: string[] }>): void {
   const table = formatTable(result.rows as unknown as Record<string, unknown>[], PEAKS_SUMMARY_COLUMNS);
-  const figures = result.files.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(', ');
-  console.log(`\n${table}\n\ntotal ${seconds.toFixed(1)} s (monitoring and figures included; cpu [s] = training CPU time)\nfigures in ${options.out}/: ${figures}`);
+  console.log(`\n${table}\n\ntotal ${seconds.toFixed(1)} s (monitoring and figures included; cpu [s] = training CPU time)\n${figuresSummary(options.out, result.files)}`);
 }
 /**
  * The RESULTS.md section of a Peaks training example: its title, the setup

@@ -211,6 +211,23 @@ export function shownPath(file: string): string {
   return file.slice(file.lastIndexOf('/out/') + 1);
 }
 
+/**
+ * The figures of a run for the console: `figures in <dir>/:` and the file
+ * names, wrapped to lines of at most `width` columns.
+ */
+export function figuresSummary(dir: string, files: string[], width = 120): string {
+  const lines = [`figures in ${dir}/:`];
+  for (const f of files.map((x) => x.slice(x.lastIndexOf('/') + 1))) {
+    const last = lines[lines.length - 1];
+    if (last.length + f.length + 2 > width) {
+      lines[lines.length - 1] = `${last},`;
+      lines.push(`  ${f}`);
+    }
+    else lines[lines.length - 1] = `${last}${last.endsWith(':') ? ' ' : ', '}${f}`;
+  }
+  return lines.join('\n');
+}
+
 /** Text as a fenced code block, for a plain-text table in RESULTS.md. */
 export function codeBlock(text: string): string {
   return ['```', text, '```'].join('\n');
