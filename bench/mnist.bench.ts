@@ -24,6 +24,7 @@
  */
 import { columnMajorData, matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
+import { getWasmThreads, setWasmThreads } from '../src/core/wasm/threads.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { classificationObjective } from '../src/objectives/classificationObjective.js';
 import { predict } from '../src/objectives/predict.js';
@@ -97,7 +98,22 @@ function tfNetwork(tf: Tf, x: Float64Array, nTheta: number, nc: number) {
  * @param opts `quick`: fewer and shorter samples
  * @returns the `mnist` section: ms per batch and per epoch, ratios, notes
  */
+/**
+ * The area, like for like: TF.js runs on one thread in Node, so numdl's
+ * WebAssembly kernels run on one thread too (`setWasmThreads(1)`) while it is
+ * timed; the previous thread count is restored afterwards.
+ */
 export async function run(opts: { quick: boolean }): Promise<BenchSection> {
+  const threadsBefore = getWasmThreads();
+  setWasmThreads(1);
+  try {
+    return await runOneThread(opts);
+  } finally {
+    setWasmThreads(threadsBefore);
+  }
+}
+
+async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
   const timing: TimingOptions = opts.quick
     ? { warmupMs: 300, minSampleMs: 100, samples: 3, maxMs: 5_000, minSamples: 2 }
     : { warmupMs: 1000, minSampleMs: 300, samples: 7, maxMs: 30_000 };
@@ -211,7 +227,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchSection> {
   }
   notes.unshift(
     `Network: ${description}; ${obj.nParams} parameters. Batch of ${BATCH} MNIST training images; an epoch = ${batches} batches (${EPOCH} images).`,
-    'numdl computes in float64, TF.js in float32. numdl: `classificationObjective(...).evaluate(x, batch)` (forward, cross-entropy, gradient by the chained vjps) plus the ADAM update; inference = `predict`. TF.js: the same network in tf ops (conv2d \'same\' = zero boundary, avgPool, relu, matMul), `tf.train.adam(1e-3).minimize(loss, true, vars)` with the loss read back by `dataSync`; inference reads the scores back.',
+    'numdl computes in float64 on 1 thread (setWasmThreads(1) for this area), TF.js in float32 on 1 thread. numdl: `classificationObjective(...).evaluate(x, batch)` (forward, cross-entropy, gradient by the chained vjps) plus the ADAM update; inference = `predict`. TF.js: the same network in tf ops (conv2d \'same\' = zero boundary, avgPool, relu, matMul), `tf.train.adam(1e-3).minimize(loss, true, vars)` with the loss read back by `dataSync`; inference reads the scores back.',
     'A ratio is numdl speed / TF.js speed (median of per-round time ratios); above 1 means numdl is faster.',
   );
   if (tf && backends.includes('wasm') && trainable.wasm === false) notes.push('So the wasm training columns are n/a: only inference is compared there.');
