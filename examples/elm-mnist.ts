@@ -49,6 +49,7 @@ import { predict } from '../src/objectives/predict.js';
 import { newtonCG } from '../src/optimizers/newtonCG.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
 import { formatTable, saveImageGrid, saveLineChart } from '../src/plots/index.js';
+import { lectureRun, lectureSource, lectureValError } from './lib/reference.js';
 import { ACTIVATION_NAMES, choiceArg, codeBlock, figuresLine, flagArg, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Options of {@link runElmMnist}; the defaults are the lecture's configuration. */
@@ -438,7 +439,7 @@ runExample({
   print: ({ options, result: r }) => {
     const { head, full, extrapolated } = summary(r);
     const extra = full ? '' : `\nextrapolated to the lecture's configuration (50 000 / 10 000 images, m = 1530, 20 iterations, same CG counts): ≈ ${(extrapolated / 60).toFixed(1)} min`;
-    console.log(`\n${head}\n\n${options.log ? `${historyTable(r)}\n\n` : ''}${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s; ${r.wrongCount} of ${r.config.nVal} validation digits wrong; status ${r.status}${extra}\nreference (lecture's code here): validation error ≈ 8 %, 27 min\nfigures: ${r.files.join(', ')}`);
+    console.log(`\n${head}\n\n${options.log ? `${historyTable(r)}\n\n` : ''}${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s; ${r.wrongCount} of ${r.config.nVal} validation digits wrong; status ${r.status}${extra}\nlecture: validation error ${lectureValError('EELM_MNIST')}, ${((lectureRun('EELM_MNIST').wallSeconds ?? NaN) / 60).toFixed(0)} min (${lectureSource()})\nfigures: ${r.files.join(', ')}`);
   },
   results: ({ result: r }) => {
     const { head, full, extrapolated } = summary(r);
@@ -452,7 +453,7 @@ runExample({
         '',
         codeBlock(historyTable(r)),
         '',
-        `Reference (the lecture's code on this machine): validation error ≈ 8 %, 27 minutes.${full ? '' : ` This run is smaller than the lecture's; extrapolated (linear in images and m) to 50 000 / 10 000 images, m = 1530, 20 iterations: ≈ ${(extrapolated / 60).toFixed(1)} min.`}`,
+        `Reference: validation error ${lectureValError('EELM_MNIST')}, training error ${lectureRun('EELM_MNIST').trainError?.toFixed(2)} %, ${((lectureRun('EELM_MNIST').wallSeconds ?? NaN) / 60).toFixed(0)} minutes (${lectureSource()}).${full ? '' : ` This run is smaller than the lecture's; extrapolated (linear in images and m) to 50 000 / 10 000 images, m = 1530, 20 iterations: ≈ ${(extrapolated / 60).toFixed(1)} min.`}`,
         '',
         figuresLine(r.files),
       ],

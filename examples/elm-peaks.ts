@@ -42,6 +42,7 @@ import type { Evaluation, EvaluateOptions, Objective } from '../src/objectives/i
 import { newtonCG, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, saveSpectrum, type TableColumn } from '../src/plots/index.js';
 import { cpuSeconds } from './resnet-peaks.js';
+import { lectureSource, lectureValError } from './lib/reference.js';
 import { ACTIVATION_NAMES, choiceArg, figuresSummary, flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample } from './lib/cli.js';
 
 /** Options of {@link run}; the defaults are the full configuration. */
@@ -118,7 +119,7 @@ export interface ElmPeaksResult {
 }
 
 /** The lecture's reference errors on fresh points. */
-export const ELM_REFERENCE: Record<string, string> = { sin: '≈ 4 %', tanh: '≈ 7 %', relu: '≈ 7 %' };
+export const ELM_REFERENCE: Record<string, string> = { sin: lectureValError('EELM_Peaks:sin'), tanh: lectureValError('EELM_Peaks:tanh'), relu: lectureValError('EELM_Peaks:relu') };
 
 /**
  * The regularised classification problem in W alone, for fixed features Z:
@@ -326,6 +327,8 @@ runExample({
       lines: [
         '',
         formatTable(r.rows as unknown as Record<string, unknown>[], ELM_COLUMNS, { style: 'markdown' }),
+        '',
+        `${lectureSource()}.`,
         '',
         'Figures: `out/elm-peaks/regions-*.png`, `spectra.svg`, `history.svg`.',
       ],

@@ -48,6 +48,7 @@ import { setupPeaks, peaksLabels, type PeaksData } from '../src/data/index.js';
 import { classificationObjective, varproObjective, predict, type Objective, type Evaluation, type EvaluateOptions } from '../src/objectives/index.js';
 import { adam, newtonCG, sgd, varpro, type HistoryRow, type IterationCallback, type OptimizerResult } from '../src/optimizers/index.js';
 import { formatTable, saveDecisionRegions, saveLineChart, type TableColumn } from '../src/plots/index.js';
+import { lectureSource, lectureValAccuracy } from './lib/reference.js';
 import { figuresSummary, flagArg, listArg, npmRunCommand, numArg, optionalNumArg, outDir, runExample, type Args, type ExampleRun, type OptionSpecs, type ResultsSection } from './lib/cli.js';
 
 // ---------------------------------------------------------------------------
@@ -376,12 +377,15 @@ export interface ResnetPeaksResult {
   config: Required<Omit<ResnetPeaksOptions, 'out' | 'fast' | 'verbose' | 'methods'>> & { methods: ResnetPeaksMethod[] };
 }
 
-/** The lecture's reference validation accuracies. */
+/**
+ * The lecture's reference validation accuracies (its own code in Octave, see
+ * examples/reference/lecture-octave.json; its "SGD" is full-batch gradient descent).
+ */
 export const RESNET_REFERENCE: Record<ResnetPeaksMethod, string> = {
-  sgd: '≈ 88 % (SGD, 50 epochs)',
+  sgd: `${lectureValAccuracy('EResNet_PeaksSGD')} (full-batch GD)`,
   adam: '-',
-  newtonCG: '≈ 95 % (50 iterations)',
-  varpro: '≈ 96 %',
+  newtonCG: lectureValAccuracy('EResNet_PeaksNewtonCG'),
+  varpro: lectureValAccuracy('EResNet_PeaksVarPro'),
 };
 
 /**
@@ -520,7 +524,7 @@ export const PEAKS_SUMMARY_COLUMNS: TableColumn[] = PEAKS_COLUMNS.filter((c) => 
 /** Print a Peaks training example's short table, total time and figure paths. */
 export function printPeaksRun({ options, result, seconds }: ExampleRun<{ out: string }, { rows: PeaksRow[]; files: string[] }>): void {
   const table = formatTable(result.rows as unknown as Record<string, unknown>[], PEAKS_SUMMARY_COLUMNS);
-  console.log(`\n${table}\n\ntotal ${seconds.toFixed(1)} s (monitoring and figures included; cpu [s] = training CPU time)\n${figuresSummary(options.out, result.files)}`);
+  console.log(`\n${table}\n\n${lectureSource()}\ntotal ${seconds.toFixed(1)} s (monitoring and figures included; cpu [s] = training CPU time)\n${figuresSummary(options.out, result.files)}`);
 }
 /**
  * The RESULTS.md section of a Peaks training example: its title, the setup
@@ -528,7 +532,7 @@ export function printPeaksRun({ options, result, seconds }: ExampleRun<{ out: st
  * table, and the figures line.
  */
 export function peaksSection(title: string, setup: string, rows: PeaksRow[], figures: string): ResultsSection {
-  return { title, time: null, setup, lines: ['', formatTable(rows as unknown as Record<string, unknown>[], PEAKS_COLUMNS, { style: 'markdown' }), '', figures] };
+  return { title, time: null, setup, lines: ['', formatTable(rows as unknown as Record<string, unknown>[], PEAKS_COLUMNS, { style: 'markdown' }), '', `${lectureSource()}.`, '', figures] };
 }
 
 runExample({

@@ -38,6 +38,7 @@ import { classificationObjective, varproObjective, predict } from '../src/object
 import { newtonCG, sgd, steepestDescent, varpro } from '../src/optimizers/index.js';
 import { formatTable } from '../src/plots/index.js';
 import { listArg, npmRunCommand, runExample } from './lib/cli.js';
+import { lectureValAccuracy } from './lib/reference.js';
 import {
   PEAKS_COLUMNS, PEAKS_OPTIONS, countWork, finishRun, historyPoint, joinHistories, monitor, peaksSplit, peaksArgs, peaksSection, printPeaksRun, savePeaksFigures,
   type MethodRun, type PeaksRow, type PeaksSplit,
@@ -111,11 +112,11 @@ export interface SingleLayerPeaksResult {
   config: Required<Omit<SingleLayerPeaksOptions, 'out' | 'fast' | 'verbose'>>;
 }
 
-/** The lecture's reference validation accuracies. */
+/** The lecture's reference validation accuracies (its own code in Octave, examples/reference/lecture-octave.json). */
 export const SINGLE_LAYER_REFERENCE: Record<SingleLayerMethod, string> = {
-  sgd: '≈ 97 % (error ≈ 3 %)',
-  newtonCG: '≈ 97 % (error ≈ 3 %)',
-  varpro: '≈ 97.6 % (error ≈ 2.4 %)',
+  sgd: `${lectureValAccuracy('ESingleLayer_PeaksSGD')} (full-batch GD)`,
+  newtonCG: lectureValAccuracy('ESingleLayer_PeaksNewtonCG'),
+  varpro: lectureValAccuracy('ESingleLayer_PeaksVarPro'),
 };
 
 /**
