@@ -34,6 +34,9 @@ export const ACTIVATION_NAMES = Object.keys(activations) as ActivationName[];
 /** The committed results file, written only with `--write-results`. */
 export const COMMITTED_RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'RESULTS.md');
 
+/** The committed JSON results (`examples/results/<name>.json`), written with `--write-results`; the README's tables are generated from them. */
+export const COMMITTED_JSON_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
 /** True when the module with this `import.meta.url` is the script node was started with. */
 export function isMain(metaUrl: string): boolean {
   const entry = process.argv[1];
@@ -592,13 +595,16 @@ export async function exampleMain<O, R>(example: ExampleMain<O, R>, argv: string
   const summary = multi ? summarize(runs) : undefined;
   if (summary) console.log(`\n${example.name}: mean [min, max] over seeds ${seedsText(seeds.filter((s): s is number => s !== null))}\n\n${summaryTable(summary)}`);
 
-  if (typeof args.json === 'string') {
-    const file = resolve(args.json);
-    const json: JsonResults = multi ? { ...runs[0], seed: null, protocol: protocols.join(','), rows: [], runs, summary } : runs[0];
+  const json: JsonResults = multi ? { ...runs[0], seed: null, protocol: protocols.join(','), rows: [], runs, summary } : runs[0];
+  const writeJson = (file: string) => {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-    console.log(`JSON results: ${file}`);
+  };
+  if (typeof args.json === 'string') {
+    writeJson(resolve(args.json));
+    console.log(`JSON results: ${resolve(args.json)}`);
   }
+  if (!fast && flagArg(args, 'write-results') && !example.resultsFile) writeJson(join(COMMITTED_JSON_DIR, `${example.name}.json`));
   if (fast || !example.results) return;
   const results = example.results;
   const file = example.resultsFile ?? (flagArg(args, 'write-results') ? COMMITTED_RESULTS : join(outDir(example.name, args.out), 'RESULTS.md'));
