@@ -34,10 +34,10 @@ import type { Matrix } from '../src/core/matrix.js';
 import { dense } from '../src/operators/index.js';
 import { singleLayer, type ActivationName, type SingleLayerModel } from '../src/layers/index.js';
 import { labelAccuracy } from '../src/losses/index.js';
-import { classificationObjective, varproObjective, predict } from '../src/objectives/index.js';
+import { classificationObjective, varproObjective, predict, type Objective } from '../src/objectives/index.js';
 import { newtonCG, sgd, steepestDescent, varpro } from '../src/optimizers/index.js';
 import { formatTable } from '../src/plots/index.js';
-import { listArg, npmRunCommand, runExample } from './lib/cli.js';
+import { listArg, npmRunCommand, numArg, optionalNumArg, runExample } from './lib/cli.js';
 import { lectureValAccuracy } from './lib/reference.js';
 import {
   PEAKS_COLUMNS, PEAKS_OPTIONS, countWork, finishRun, historyPoint, joinHistories, monitor, peaksSplit, peaksArgs, peaksSection, printPeaksRun, savePeaksFigures,
@@ -51,6 +51,20 @@ export type SingleLayerMethod = 'sgd' | 'newtonCG' | 'varpro';
 export interface SingleLayerPeaksOptions {
   /** The fast variant (tests): 500 training / 1000 validation points, fewer iterations. Explicit options still win. */
   fast?: boolean;
+  /**
+   * `'numdl'` (default): mini-batch SGD with momentum and a step schedule,
+   * Newton-CG after 20 steepest-descent steps, VarPro after 10.
+   * `'lecture'`: the lecture's runs (its own code in Octave, see
+   * examples/reference/lecture-octave.json) — its "SGD" is full-batch
+   * gradient descent with a fixed step for 25 000 steps (the script's
+   * objective ignores the batch index), Newton-CG after 500 steepest-descent
+   * steps, VarPro after 10. The lecture's text does not print the GD step;
+   * `gdLr` (default 1) is ours.
+   */
+  protocol?: 'numdl' | 'lecture';
+  /** Lecture protocol: full-batch GD steps (default 25 000; fast 2 000) and its fixed step (default 1). */
+  gdSteps?: number;
+  gdLr?: number;
   /** Seed of data, initialisation and shuffles (default 1). */
   seed?: number;
   /** Training points (default 1000; fast 500). */
@@ -127,7 +141,11 @@ export const SINGLE_LAYER_REFERENCE: Record<SingleLayerMethod, string> = {
  */
 export async function run(options: SingleLayerPeaksOptions = {}): Promise<SingleLayerPeaksResult> {
   const fast = options.fast ?? false;
+  const lecture = options.protocol === 'lecture';
   const config = {
+    protocol: options.protocol ?? 'numdl',
+    gdSteps: options.gdSteps ?? (fast ? 2000 : 25_000),
+    gdLr: options.gdLr ?? 1,
     seed: options.seed ?? 1,
     nTrain: options.nTrain ?? (fast ? 500 : 1000),
     nVal: options.nVal ?? (fast ? 1000 : 2000),
@@ -135,12 +153,12 @@ export async function run(options: SingleLayerPeaksOptions = {}): Promise<Single
     activation: options.activation ?? 'tanh',
     initGain: options.initGain ?? Math.SQRT2,
     methods: options.methods ?? (['sgd', 'newtonCG', 'varpro'] as SingleLayerMethod[]),
-    epochs: options.epochs ?? (fast ? 20 : 50),
+    epochs: options.epochs ?? (fast ? 20 : 400),
     batchSize: options.batchSize ?? 32,
-    sgdLr: options.sgdLr ?? 0.1,
+    sgdLr: options.sgdLr ?? (fast ? 0.1 : 0.2),
     momentum: options.momentum ?? 0.9,
-    lrHalving: options.lrHalving ?? 15,
-    sdSteps: options.sdSteps ?? 20,
+    lrHalving: options.lrHalving ?? (fast ? 15 : 80),
+    sdSteps: options.sdSteps ?? (lecture ? (fast ? 100 : 500) : 20),
     varproSdSteps: options.varproSdSteps ?? 10,
     newtonIter: options.newtonIter ?? (fast ? 25 : 50),
     cgMaxIter: options.cgMaxIter ?? 20,
@@ -172,7 +190,25 @@ export async function run(options: SingleLayerPeaksOptions = {}): Promise<Single
 
   const runs: MethodRun[] = [];
   for (const method of config.methods) {
-    if (method === 'sgd') {
+    if (method === 'sgd' && lecture) {
+      // Full-batch gradient descent with a fixed step, as the lecture's ESingleLayer_PeaksSGD.m really runs:
+      // x ← x − lr ∇f(x). An objective without nData makes `sgd` take one full step per epoch; the steps
+      // evaluate on all examples as a batch (counted as work), the per-step monitor value is not counted.
+      const work = countWork(full, n, true);
+      const all = Int32Array.from({ length: n }, (_, i) => i);
+      const gd: Objective = {
+        nParams: full.nParams,
+        evaluate: (x, _batch, o) => (o?.valueOnly ? work.objective.evaluate(x, null, o) : work.objective.evaluate(x, all, o)),
+      };
+      // Validation every `every` steps (its time is not counted); the history is thinned to those rows.
+      const every = Math.max(1, Math.round(config.gdSteps / 100));
+      let calls = 0, lastVal = NaN;
+      const sampledVal = (x: Float64Array) => (calls++ % every === 0 ? (lastVal = valAccOf(x)) : lastVal);
+      say(`\nfull-batch gradient descent: ${config.gdSteps} steps of fixed size ${config.gdLr}`);
+      const result = sgd(gd, x0, { lr: config.gdLr, maxEpochs: config.gdSteps, monitorGradient: false, onEpoch: monitor(work, sampledVal), verbose });
+      const history = result.history.map(historyPoint).filter((p, k, h) => p.iter % every === 0 || k === h.length - 1);
+      runs.push(finishRun('gd', 'GD (full batch, fixed step)', model, result, data, { history, lecture: SINGLE_LAYER_REFERENCE.sgd }));
+    } else if (method === 'sgd') {
       const work = countWork(full, n, true);
       say(`\nSGD: ${config.epochs} epochs, batches of ${config.batchSize}, lr ${config.sgdLr} halved every ${config.lrHalving} epochs, momentum ${config.momentum}`);
       const result = sgd(work.objective, x0, {
@@ -216,9 +252,16 @@ runExample({
   options: {
     ...PEAKS_OPTIONS,
     methods: { value: 'LIST', help: 'comma-separated subset of sgd,newtonCG,varpro (default all)' },
+    'gd-steps': { help: 'protocol lecture: full-batch GD steps (default 25000; fast 2000)' },
+    'gd-lr': { value: 'X', help: 'protocol lecture: the fixed GD step (default 1)' },
   },
+  protocols: ['numdl', 'lecture'],
+  seeds: true,
   parse: (args, fast): SingleLayerPeaksOptions & { out: string } => ({
     ...peaksArgs('single-layer-peaks', args, fast),
+    protocol: args.protocol === 'lecture' ? 'lecture' : 'numdl',
+    gdSteps: optionalNumArg(args, 'gd-steps', true),
+    gdLr: args['gd-lr'] === undefined ? undefined : numArg(args, 'gd-lr', 1, { min: 0 }),
     methods: listArg(args, 'methods', ['sgd', 'newtonCG', 'varpro'] as const, ['sgd', 'newtonCG', 'varpro']),
   }),
   run,
@@ -229,7 +272,10 @@ runExample({
     return peaksSection(
       'one layer on Peaks, SGD vs Newton-CG vs VarPro',
       `Z = ${c.activation}(K Y + b), K ${c.width}×2 (initial K ~ N(0, ${(c.initGain ** 2 / 2).toPrecision(3)})), scalar b; ${c.nTrain} training / ${c.nVal} validation points, seed ${c.seed}; `
-        + `λ = ${c.lambda} on (K, b, W) for SGD and Newton-CG, λ_W = ${c.lambdaWVarpro} for VarPro; SGD lr ${c.sgdLr} (halved every ${c.lrHalving} epochs), momentum ${c.momentum}, batches of ${c.batchSize}, ${c.epochs} epochs; `
+        + `λ = ${c.lambda} on (K, b, W) for SGD and Newton-CG, λ_W = ${c.lambdaWVarpro} for VarPro; `
+        + (c.protocol === 'lecture'
+          ? `full-batch gradient descent with the fixed step ${c.gdLr}, ${c.gdSteps} steps (the lecture's "SGD"); `
+          : `SGD lr ${c.sgdLr} (halved every ${c.lrHalving} epochs), momentum ${c.momentum}, batches of ${c.batchSize}, ${c.epochs} epochs; `)
         + `Newton-CG ${c.newtonIter} iterations (CG ≤ ${c.cgMaxIter}) after ${c.sdSteps} steepest-descent steps; VarPro ${c.varproIter} Newton-CG iterations (CG ≤ ${c.varproCgMaxIter}) after ${c.varproSdSteps} steepest-descent steps, inner Newton-CG to ‖∇_W‖ ≤ ${c.innerTol} (≤ ${c.innerMaxIter} iterations, CG ≤ ${c.innerCgMaxIter}). `
         + `Whole run ${seconds.toFixed(1)} s on 2 shared cores; times exclude validation monitoring.`,
       r.rows,
