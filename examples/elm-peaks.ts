@@ -49,6 +49,13 @@ import { ACTIVATION_NAMES, choiceArg, figuresSummary, flagArg, listArg, npmRunCo
 export interface ElmPeaksOptions {
   /** The fast variant (tests): 2000 points split 80/20 and 1000 test points. Explicit options still win. */
   fast?: boolean;
+  /**
+   * `'numdl'` (default): the n points split 80/20 into training and
+   * validation, fresh test points, one random bias per feature.
+   * `'lecture'`: the lecture's EELM_Peaks — all n = 8000 points train, the
+   * 2000 fresh points validate (no test set), one scalar bias b = randn(1).
+   */
+  protocol?: 'numdl' | 'lecture';
   /** Seed of data, K, b and split (default 1). */
   seed?: number;
   /** Points split into training and validation (default 8000; fast 2000). */
@@ -202,14 +209,16 @@ export const ELM_COLUMNS: TableColumn[] = [
  */
 export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult> {
   const fast = options.fast ?? false;
+  const lecture = options.protocol === 'lecture';
   const config = {
+    protocol: options.protocol ?? 'numdl',
     seed: options.seed ?? 1,
     n: options.n ?? (fast ? 2000 : 8000),
-    trainFraction: options.trainFraction ?? 0.8,
+    trainFraction: options.trainFraction ?? (lecture ? 1 : 0.8),
     nTest: options.nTest ?? (fast ? 1000 : 2000),
     width: options.width ?? 200,
     activations: options.activations ?? (['sin', 'tanh', 'relu'] as ActivationName[]),
-    bias: options.bias ?? 'vector',
+    bias: options.bias ?? (lecture ? 'scalar' : 'vector'),
     lambda: options.lambda ?? 1e-3,
     newtonIter: options.newtonIter ?? (fast ? 15 : 30),
     cgMaxIter: options.cgMaxIter ?? (fast ? 10 : 20),
@@ -219,8 +228,11 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
   const verbose = options.verbose ?? false;
   const rng = createRng(config.seed);
   const all = setupPeaks({ n: config.n, rng: rng.fork('data') });
-  const split = splitData(all.Y, all.C, config.trainFraction, rng.fork('split'));
   const test = setupPeaks({ n: config.nTest, rng: rng.fork('test') });
+  // The lecture trains on all n points and validates on the fresh ones (no test set).
+  const split = config.trainFraction < 1
+    ? splitData(all.Y, all.C, config.trainFraction, rng.fork('split'))
+    : { Ytrain: all.Y, Ctrain: all.C, Yval: test.Y, Cval: test.C };
   const labelsOf = (C: Matrix) => {
     const [nc, n] = C.shape;
     const out = new Int32Array(n);
@@ -268,7 +280,7 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
       cond,
       trainAcc: labelAccuracy(predictClasses(W, Z), trainLabels),
       valAcc: labelAccuracy(predictAt(split.Yval), valLabels),
-      testAcc: labelAccuracy(predictAt(test.Y), test.labels),
+      testAcc: config.trainFraction < 1 ? labelAccuracy(predictAt(test.Y), test.labels) : NaN,
       lecture: ELM_REFERENCE[act] ?? '-',
     });
   }
@@ -300,14 +312,17 @@ runExample({
     width: { help: 'random features m (default 200)' },
     lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-3)' },
     'newton-iter': { help: 'Newton-CG iterations (default 30; fast 15)' },
-    bias: { value: 'KIND', help: "vector (one random bias per feature, default) or scalar (the lecture's randn(1))" },
+    bias: { value: 'KIND', help: "vector (one random bias per feature; numdl's default) or scalar (the lecture's randn(1))" },
     activations: { value: 'LIST', help: 'comma-separated activations (default sin,tanh,relu)' },
   },
+  protocols: ['numdl', 'lecture'],
+  seeds: true,
   parse: (args, fast): ElmPeaksOptions & { out: string } => {
     return {
       fast, seed: numArg(args, 'seed', 1), n: optionalNumArg(args, 'n', true), nTest: optionalNumArg(args, 'ntest', true), width: optionalNumArg(args, 'width', true),
       lambda: args.lambda === undefined ? undefined : numArg(args, 'lambda', 0, { min: 0 }), newtonIter: optionalNumArg(args, 'newton-iter', true),
-      bias: choiceArg(args, 'bias', ['vector', 'scalar'] as const, 'vector'),
+      bias: args.bias === undefined ? undefined : choiceArg(args, 'bias', ['vector', 'scalar'] as const, 'vector'),
+      protocol: args.protocol === 'lecture' ? 'lecture' : 'numdl',
       activations: listArg(args, 'activations', ACTIVATION_NAMES, ['sin', 'tanh', 'relu']),
       verbose: flagArg(args, 'verbose'), out: outDir('elm-peaks', args.out),
     };
@@ -322,8 +337,11 @@ runExample({
     return {
       title: 'random features (extreme learning machine) on Peaks',
       time: null,
-      setup: `Z = σ(K Y + b), K ${c.width}×2 and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) with N(0, 1) entries (the same for every σ); ${Math.round(c.trainFraction * c.n)} training / ${c.n - Math.round(c.trainFraction * c.n)} validation points (an 80/20 split of ${c.n}) and ${c.nTest} fresh test points, seed ${c.seed}; `
-        + `W by Newton-CG on E + (λ/2)‖W‖², λ = ${c.lambda}, ${c.newtonIter} iterations at most (CG ≤ ${c.cgMaxIter}, relative tolerance ${c.cgTol}). The lecture's error is measured on fresh points: compare with the test column. Whole run ${seconds.toFixed(1)} s on 2 shared cores.`,
+      setup: `Z = σ(K Y + b), K ${c.width}×2 and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) with N(0, 1) entries (the same for every σ); `
+        + (c.trainFraction < 1
+          ? `${Math.round(c.trainFraction * c.n)} training / ${c.n - Math.round(c.trainFraction * c.n)} validation points (a split of ${c.n}) and ${c.nTest} fresh test points, seed ${c.seed}; `
+          : `${c.n} training points and ${c.nTest} fresh validation points (the lecture's setup; no test set), seed ${c.seed}; `)
+        + `W by Newton-CG on E + (λ/2)‖W‖², λ = ${c.lambda}, ${c.newtonIter} iterations at most (CG ≤ ${c.cgMaxIter}, relative tolerance ${c.cgTol}). The lecture's error is measured on fresh points: compare with the test column (protocol numdl) or the validation column (protocol lecture). Whole run ${seconds.toFixed(1)} s on 2 shared cores.`,
       lines: [
         '',
         formatTable(r.rows as unknown as Record<string, unknown>[], ELM_COLUMNS, { style: 'markdown' }),
