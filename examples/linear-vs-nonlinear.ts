@@ -16,11 +16,11 @@
  *    width m are the first m rows of one random K, so the rank cannot drop as
  *    m grows.
  *
- * Reference: the lecture "Residual CNNs and their relation to PDEs"
- * (`/work/shared/seed/`), parts "Example: Linear Fitting", "Illustrating
+ * Reference: the lecture "Residual CNNs and their relation to PDEs",
+ * parts "Example: Linear Fitting", "Illustrating
  * Nonlinear Models" and "Conjecture: Universal Approximation Properties".
  *
- *   npm run linear-vs-nonlinear                      # full run (writes examples/RESULTS.md)
+ *   npm run linear-vs-nonlinear                      # full run (results under out/; --write-results records it)
  *   npx tsx examples/linear-vs-nonlinear.ts --fast   # smaller, a few seconds
  *   npx tsx examples/linear-vs-nonlinear.ts --width 400 --rank-n 300 --out /tmp/lvn
  *

@@ -20,7 +20,7 @@
  * forward Euler bound h·λ_max(K_jᵀK_j) computed by FFT for the periodic
  * version of the stencil (σ' ≤ 1; the parabolic step is stable if ≤ 2).
  *
- *   npm run mnist-parabolic       # full run (writes its section of examples/RESULTS.md)
+ *   npm run mnist-parabolic       # full run (results under out/; --write-results records it)
  *   npx tsx examples/mnist-parabolic.ts --fast
  *   npx tsx examples/mnist-parabolic.ts [--seed 1] [--train 5000] [--test 2000] [--width 6] [--steps 2] [--h 0.5]
  *       [--epochs 2] [--batch 32] [--lr 3e-3] [--lambda 1e-4] [--monitor 1000] [--networks plain,parabolic,hyperbolic]

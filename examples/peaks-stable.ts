@@ -19,7 +19,7 @@
  * directions, coloured by class — i.e. the network "moves the points to make
  * them linearly separable" for the final linear classifier.
  *
- *   npm run peaks-stable          # full run (writes its section of examples/RESULTS.md)
+ *   npm run peaks-stable          # full run (results under out/; --write-results records it)
  *   npx tsx examples/peaks-stable.ts --fast
  *   npx tsx examples/peaks-stable.ts [--seed 1] [--ntrain 500] [--nval 2000] [--width 8] [--steps 16] [--T 4]
  *       [--gamma 0.05] [--newton-iters 40] [--varpro-iters 20] [--cg 10] [--out out/peaks-stable] [--fast]

@@ -20,7 +20,7 @@
  *   survive refinement?) and the label disagreement with the deepest run on a
  *   grid of [−3, 3]².
  *
- *   npm run resnet-depth          # full run (writes its section of examples/RESULTS.md)
+ *   npm run resnet-depth          # full run (results under out/; --write-results records it)
  *   npx tsx examples/resnet-depth.ts --fast
  *   npx tsx examples/resnet-depth.ts [--seed 1] [--ntrain 500] [--nval 2000] [--width 8] [--T 4] [--intervals 4]
  *       [--depths 4,8,16,32,64] [--iters 40] [--cg 10] [--lambda 1e-5] [--out out/resnet-depth] [--fast]

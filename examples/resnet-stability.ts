@@ -15,7 +15,7 @@
  * and compares the eigenvalues hλ of the layer linearisation diag(σ'(Kȳ))K at
  * the mean example ȳ with the forward Euler stability region |1 + hλ| ≤ 1.
  *
- *   npm run resnet-stability      # full run (writes its section of examples/RESULTS.md)
+ *   npm run resnet-stability      # full run (results under out/; --write-results records it)
  *   npx tsx examples/resnet-stability.ts --fast
  *   npx tsx examples/resnet-stability.ts [--seed 1] [--width 8] [--n 64] [--depths 4,16,64,256]
  *       [--h 0.1] [--gain 0.5] [--gamma 0.1] [--samples 4] [--out out/resnet-stability] [--fast]
