@@ -435,7 +435,13 @@ runExample({
     if (args.kScale !== undefined) opts.kScale = numArg(args, 'kScale', 1, { min: 0 });
     return opts;
   },
+  seeds: true,
   run: (opts) => withFigures(runElmMnist(opts), saveFigures, opts.out),
+  json: ({ result: r }) => [{
+    method: `${r.config.activation}, m = ${r.config.m}`, trainAccuracy: 1 - r.trainError, valAccuracy: 1 - r.valError, iterations: r.iterations,
+    seconds: r.timeTrain, matvecs: r.matvecs, featureSeconds: r.timeFeatures, cgMaxIter: r.config.cgMaxIter, cgTol: r.config.cgTol, lambda: r.config.lambda, status: r.status,
+    lecture: lectureValError('EELM_MNIST'),
+  }],
   print: ({ options, result: r }) => {
     const { head, full, extrapolated } = summary(r);
     const extra = full ? '' : `\nextrapolated to the lecture's configuration (50 000 / 10 000 images, m = 1530, 20 iterations, same CG counts): ≈ ${(extrapolated / 60).toFixed(1)} min`;

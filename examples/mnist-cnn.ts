@@ -440,6 +440,9 @@ runExample({
     out: outDir('mnist-cnn', args.out),
   }),
   run: (opts) => withFigures(runMnistCnn(opts), saveFigures, opts.out),
+  json: ({ result: r }) => r.methods.map((m) => ({
+    method: m.method, trainAccuracy: m.trainAccuracy, testAccuracy: m.testAccuracy, iterations: m.iterations, matvecs: m.matvecs, seconds: m.time,
+  })),
   print: ({ options, result: r, seconds }) => {
     console.log(`\n${setupOf(r)}\n\n${options.verbose ? `${historyTable(r)}\n\n` : ''}${r.table}\n\nreading MNIST ${r.timeLoad.toFixed(1)} s, total ${seconds.toFixed(0)} s\nfigures: ${r.files.join(', ')}`);
   },
