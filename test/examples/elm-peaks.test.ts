@@ -55,3 +55,15 @@ test('elm-peaks: the W objective has an exact Hessian and Newton-CG solves it', 
   assert.equal(randomFeatures(5, 'sin', 'scalar', createRng(1)).model.nParams, 11);
   assert.deepEqual(a.model.forward(a.theta, fromRows([[0], [0]])).output.shape, [5, 1]);
 });
+
+test('elm-peaks --protocol lecture: all n points train, the fresh points validate, one scalar bias', async () => {
+  const r = await run({ fast: true, seed: 1, protocol: 'lecture', n: 1000, nTest: 500, activations: ['sin'], spectra: false, newtonIter: 8 });
+  assert.equal(r.config.trainFraction, 1);
+  assert.equal(r.config.bias, 'scalar');
+  const [row] = r.rows;
+  assert.ok(Number.isNaN(row.testAcc), 'no test set in the lecture protocol');
+  // sin features fit Peaks well: about 95 % on the fresh points (chance: 20 %).
+  assert.ok(row.valAcc > 0.85 && row.trainAcc > 0.85, `sin ${row.trainAcc} / ${row.valAcc}`);
+  // Newton-CG fits W alone: 5 × (m + 1) entries.
+  assert.equal(r.results.sin.x.length, 5 * (r.config.width + 1));
+});

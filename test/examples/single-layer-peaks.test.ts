@@ -31,3 +31,22 @@ test('single-layer-peaks fast variant: Newton-CG and VarPro beat SGD, VarPro fit
   assert.equal(r.files.length, 0);
   assert.equal(r.model.nParams, 40 * 2 + 1);
 });
+
+test('single-layer-peaks --protocol lecture: full-batch gradient descent with a fixed step, counted as full passes', async () => {
+  const r = await run({ fast: true, seed: 1, protocol: 'lecture', methods: ['sgd'], gdSteps: 300 });
+  const [gd] = r.rows;
+  assert.equal(gd.method, 'GD (full batch, fixed step)');
+  assert.equal(gd.iterations, 300);
+  // Every step is one gradient on all examples (2 passes); the per-step monitor value is not counted.
+  assert.ok(Math.abs(gd.passes - 600) < 1e-6, `passes ${gd.passes}`);
+  assert.equal(r.config.protocol, 'lecture');
+  assert.equal(r.config.gdLr, 1);
+  // 300 fixed steps on 500 points get well past chance (20 %): seeds 1–3 give about 80 %.
+  assert.ok(gd.valAcc > 0.6 && gd.trainAcc > 0.6, `GD ${gd.trainAcc} / ${gd.valAcc}`);
+  // The history is thinned to every 3rd step (100 samples) plus the last.
+  const h = r.runs[0].history;
+  assert.ok(h.length <= 102 && h[h.length - 1].iter === 300, `${h.length} points, last ${h[h.length - 1].iter}`);
+  assert.ok(h.every((p) => Number.isFinite(p.valAcc)));
+  // The lecture protocol's Newton-CG starts after 100 steepest-descent steps in the fast variant (500 in full).
+  assert.equal(r.config.sdSteps, 100);
+});
