@@ -242,6 +242,6 @@ runExample({
     time: timesOf(result),
     separator: ': ',
     setup: '`examples/conv1d-fft.ts` and `examples/conv2d-image.ts` in sequence; the errors they report:',
-    lines: ['', codeBlock(result.table), '', `Images: \`${shownPath(result.imageDir)}/\`.`],
+    lines: ['', codeBlock(result.table), '', `Images: \`${shownPath(result.imageDir)}/\` (E13 on MNIST test digit ${result.mnist.index}, a ${result.mnist.label}: \`mnist-digit-*.png\`).`],
   }),
 });
