@@ -24,6 +24,8 @@ export const RECORDED: [name: string, args: string[]][] = [
   ['resnet-vs-nn', ['--seed', '1']],
   ['linear-vs-nonlinear', []],
   ['resnet-stability', []],
+  ['wavelet', []],
+  ['nonlinear-cg', []],
   ['peaks-stable', []],
   ['resnet-depth', []],
   ['mnist-parabolic', []],
