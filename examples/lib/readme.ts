@@ -165,7 +165,7 @@ function benchBlock(s: ReadmeSources): string {
   if (!section) return '_No benchmark yet: run `npm run bench -- --only peaks`, then `npm run readme`._';
   const [race, epoch] = markdownTables(section);
   const runLine = /^_Run .*_$/m.exec(section)?.[0] ?? '';
-  const notes = section.split('\n').filter((l) => /^- (Precision and threads|numdl float64)/.test(l));
+  const notes = section.split('\n').filter((l) => /^- (Precision and threads|numdl float64|Correction)/.test(l));
   const lines: string[] = [];
   if (race) {
     const col = (name: string) => race.header.findIndex((h) => h.startsWith(name));
