@@ -27,6 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { formatTable, type TableColumn } from '../../src/plots/index.js';
 import { activations, type ActivationName } from '../../src/layers/activations/index.js';
+import { getWasmThreads } from '../../src/core/wasm/threads.js';
 
 /** The activation names `--activation` accepts. */
 export const ACTIVATION_NAMES = Object.keys(activations) as ActivationName[];
@@ -314,6 +315,8 @@ export interface JsonRun {
   command: string;
   date: string;
   machine: string;
+  /** Threads numdl's WebAssembly kernels could use in this run (`NUMDL_THREADS`, default the machine's cores). */
+  threads: number;
 }
 
 /**
@@ -588,7 +591,7 @@ export async function exampleMain<O, R>(example: ExampleMain<O, R>, argv: string
       if (example.print) example.print(d);
       else console.log(`\ntotal ${seconds.toFixed(1)} s`);
       const rows = example.json ? example.json(d) : toJsonRows((result as { rows?: unknown } | null)?.rows);
-      runs.push({ example: example.name, seed: s, protocol, rows, seconds, command, date: new Date().toISOString(), machine: machine() });
+      runs.push({ example: example.name, seed: s, protocol, rows, seconds, command, date: new Date().toISOString(), machine: machine(), threads: getWasmThreads() });
     }
   }
 

@@ -71,7 +71,7 @@ function flagshipBlock(s: ReadmeSources): string {
   return [
     formatTable(run.rows as unknown as Record<string, unknown>[], cols, { style: 'markdown' }),
     '',
-    `Seed ${run.seed}; CPU time = training CPU time of the process (validation monitoring excluded); numdl float64. ${stamp(run, 'examples/results/resnet-peaks.json')}`,
+    `Seed ${run.seed}; CPU time = training CPU time of the process, all threads (validation monitoring excluded); numdl float64${run.threads ? ` on up to ${run.threads} WebAssembly thread${run.threads === 1 ? '' : 's'}` : ''}. ${stamp(run, 'examples/results/resnet-peaks.json')}`,
   ].join('\n');
 }
 

@@ -164,8 +164,8 @@ test('seedList, toJsonRows, summarize', () => {
   assert.throws(() => seedList('a'), CliError);
   assert.deepEqual(toJsonRows([{ name: 'x', testAcc: NaN, flag: true, arr: [1] }]), [{ method: 'x', name: 'x', testAccuracy: null, flag: true }]);
   const s = summarize([
-    { example: 'e', seed: 1, protocol: 'p', rows: [{ method: 'm', valAccuracy: 0.9 }], seconds: 1, command: '', date: '', machine: '' },
-    { example: 'e', seed: 2, protocol: 'p', rows: [{ method: 'm', valAccuracy: 0.7 }], seconds: 1, command: '', date: '', machine: '' },
+    { example: 'e', seed: 1, protocol: 'p', rows: [{ method: 'm', valAccuracy: 0.9 }], seconds: 1, command: '', date: '', machine: '', threads: 1 },
+    { example: 'e', seed: 2, protocol: 'p', rows: [{ method: 'm', valAccuracy: 0.7 }], seconds: 1, command: '', date: '', machine: '', threads: 1 },
   ]);
   assert.deepEqual(s, [{ protocol: 'p', method: 'm', seeds: [1, 2], metrics: { valAccuracy: { mean: 0.8, min: 0.7, max: 0.9 } }, text: {} }]);
 });

@@ -14,7 +14,7 @@ test('README.md is what `npm run readme` writes from the latest results', () => 
 });
 
 const run = (over: Partial<JsonResults>): JsonResults => ({
-  example: 'resnet-peaks', seed: 1, protocol: 'numdl', seconds: 9, command: 'npm run demo -- --write-results', date: '2026-12-06T07:00:00.000Z', machine: 'Test CPU ×2, Node v20',
+  example: 'resnet-peaks', seed: 1, protocol: 'numdl', seconds: 9, command: 'npm run demo -- --write-results', date: '2026-12-06T07:00:00.000Z', machine: 'Test CPU ×2, Node v20', threads: 2,
   rows: [
     { method: 'Newton-CG', iterations: 50, matvecs: 497, cpu: 2.5, trainAccuracy: 0.988, valAccuracy: 0.967, lecture: '95.20 %' },
     { method: 'ADAM', iterations: 50, matvecs: 0, cpu: 1, trainAccuracy: 0.951, valAccuracy: 0.929, lecture: '-' },
