@@ -412,7 +412,7 @@ runExample({
     activation: { value: 'NAME', help: 'σ: tanh, relu, sin, … (default tanh)' },
     lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-8)' },
     iters: { help: 'Newton-CG iterations (default 20; fast 8)' },
-    cg: { help: 'CG iterations per Newton step (default 10)' },
+    cg: { help: 'CG iterations per Newton step (default 20; fast 10)' },
     cgTol: { value: 'X', help: 'CG relative tolerance (default 0.01)' },
     bScale: { value: 'X', help: 'standard deviation of b' },
     kScale: { value: 'X', help: 'standard deviation of the entries of K' },
@@ -425,7 +425,9 @@ runExample({
       activation: choiceArg(args, 'activation', ACTIVATION_NAMES, 'tanh'),
       lambda: numArg(args, 'lambda', 1e-8, { min: 0 }),
       maxIter: intArg(args, 'iters', fast ? 8 : 20),
-      cgMaxIter: intArg(args, 'cg', 10),
+      // CG ≤ 20 per Newton step: with ≤ 10 the 20 Newton steps stop at objective 0.313 and 8.35 % validation error
+      // (seed 1), with ≤ 20 the objective passes the lecture's 0.275 and the error its 8.11 % by step 6.
+      cgMaxIter: intArg(args, 'cg', fast ? 10 : 20),
       cgTol: numArg(args, 'cgTol', 1e-2, { min: 0 }),
       seed: numArg(args, 'seed', 1),
       log: flagArg(args, 'verbose') ? (line) => console.log(line) : undefined,
