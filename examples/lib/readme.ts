@@ -117,7 +117,8 @@ function lectureBlock(s: ReadmeSources): string {
         experiment: e.title, protocol: row.protocol, method: row.method, seeds,
         numdl: row.seeds.length > 1 ? `${pct(m.mean)} [${pct(m.min)}, ${pct(m.max)}]` : pct(m.mean),
         lecture: pct(lectureAcc),
-        verdict: lectureAcc === null ? '–' : m.min >= lectureAcc ? 'at or above (every seed)' : m.mean >= lectureAcc ? 'above on average' : 'below',
+        verdict: lectureAcc === null ? '–' : row.seeds.length <= 1 ? (m.mean >= lectureAcc ? 'at or above (one seed)' : 'below (one seed)')
+          : m.min >= lectureAcc ? 'at or above (every seed)' : m.mean >= lectureAcc ? 'above on average' : m.max >= lectureAcc ? 'below on average, some seeds above' : 'below (every seed)',
       });
     }
     const first: JsonRun = r.runs?.[0] ?? r;
