@@ -1,0 +1,105 @@
+/**
+ * Build the playground into a static site (`playground/dist/`): index.html,
+ * style.css, main.js (the page) and worker.js (training, a module Web Worker),
+ * bundled by esbuild. numdl is imported by its package name like any user
+ * would (it resolves to this repository's package: run `npm run build` first).
+ *
+ *   node playground/scripts/build.mjs            # npm run build:playground
+ *   node playground/scripts/build.mjs --serve    # npm run playground: build, watch, serve (PORT, 0 = any free port)
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { serveStatic } from './serve.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The playground folder. */
+export const PLAYGROUND = resolve(here, '..');
+/** Where the static site goes. */
+export const DIST = join(PLAYGROUND, 'dist');
+
+// TEMPORARY until numdl's main entry is browser-safe: its main entry still
+// imports a few `node:` modules (file reading for MNIST and the wasm binary,
+// worker threads). In the browser they are never called on the playground's
+// paths; resolve them to one stub whose functions throw (or answer "1 core").
+const nodeStubPlugin = {
+  name: 'node-stubs',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
+      loader: 'js',
+      contents: `
+        const unavailable = (name) => () => { throw new Error('${'${args.path}'}.' + name + ' is not available in the browser'); };
+        class Worker { constructor() { unavailable('Worker')(); } }
+        const stub = {
+          readFileSync: unavailable('readFileSync'), existsSync: () => false, openSync: unavailable('openSync'),
+          closeSync: unavailable('closeSync'), fstatSync: unavailable('fstatSync'), readSync: unavailable('readSync'),
+          fileURLToPath: (u) => String(u), createRequire: () => { const r = unavailable('require'); r.resolve = unavailable('require.resolve'); return r; },
+          dirname: (p) => String(p).replace(/\\/[^/]*$/, ''), join: (...p) => p.join('/'),
+          gunzipSync: unavailable('gunzipSync'), availableParallelism: () => 1, cpus: () => [], Worker,
+        };
+        export default stub;
+        export const { readFileSync, existsSync, openSync, closeSync, fstatSync, readSync, fileURLToPath, createRequire, dirname, join, gunzipSync, availableParallelism, cpus } = stub;
+        export { Worker };
+      `.replaceAll('${args.path}', args.path),
+    }));
+  },
+};
+
+/** esbuild options of the two bundles. */
+function options(dev) {
+  const common = {
+    bundle: true,
+    platform: 'browser',
+    target: ['es2022'],
+    sourcemap: dev ? 'inline' : false,
+    minify: !dev,
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [nodeStubPlugin],
+    define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' },
+  };
+  return [
+    { ...common, entryPoints: [join(PLAYGROUND, 'src/main.ts')], outfile: join(DIST, 'main.js'), format: 'esm' },
+    { ...common, entryPoints: [join(PLAYGROUND, 'src/worker.ts')], outfile: join(DIST, 'worker.js'), format: 'esm' },
+  ];
+}
+
+/** Copy the static files into the site. */
+async function copyStatic() {
+  await mkdir(DIST, { recursive: true });
+  for (const f of ['index.html', 'style.css']) await copyFile(join(PLAYGROUND, f), join(DIST, f));
+}
+
+/**
+ * Build the static site once.
+ * @param {{ dev?: boolean }} [opts]
+ * @returns {Promise<string>} the site's folder
+ */
+export async function buildPlayground(opts = {}) {
+  await copyStatic();
+  await Promise.all(options(!!opts.dev).map((o) => esbuild.build(o)));
+  return DIST;
+}
+
+/** Build, rebuild on change, and serve the site until interrupted. */
+async function serveDev() {
+  await copyStatic();
+  const rebuildStatic = { name: 'copy-static', setup: (b) => b.onEnd(() => copyStatic()) };
+  const contexts = await Promise.all(options(true).map((o) => esbuild.context({ ...o, plugins: [...o.plugins, rebuildStatic] })));
+  await Promise.all(contexts.map((c) => c.watch()));
+  const port = process.env.PORT === undefined || process.env.PORT === '' ? 8080 : Number(process.env.PORT);
+  const server = await serveStatic(DIST, port);
+  console.log(`numdl playground: ${server.url}  (rebuilds on change; Ctrl-C stops)`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--serve')) {
+    await serveDev();
+  } else {
+    const t0 = performance.now();
+    const dir = await buildPlayground();
+    console.log(`numdl playground: static site in ${dir} (${Math.round(performance.now() - t0)} ms); serve it from any static host`);
+  }
+}
