@@ -142,7 +142,7 @@ function onWorkerMessage(msg: TrainerMessage | { type: 'error'; message: string 
   switch (msg.type) {
     case 'setup':
       state.setup = msg;
-      $('kernels').textContent = `Kernels: ${msg.kernels}.`;
+      $('kernels').textContent = `Worker ${msg.kernels}.`;
       $('param-count').textContent = `${msg.nParams} parameters (θ: ${msg.nTheta}).`;
       break;
     case 'progress':

@@ -181,18 +181,11 @@ export function viewsTransfer(v: ViewsMessage): ArrayBuffer[] {
   return [v.regions.labels.buffer, v.regions.confidence.buffer, v.spectrum.re.buffer, v.spectrum.im.buffer, ...v.trajectories.values.map((a) => a.buffer)] as ArrayBuffer[];
 }
 
-/** Which kernels numdl runs on here (WebAssembly SIMD or TypeScript). */
+/** Which kernels numdl runs on here, e.g. 'kernels: wasm (FMA, local memory, 1 thread), float64'. */
 function kernelsLabel(): string {
-  const info: unknown = Reflect.get(nd, 'kernelInfo'); // on main with the browser-safe loader
-  if (typeof info === 'function') {
-    try {
-      const k = (info as () => unknown)();
-      return typeof k === 'string' ? k : JSON.stringify(k);
-    } catch {
-      // fall through to the plain test
-    }
-  }
-  return nd.wasmAvailable() ? 'WebAssembly SIMD' : `TypeScript (${nd.wasmUnavailableReason() || 'WebAssembly off'})`;
+  const line: unknown = Reflect.get(nd, 'kernelInfoLine');
+  if (typeof line === 'function') return String((line as () => unknown)());
+  return nd.wasmAvailable() ? 'kernels: wasm' : `kernels: js (${nd.wasmUnavailableReason()})`;
 }
 
 /**

@@ -21,7 +21,10 @@
  *   matrix may reuse the same bytes (reads would see its values, writes would
  *   corrupt it);
  * - growth of the WebAssembly memory keeps resident data valid (the memory is
- *   shared, so old views still cover their bytes);
+ *   shared, so old views still cover their bytes); with the local-memory build
+ *   (browsers without cross-origin isolation) a growth would detach every view
+ *   of the old buffer, so there the constructors return ordinary matrices, as
+ *   on the js backend, and the kernels copy them;
  * - `releaseWasmMemory()` replaces the memory: resident matrices keep their
  *   values but become ordinary (copied) matrices over the old bytes, and
  *   {@link releaseResident} on them is a no-op.
@@ -39,7 +42,7 @@
 import { checkMatrix, checkSize, fail, shapeStr } from '../errors.js';
 import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from '../matrix.js';
 import { getKernelBackend } from './backend.js';
-import { align64, isWasmMemoryBuffer, onWasmRelease, setWasmArenaEnd, wasmArenaBounds, wasmF64 } from './module.js';
+import { align64, isWasmMemoryBuffer, kernelBuild, onWasmRelease, setWasmArenaEnd, wasmArenaBounds, wasmF64 } from './module.js';
 
 /** Element type of a resident matrix. */
 export type ResidentDtype = 'float64' | 'float32';
@@ -208,11 +211,12 @@ function checkDtype(fn: string, dtype: unknown): ResidentDtype {
   return dtype;
 }
 
-/** A rows×cols matrix over a new arena block (contents undefined), or an ordinary one on the js backend. */
+/** A rows×cols matrix over a new arena block (contents undefined), or an ordinary one on the js backend or with local memory. */
 function allocateMatrix(fn: string, what: string, rows: number, cols: number, dtype: ResidentDtype): AnyMatrix {
   const len = rows * cols;
   const is32 = dtype === 'float32';
-  if (len === 0 || getKernelBackend() !== 'wasm') return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
+  // Local (non-shared) memory: memory.grow detaches the old buffer and with it every resident view.
+  if (len === 0 || getKernelBackend() !== 'wasm' || !kernelBuild().sharedMemory) return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
   const bytes = align64(len * (is32 ? 4 : 8));
   let addr: number;
   try {
