@@ -7,6 +7,7 @@
  *   node playground/scripts/build.mjs            # npm run build:playground
  *   node playground/scripts/build.mjs --serve    # npm run playground: build, watch, serve (PORT, 0 = any free port)
  */
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,12 @@ function options(dev) {
   ];
 }
 
+/** numdl's built entry must exist: the bundle imports the package like any user. */
+function checkLibraryBuilt() {
+  const entry = resolve(PLAYGROUND, '../dist/index.js');
+  if (!existsSync(entry)) throw new Error(`build-playground: ${entry} is missing; build numdl first (npm run build; npm ci does it)`);
+}
+
 /** Copy the static files into the site. */
 async function copyStatic() {
   await mkdir(DIST, { recursive: true });
@@ -78,6 +85,7 @@ async function copyStatic() {
  * @returns {Promise<string>} the site's folder
  */
 export async function buildPlayground(opts = {}) {
+  checkLibraryBuilt();
   await copyStatic();
   await Promise.all(options(!!opts.dev).map((o) => esbuild.build(o)));
   return DIST;
@@ -85,6 +93,7 @@ export async function buildPlayground(opts = {}) {
 
 /** Build, rebuild on change, and serve the site until interrupted. */
 async function serveDev() {
+  checkLibraryBuilt();
   await copyStatic();
   const rebuildStatic = { name: 'copy-static', setup: (b) => b.onEnd(() => copyStatic()) };
   const contexts = await Promise.all(options(true).map((o) => esbuild.context({ ...o, plugins: [...o.plugins, rebuildStatic] })));

@@ -119,6 +119,7 @@ export function accuracySpec(h: HistoryPoint[], axis: XAxis): PlotSpec {
       { x: xs, y: h.map((p) => 100 * p.valAcc), color: '#c2185b', width: 2, dash: [6, 4] },
       { x: [xs[0] ?? 0, xs[xs.length - 1] ?? 1], y: [90, 90], color: '#888', width: 1, dash: [2, 3] },
     ],
+    legendAt: 'bottom-right',
     legend: [{ label: 'training', color: '#0b5cad' }, { label: 'validation', color: '#c2185b', dash: [6, 4] }],
   };
 }
@@ -154,18 +155,27 @@ export function trajectoriesSpec(v: ViewsMessage | null, T: number, nc: number):
   };
 }
 
-/** z = hλ against forward Euler's disc |1 + z| ≤ 1, or Verlet's / leapfrog's segment on the imaginary axis. */
-export function spectrumSpec(v: ViewsMessage | null): PlotSpec | null {
+/**
+ * z = hλ against forward Euler's disc |1 + z| ≤ 1, or Verlet's / leapfrog's
+ * segment on the imaginary axis; `zoom` fits the view to the eigenvalues
+ * (the region's boundary still shows where it passes).
+ */
+export function spectrumSpec(v: ViewsMessage | null, zoom = false): PlotSpec | null {
   if (!v) return null;
   const { re, im, region } = v.spectrum;
   let xlo = region === 'euler' ? -2.2 : -1, xhi = region === 'euler' ? 0.4 : 1, ylim = region === 'euler' ? 1.3 : 2.4;
+  if (zoom && re.length) {
+    xlo = Infinity;
+    xhi = -Infinity;
+    ylim = 0;
+  }
   for (let i = 0; i < re.length; i++) {
     xlo = Math.min(xlo, re[i] * 1.1);
     xhi = Math.max(xhi, re[i] * 1.1);
     ylim = Math.max(ylim, Math.abs(im[i]) * 1.1);
   }
   // Square view: as wide as tall.
-  const span = Math.max(xhi - xlo, 2 * ylim);
+  const span = Math.max(xhi - xlo, 2 * ylim, 1e-6);
   const cx = (xlo + xhi) / 2;
   const spec: PlotSpec = {
     xLabel: 'Re hλ',

@@ -27,6 +27,8 @@ const state = {
   setup: null as SetupMessage | null,
   views: null as ViewsMessage | null,
   xAxis: 'iter' as XAxis,
+  /** Fit the spectrum view to the eigenvalues. */
+  zoom: false,
   /** performance.now() when Train was pressed on a fresh run, and when 90 % was first reached. */
   trainStart: NaN,
   timeTo90: NaN,
@@ -40,7 +42,7 @@ const state = {
 // Form ⇄ configuration
 
 function fields(): (HTMLInputElement | HTMLSelectElement)[] {
-  return Array.from(form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input[name], select[name]')).filter((e) => e.name !== 'xaxis');
+  return Array.from(form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input[name], select[name]')).filter((e) => e.name !== 'xaxis' && e.name !== 'zoom');
 }
 
 function writeForm(c: PlaygroundConfig): void {
@@ -86,7 +88,7 @@ function setMessage(text: string, error = false): void {
 /** A changed control: validate, put the configuration in the URL, start over. */
 function onConfigChange(e: Event): void {
   const target = e.target as HTMLInputElement | HTMLSelectElement;
-  if (target.name === 'xaxis') return;
+  if (target.name === 'xaxis' || target.id === 'zoom') return;
   let c = readForm();
   if (target.name === 'optimizer') {
     c = { ...c, ...OPTIMIZER_DEFAULTS[c.optimizer] };
@@ -294,7 +296,7 @@ function specs(): Record<string, PlotSpec | null> {
     loss: lossSpec(state.history, state.xAxis),
     accuracy: accuracySpec(state.history, state.xAxis),
     trajectories: trajectoriesSpec(state.views, c.T, nc),
-    spectrum: spectrumSpec(state.views),
+    spectrum: spectrumSpec(state.views, state.zoom),
   };
 }
 
@@ -407,6 +409,10 @@ function init(): void {
     state.xAxis = r.value as XAxis;
     scheduleDraw();
   }));
+  $<HTMLInputElement>('zoom').addEventListener('change', (e) => {
+    state.zoom = (e.target as HTMLInputElement).checked;
+    scheduleDraw();
+  });
   document.querySelectorAll<HTMLElement>('.export').forEach((div) => div.addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest('button');
     if (b) exportFigure(div.dataset.figure!, b.dataset.format!);

@@ -60,8 +60,9 @@ export interface PlotSpec {
   polygons?: PolygonShape[];
   lines?: LineSeries[];
   markers?: MarkerSeries[];
-  /** Legend entries (drawn top right inside the plot area). */
+  /** Legend entries (drawn inside the plot area, top right unless `legendAt` says otherwise). */
   legend?: { label: string; color: string; dash?: number[] }[];
+  legendAt?: 'top-right' | 'bottom-right';
   /** A note drawn top left inside the plot area. */
   note?: string;
 }
@@ -182,8 +183,9 @@ export function drawPlot(p: Painter, spec: PlotSpec, w: number, h: number, font 
   if (spec.legend?.length) {
     const rowH = 1.25 * font;
     const width = Math.max(...spec.legend.map((e) => e.label.length)) * 0.6 * font + 2.6 * font;
-    const lx = ox + pw - width - 0.4 * font, ly0 = oy + 0.4 * font;
-    p.rect(lx, ly0, width, rowH * spec.legend.length + 0.4 * font, 'rgba(255,255,255,0.85)');
+    const boxH = rowH * spec.legend.length + 0.4 * font;
+    const lx = ox + pw - width - 0.4 * font, ly0 = spec.legendAt === 'bottom-right' ? oy + ph - boxH - 0.4 * font : oy + 0.4 * font;
+    p.rect(lx, ly0, width, boxH, 'rgba(255,255,255,0.85)');
     spec.legend.forEach((e, i) => {
       const cy = ly0 + 0.2 * font + rowH * (i + 0.5);
       p.line([lx + 0.3 * font, lx + 1.7 * font], [cy, cy], e.color, 2.5, e.dash);

@@ -152,7 +152,7 @@ export function computeViews(s: Session, x: Float64Array, iter: number, gridSize
   }
 
   const theta = x.subarray(0, net.model.nParams);
-  const idx = samplePoints(data.labelsTrain, nc, nc > 2 ? 2 : 3);
+  const idx = samplePoints(data.labelsTrain, nc, nc > 2 ? 1 : 2);
   const Ys = nd.selectColumns(data.Ytrain, idx);
   const traj = net.trajectory(theta, Ys);
   const m = net.width, steps = traj.length;

@@ -1,0 +1,107 @@
+/**
+ * The playground in headless Chromium (playground/): build the static site,
+ * serve it on a free port, load it, press Train with the default
+ * configuration (Peaks, ResNet width 8, N = 16, T = 4, tanh, Newton-CG) and
+ * wait for ≥ 90 % validation accuracy; switch to the Hamiltonian network with
+ * ADAM and see the training loss fall; screenshot both into out/ and check the
+ * decision-region canvas is not blank; the configuration round-trips through
+ * the URL (reload); no page errors or console errors.
+ * Skips with the reason when there is no Chromium.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js';
+// @ts-expect-error -- plain ESM build scripts without type declarations
+import { buildPlayground } from '../../playground/scripts/build.mjs';
+// @ts-expect-error -- plain ESM build scripts without type declarations
+import { serveStatic } from '../../playground/scripts/serve.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = path.join(root, 'out');
+const skip = chromiumSkipReason();
+
+/** The number shown by a `data-testid` element ('95.3 %' → 95.3; NaN for '–'). */
+async function numberOf(page: Page, testId: string): Promise<number> {
+  return parseFloat((await page.textContent(`[data-testid="${testId}"]`)) ?? '');
+}
+
+/** Distinct colours (quantised) on the decision-region canvas. */
+async function regionColours(page: Page): Promise<number> {
+  return page.$eval('[data-testid="regions"]', (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < d.length; i += 4 * 7) seen.add(((d[i] >> 4) << 8) | ((d[i + 1] >> 4) << 4) | (d[i + 2] >> 4));
+    return seen.size;
+  });
+}
+
+/** Objective values of the iteration table, in order. */
+async function tableObjectives(page: Page): Promise<number[]> {
+  return page.$$eval('#table tbody tr', (rows) => rows.map((r) => parseFloat((r as HTMLTableRowElement).cells[1].textContent ?? '')));
+}
+
+test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the loss, the URL round-trips', { skip, timeout: 300_000 }, async () => {
+  mkdirSync(OUT, { recursive: true });
+  const dir: string = await buildPlayground();
+  const server = await serveStatic(dir, 0);
+  const { browser, close } = await launchChromium();
+  const errors: string[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    await page.goto(server.url);
+    // The worker draws the start (regions at the initial weights) before anything is pressed.
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length >= 1, null, { timeout: 60_000 });
+    assert.match(page.url(), /[?&]data=peaks&.*step=resnet.*&opt=newtonCG/, 'the default configuration is in the URL');
+
+    // Default configuration: Train until 90 % validation accuracy.
+    await page.click('[data-testid="train"]');
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="val-accuracy"]')!.textContent ?? '') >= 90, null, { timeout: 120_000, polling: 200 });
+    const acc = await numberOf(page, 'val-accuracy');
+    assert.ok(acc >= 90, `validation accuracy ${acc} %`);
+    assert.notEqual(await page.textContent('[data-testid="time-to-90"]'), '–');
+    await page.click('#pause');
+    await page.screenshot({ path: path.join(OUT, 'playground-default.png'), fullPage: true });
+    const colours = await regionColours(page);
+    assert.ok(colours >= 6, `the decision-region canvas shows ${colours} colours`);
+
+    // Hamiltonian network with ADAM: the configuration goes into the URL, and survives a reload.
+    await page.selectOption('select[name="step"]', 'hamiltonian');
+    await page.selectOption('select[name="optimizer"]', 'adam');
+    await page.fill('input[name="iterations"]', '12');
+    await page.press('input[name="iterations"]', 'Tab');
+    await page.waitForFunction(() => /step=hamiltonian/.test(location.search) && /opt=adam/.test(location.search) && /iters=12/.test(location.search));
+    const search = new URL(page.url()).search;
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length >= 1, null, { timeout: 60_000 });
+    assert.equal(new URL(page.url()).search, search, 'the URL is unchanged by a reload');
+    assert.equal(await page.inputValue('select[name="step"]'), 'hamiltonian');
+    assert.equal(await page.inputValue('select[name="optimizer"]'), 'adam');
+    assert.equal(await page.inputValue('input[name="iterations"]'), '12');
+    assert.equal(await page.inputValue('input[name="lr"]'), '0.02', 'switching to ADAM took its learning rate');
+
+    await page.click('[data-testid="train"]');
+    await page.waitForFunction(() => document.querySelector('#train')!.hasAttribute('disabled') === true && (document.querySelector('#pause') as HTMLButtonElement).disabled, null, { timeout: 240_000, polling: 250 });
+    const objectives = await tableObjectives(page);
+    assert.equal(objectives.length, 13, 'rows 0 … 12');
+    assert.ok(objectives.every(Number.isFinite));
+    assert.ok(objectives[12] < 0.8 * objectives[0], `training loss ${objectives[0]} → ${objectives[12]}`);
+    await page.screenshot({ path: path.join(OUT, 'playground-hamiltonian-adam.png'), fullPage: true });
+    assert.ok(await regionColours(page) >= 4, 'decision regions drawn');
+    assert.match((await page.textContent('#verdict')) ?? '', /h = 0\.25/);
+    await context.close();
+  } finally {
+    await close();
+    await server.close();
+  }
+  assert.deepEqual(errors, [], 'no page or console errors');
+});
