@@ -146,7 +146,7 @@ interface NumberRule {
 export const NUMBER_RULES: Readonly<Record<string, NumberRule>> = {
   points: { min: 20, max: 20000, integer: true },
   noise: { min: 0, max: 3 },
-  valSplit: { min: 0.05, max: 0.9 },
+  valSplit: { min: 0.05, max: 0.9 }, // with points ≥ 20: at least 1 validation and 2 training points
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
   width: { min: 2, max: 64, integer: true },
   depth: { min: 1, max: 256, integer: true },
@@ -222,10 +222,6 @@ export function validateConfig(c: PlaygroundConfig): string[] {
       if (p) problems.push(p);
     }
   }
-  if (problems.length === 0) {
-    const nVal = Math.round(c.points * c.valSplit);
-    if (nVal < 1 || c.points - nVal < 2) problems.push(`valSplit ${c.valSplit} of ${c.points} points leaves no training or no validation points`);
-  }
   return problems;
 }
 
@@ -282,7 +278,5 @@ export function configFromQuery(query: string): ParsedConfig {
     if (p) warnings.push(`${short}=${raw}: ${p}; using ${String(config[key])}`);
     else target[key] = v;
   }
-  const whole = validateConfig(config);
-  if (whole.length) return { config: { ...DEFAULT_CONFIG }, warnings: [...warnings, ...whole.map((w) => `${w}; using the defaults`)] };
   return { config, warnings };
 }

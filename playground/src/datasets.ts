@@ -93,21 +93,22 @@ function labelsOf(C: nd.Matrix): Int32Array {
  */
 export function makeData(c: Pick<PlaygroundConfig, 'dataset' | 'points' | 'noise' | 'valSplit' | 'seed'>): PlaygroundData {
   const rng = nd.createRng(c.seed).fork(`data-${c.dataset}`);
+  // All streams up front (a fork advances its parent): the split is the same with and without noise.
+  const pointsRng = rng.fork('points'), jitter = rng.fork('noise'), splitRng = rng.fork('split');
   const nc = classCount(c.dataset);
   let P: Float64Array, labels: Int32Array;
   if (c.dataset === 'peaks') {
-    const d = nd.setupPeaks({ n: c.points, classes: nc, rng: rng.fork('peaks') });
+    const d = nd.setupPeaks({ n: c.points, classes: nc, rng: pointsRng });
     P = Float64Array.from(d.Y.data.subarray(0, 2 * c.points));
     labels = d.labels.slice(0, c.points);
   } else {
-    ({ P, labels } = twoClass(c.dataset, c.points, rng.fork('points')));
+    ({ P, labels } = twoClass(c.dataset, c.points, pointsRng));
   }
   if (c.noise > 0) {
-    const jitter = rng.fork('noise');
     for (let i = 0; i < P.length; i++) P[i] += c.noise * jitter.normal();
   }
   const Y = nd.matrix(2, c.points, P);
-  const split = nd.splitData(Y, oneHot(labels, nc), 1 - c.valSplit, rng.fork('split'));
+  const split = nd.splitData(Y, oneHot(labels, nc), 1 - c.valSplit, splitRng);
   return {
     Ytrain: split.Ytrain,
     Ctrain: split.Ctrain,

@@ -267,7 +267,10 @@ export function runTraining(req: RunRequest, emit: Emit, clock: () => number = (
 
   let result: nd.OptimizerResult;
   if (maxIter === 0) {
-    callback({ iter: 0, value: objective.evaluate(x0, null, { valueOnly: true }).value, gradNorm: NaN, step: 0, stepNorm: 0, lsIter: 0, cgIter: 0, matvecs: 0, evals: 1, time: 0 }, x0);
+    // Nothing to run (the page's preview of the start, or the budget is used up): report x0 alone.
+    const xs = varpro ? x0.slice(0, nTheta) : x0;
+    const value = (varpro ?? objective).evaluate(xs, null, { valueOnly: true }).value;
+    callback({ iter: 0, value, gradNorm: NaN, step: 0, stepNorm: 0, lsIter: 0, cgIter: 0, matvecs: 0, evals: 1, time: 0 }, xs);
     result = { x: x0, value: NaN, gradNorm: NaN, status: 'maxIter', message: 'iteration budget used up', iterations: 0, evals: 0, matvecs: 0, time: 0, history: [] };
   } else {
     const common = { onIteration: callback, maxIter };

@@ -29,21 +29,29 @@ async function numberOf(page: Page, testId: string): Promise<number> {
   return parseFloat((await page.textContent(`[data-testid="${testId}"]`)) ?? '');
 }
 
-/** Distinct colours (quantised) on the decision-region canvas. */
+// Page-side code is given as strings: this project type-checks without the DOM library.
+
+/** Distinct colours (quantised to 4 bits per channel) on the decision-region canvas. */
 async function regionColours(page: Page): Promise<number> {
-  return page.$eval('[data-testid="regions"]', (c) => {
-    const canvas = c as HTMLCanvasElement;
-    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    const seen = new Set<number>();
+  return page.evaluate(`(() => {
+    const canvas = document.querySelector('[data-testid="regions"]');
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set();
     for (let i = 0; i < d.length; i += 4 * 7) seen.add(((d[i] >> 4) << 8) | ((d[i + 1] >> 4) << 4) | (d[i + 2] >> 4));
     return seen.size;
-  });
+  })()`);
 }
 
 /** Objective values of the iteration table, in order. */
 async function tableObjectives(page: Page): Promise<number[]> {
-  return page.$$eval('#table tbody tr', (rows) => rows.map((r) => parseFloat((r as HTMLTableRowElement).cells[1].textContent ?? '')));
+  return page.evaluate(`Array.from(document.querySelectorAll('#table tbody tr'), (r) => parseFloat(r.cells[1].textContent))`);
 }
+
+/** Wait until a page-side expression is true. */
+async function until(page: Page, expression: string, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(expression, null, { timeout, polling: 200 });
+}
+const STARTED = `document.querySelectorAll('#table tbody tr').length >= 1`;
 
 test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the loss, the URL round-trips', { skip, timeout: 300_000 }, async () => {
   mkdirSync(OUT, { recursive: true });
@@ -60,12 +68,12 @@ test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the 
     });
     await page.goto(server.url);
     // The worker draws the start (regions at the initial weights) before anything is pressed.
-    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length >= 1, null, { timeout: 60_000 });
+    await until(page, STARTED);
     assert.match(page.url(), /[?&]data=peaks&.*step=resnet.*&opt=newtonCG/, 'the default configuration is in the URL');
 
     // Default configuration: Train until 90 % validation accuracy.
     await page.click('[data-testid="train"]');
-    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="val-accuracy"]')!.textContent ?? '') >= 90, null, { timeout: 120_000, polling: 200 });
+    await until(page, `parseFloat(document.querySelector('[data-testid="val-accuracy"]').textContent) >= 90`, 120_000);
     const acc = await numberOf(page, 'val-accuracy');
     assert.ok(acc >= 90, `validation accuracy ${acc} %`);
     assert.notEqual(await page.textContent('[data-testid="time-to-90"]'), '–');
@@ -79,10 +87,10 @@ test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the 
     await page.selectOption('select[name="optimizer"]', 'adam');
     await page.fill('input[name="iterations"]', '12');
     await page.press('input[name="iterations"]', 'Tab');
-    await page.waitForFunction(() => /step=hamiltonian/.test(location.search) && /opt=adam/.test(location.search) && /iters=12/.test(location.search));
+    await until(page, `/step=hamiltonian/.test(location.search) && /opt=adam/.test(location.search) && /iters=12/.test(location.search)`);
     const search = new URL(page.url()).search;
     await page.reload();
-    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length >= 1, null, { timeout: 60_000 });
+    await until(page, STARTED);
     assert.equal(new URL(page.url()).search, search, 'the URL is unchanged by a reload');
     assert.equal(await page.inputValue('select[name="step"]'), 'hamiltonian');
     assert.equal(await page.inputValue('select[name="optimizer"]'), 'adam');
@@ -90,7 +98,8 @@ test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the 
     assert.equal(await page.inputValue('input[name="lr"]'), '0.02', 'switching to ADAM took its learning rate');
 
     await page.click('[data-testid="train"]');
-    await page.waitForFunction(() => document.querySelector('#train')!.hasAttribute('disabled') === true && (document.querySelector('#pause') as HTMLButtonElement).disabled, null, { timeout: 240_000, polling: 250 });
+    // Finished: Train and Pause both disabled.
+    await until(page, `document.querySelector('#train').disabled && document.querySelector('#pause').disabled`, 240_000);
     const objectives = await tableObjectives(page);
     assert.equal(objectives.length, 13, 'rows 0 … 12');
     assert.ok(objectives.every(Number.isFinite));
