@@ -7,7 +7,7 @@ import type { PlotImage, PlotSpec } from './plot.js';
 import type { SetupMessage, ViewsMessage } from './trainer.js';
 
 /** Class colours (Okabe–Ito, distinguishable with colour-vision deficiencies). */
-export const CLASS_COLORS = ['#E69F00', '#0072B2', '#009E73', '#CC79A7', '#D55E00'];
+export const CLASS_COLORS = ['#E69F00', '#0072B2', '#009E73', '#CC79A7', '#5E3C99'];
 
 /** One point of the live history. */
 export interface HistoryPoint {
