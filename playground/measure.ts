@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '1'));
   const only = arg('only', OPTIMIZERS.join(',')).split(',') as OptimizerName[];
   const timeout = 1000 * Number(arg('timeout', '180'));
-  const server = await serveStatic(await buildPlayground(), 0);
+  const server = await serveStatic(await buildPlayground({ outdir: 'out/playground-site' }), 0);
   const { browser, close } = await launchChromium();
   const samples: Sample[] = [];
   try {

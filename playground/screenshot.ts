@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     console.log(`screenshot: ${skip}`);
     return;
   }
-  const server = await serveStatic(await buildPlayground(), 0);
+  const server = await serveStatic(await buildPlayground({ outdir: 'out/playground-site' }), 0);
   const { browser, close } = await launchChromium();
   try {
     const shots: [string, { width: number; height: number }, boolean][] = [

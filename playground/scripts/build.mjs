@@ -48,8 +48,8 @@ const nodeStubPlugin = {
   },
 };
 
-/** esbuild options of the two bundles. */
-function options(dev) {
+/** esbuild options of the two bundles, written to `outdir`. */
+function options(dev, outdir = DIST) {
   const common = {
     bundle: true,
     platform: 'browser',
@@ -62,8 +62,8 @@ function options(dev) {
     define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' },
   };
   return [
-    { ...common, entryPoints: [join(PLAYGROUND, 'src/main.ts')], outfile: join(DIST, 'main.js'), format: 'esm' },
-    { ...common, entryPoints: [join(PLAYGROUND, 'src/worker.ts')], outfile: join(DIST, 'worker.js'), format: 'esm' },
+    { ...common, entryPoints: [join(PLAYGROUND, 'src/main.ts')], outfile: join(outdir, 'main.js'), format: 'esm' },
+    { ...common, entryPoints: [join(PLAYGROUND, 'src/worker.ts')], outfile: join(outdir, 'worker.js'), format: 'esm' },
   ];
 }
 
@@ -74,21 +74,23 @@ function checkLibraryBuilt() {
 }
 
 /** Copy the static files into the site. */
-async function copyStatic() {
-  await mkdir(DIST, { recursive: true });
-  for (const f of ['index.html', 'style.css']) await copyFile(join(PLAYGROUND, f), join(DIST, f));
+async function copyStatic(outdir = DIST) {
+  await mkdir(outdir, { recursive: true });
+  for (const f of ['index.html', 'style.css']) await copyFile(join(PLAYGROUND, f), join(outdir, f));
 }
 
 /**
  * Build the static site once.
- * @param {{ dev?: boolean }} [opts]
+ * @param {{ dev?: boolean, outdir?: string }} [opts] `outdir` (default playground/dist): tests build
+ *   elsewhere so that they never overwrite the site of a running `npm run playground`
  * @returns {Promise<string>} the site's folder
  */
 export async function buildPlayground(opts = {}) {
   checkLibraryBuilt();
-  await copyStatic();
-  await Promise.all(options(!!opts.dev).map((o) => esbuild.build(o)));
-  return DIST;
+  const outdir = opts.outdir ? resolve(opts.outdir) : DIST;
+  await copyStatic(outdir);
+  await Promise.all(options(!!opts.dev, outdir).map((o) => esbuild.build(o)));
+  return outdir;
 }
 
 /** Build, rebuild on change, and serve the site until interrupted. */

@@ -4,12 +4,13 @@
  *
  * Pause terminates the worker (a synchronous optimizer cannot listen while
  * it runs); Train and Step start a new worker from the last iterate received.
+ * The page itself never imports numdl (only types): the library runs in the workers.
  */
 import { DEFAULT_CONFIG, LABELS, OPTIMIZER_DEFAULTS, OPTIMIZER_FIELDS, classCount, configFromQuery, configToQuery, stepSize, validateConfig, type PlaygroundConfig } from './config.js';
-import { exportModelJSON } from './exportModel.js';
 import { accuracySpec, lossSpec, regionsSpec, spectrumSpec, trajectoriesSpec, type HistoryPoint, type XAxis } from './figures.js';
 import { canvasPainter, drawPlot, svgPainter, type PlotSpec } from './plot.js';
 import type { ProgressMessage, RunRequest, SetupMessage, TrainerMessage, ViewsMessage } from './trainer.js';
+import type { ExportRequest } from './worker.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('controls');
@@ -374,8 +375,15 @@ function exportModel(): void {
     setMessage('Nothing to export yet: the initial weights are still being computed.');
     return;
   }
-  const text = exportModelJSON(state.config, state.lastX, state.lastIter);
-  download(`numdl-playground-model-iter${state.lastIter}.json`, new Blob([text], { type: 'application/json' }));
+  // A worker of its own builds it (numdl lives in the workers only), beside a training run if one is going.
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const iteration = state.lastIter;
+  worker.onmessage = (e: MessageEvent<{ type: string; json?: string; message?: string }>) => {
+    worker.terminate();
+    if (e.data.type === 'model' && e.data.json) download(`numdl-playground-model-iter${iteration}.json`, new Blob([e.data.json], { type: 'application/json' }));
+    else setMessage(`Export failed: ${e.data.message ?? e.data.type}`, true);
+  };
+  worker.postMessage({ kind: 'export', config: state.config, x: state.lastX, iteration } satisfies ExportRequest);
 }
 
 async function copyLink(): Promise<void> {

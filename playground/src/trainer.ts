@@ -31,7 +31,7 @@ export interface RunRequest {
   startTime?: number;
   /** Run at most this many iterations (epochs) now — 1 for the Step button. */
   maxIter?: number;
-  /** Minimum milliseconds between two views (default 150); 0: every iteration. */
+  /** Minimum milliseconds between two views (default 150; also at least 3× the last views' cost); 0: every iteration. */
   viewEvery?: number;
   /** Resolution of the decision-region grid (default 72 × 72). */
   gridSize?: number;
@@ -238,7 +238,7 @@ export function runTraining(req: RunRequest, emit: Emit, clock: () => number = (
   };
 
   let spent = 0; // ms spent in the callback (monitoring, views, messages)
-  let lastViews = -Infinity;
+  let lastViews = -Infinity, viewCost = 0;
   let lastIter = startIter;
   let lastX = x0;
   const callback: nd.IterationCallback = (row, x) => {
@@ -257,10 +257,13 @@ export function runTraining(req: RunRequest, emit: Emit, clock: () => number = (
       type: 'progress', iter, objective: row.value, trainLoss: tr.value, trainAcc: tr.info?.accuracy ?? NaN,
       valLoss: va.value, valAcc: va.info?.accuracy ?? NaN, time, row: tableRow, x: xf,
     });
-    if (row.iter === 0 || clock() - lastViews >= viewEvery) {
+    // Views at most every viewEvery ms, and at most a quarter of the time (they cost about half a Newton-CG iteration).
+    if (row.iter === 0 || (viewEvery === 0 ? true : clock() - lastViews >= Math.max(viewEvery, 3 * viewCost))) {
+      const tv = clock();
       const v = computeViews(s, xf, iter, req.gridSize);
       emit(v, viewsTransfer(v));
       lastViews = clock();
+      viewCost = lastViews - tv;
     }
     spent += clock() - t0;
   };

@@ -5,12 +5,13 @@
  * wait for ≥ 90 % validation accuracy; switch to the Hamiltonian network with
  * ADAM and see the training loss fall; screenshot both into out/ and check the
  * decision-region canvas is not blank; the configuration round-trips through
- * the URL (reload); no page errors or console errors.
+ * the URL (reload); the model JSON and PNG/SVG figure exports download; no
+ * page errors or console errors.
  * Skips with the reason when there is no Chromium.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -55,7 +56,7 @@ const STARTED = `document.querySelectorAll('#table tbody tr').length >= 1`;
 
 test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the loss, the URL round-trips', { skip, timeout: 300_000 }, async () => {
   mkdirSync(OUT, { recursive: true });
-  const dir: string = await buildPlayground();
+  const dir: string = await buildPlayground({ outdir: path.join(OUT, 'playground-test-site') });
   const server = await serveStatic(dir, 0);
   const { browser, close } = await launchChromium();
   const errors: string[] = [];
@@ -81,6 +82,24 @@ test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the 
     await page.screenshot({ path: path.join(OUT, 'playground-default.png'), fullPage: true });
     const colours = await regionColours(page);
     assert.ok(colours >= 6, `the decision-region canvas shows ${colours} colours`);
+
+    // Exports: the model as JSON, a figure as PNG and as SVG.
+    const read = async (click: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(click)]);
+      return readFileSync((await download.path())!);
+    };
+    const model = JSON.parse((await read('[data-testid="export-model"]')).toString('utf8'));
+    const iteration = Number(await page.textContent('[data-testid="iteration"]'));
+    if (model.format === 'numdl-playground-model') {
+      assert.equal(model.iteration, iteration);
+      assert.equal(model.config.optimizer, 'newtonCG');
+      assert.equal(model.x.length, 1221, 'θ (1176) and W (5 × 9)');
+    }
+    const png = await read('[data-figure="regions"] [data-format="png"]');
+    assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+    const svg = (await read('[data-figure="spectrum"] [data-format="svg"]')).toString('utf8');
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.ok((svg.match(/<circle /g) ?? []).length >= 100, 'the eigenvalues are in the SVG');
 
     // Hamiltonian network with ADAM: the configuration goes into the URL, and survives a reload.
     await page.selectOption('select[name="step"]', 'hamiltonian');
