@@ -421,6 +421,10 @@ function init(): void {
     state.zoom = (e.target as HTMLInputElement).checked;
     scheduleDraw();
   });
+  document.querySelectorAll<HTMLElement>('.export button').forEach((b) => {
+    const title = b.closest('figure')?.querySelector('h2')?.textContent ?? 'figure';
+    b.setAttribute('aria-label', `Download ${title}${b.textContent!.includes(' ') ? ` (${b.textContent!.split(' ')[0].toLowerCase()})` : ''} as ${b.dataset.format!.toUpperCase()}`);
+  });
   document.querySelectorAll<HTMLElement>('.export').forEach((div) => div.addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest('button');
     if (b) exportFigure(div.dataset.figure!, b.dataset.format!);
