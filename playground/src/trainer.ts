@@ -181,13 +181,6 @@ export function viewsTransfer(v: ViewsMessage): ArrayBuffer[] {
   return [v.regions.labels.buffer, v.regions.confidence.buffer, v.spectrum.re.buffer, v.spectrum.im.buffer, ...v.trajectories.values.map((a) => a.buffer)] as ArrayBuffer[];
 }
 
-/** Which kernels numdl runs on here, e.g. 'kernels: wasm (FMA, local memory, 1 thread), float64'. */
-function kernelsLabel(): string {
-  const line: unknown = Reflect.get(nd, 'kernelInfoLine');
-  if (typeof line === 'function') return String((line as () => unknown)());
-  return nd.wasmAvailable() ? 'kernels: wasm' : `kernels: js (${nd.wasmUnavailableReason()})`;
-}
-
 /**
  * Run the optimizer of `req.config` and report through `emit`: a setup
  * message, then per iteration (epoch) a progress message, views at the start,
@@ -215,7 +208,7 @@ export function runTraining(req: RunRequest, emit: Emit, clock: () => number = (
     classes: data.classes,
     nParams: objective.nParams,
     nTheta,
-    kernels: kernelsLabel(),
+    kernels: nd.kernelInfoLine(), // e.g. 'kernels: wasm (FMA, local memory, 1 thread), float64'
   });
 
   // Unregularised losses for the curves.
