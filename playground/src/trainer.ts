@@ -13,7 +13,7 @@
  * L-BFGS / SGD / ADAM run starts with empty memory / momentum / moments.
  */
 import * as nd from 'numdl';
-import { classCount, type PlaygroundConfig } from './config.js';
+import { classCount, validateConfig, type PlaygroundConfig } from './config.js';
 import { BOX, makeData, type PlaygroundData } from './datasets.js';
 import { buildNetwork, stabilityVerdict, type PlaygroundNetwork, type RegionKind, type StabilityVerdict } from './network.js';
 
@@ -187,9 +187,12 @@ export function viewsTransfer(v: ViewsMessage): ArrayBuffer[] {
  * at most every `viewEvery` ms and at the end, and a done message.
  * @param clock milliseconds (performance.now)
  * @returns the optimizer's result
+ * @throws `runTraining: invalid configuration: depth must be ≥ 1, got 0` (every problem listed); x0 of the wrong length
  */
 export function runTraining(req: RunRequest, emit: Emit, clock: () => number = () => performance.now()): nd.OptimizerResult {
   const c = req.config;
+  const problems = validateConfig(c);
+  if (problems.length) throw new Error(`runTraining: invalid configuration: ${problems.join('; ')}`);
   const s = createSession(c);
   const { data, objective, net } = s;
   const nTheta = net.model.nParams;
@@ -198,7 +201,8 @@ export function runTraining(req: RunRequest, emit: Emit, clock: () => number = (
   const viewEvery = req.viewEvery ?? 150;
   const budget = Math.max(0, c.iterations - startIter);
   const maxIter = Math.min(budget, req.maxIter ?? budget);
-  const x0 = req.x0 && req.x0.length === objective.nParams ? Float64Array.from(req.x0) : s.x0;
+  if (req.x0 && req.x0.length !== objective.nParams) throw new Error(`runTraining: x0 has length ${req.x0.length}, expected ${objective.nParams} ([θ; vec W] of this configuration)`);
+  const x0 = req.x0 ? Float64Array.from(req.x0) : s.x0;
   emit({
     type: 'setup',
     Ytrain: Float64Array.from(nd.columnMajorData(data.Ytrain)),

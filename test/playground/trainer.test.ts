@@ -104,3 +104,10 @@ test('views: regions, trajectories on t = jh, step spectra', () => {
   assert.equal(v.spectrum.h, 0.5);
   assert.equal(v.spectrum.re.length, 4 * 5 * 8, 'N steps × 5 points × 2m eigenvalues');
 });
+
+test('bad requests fail with a message naming the problem', () => {
+  assert.throws(() => runTraining({ config: { ...small, depth: 0, lr: -1 } }, () => {}), {
+    message: 'runTraining: invalid configuration: depth must be ≥ 1, got 0; lr must be > 0, got -1',
+  });
+  assert.throws(() => runTraining({ config: small, x0: new Float64Array(3) }, () => {}), /runTraining: x0 has length 3, expected \d+ \(\[θ; vec W\] of this configuration\)/);
+});
