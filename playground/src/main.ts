@@ -174,13 +174,19 @@ function onWorkerMessage(msg: TrainerMessage | { type: 'error'; message: string 
 }
 
 function onProgress(p: ProgressMessage): void {
-  const keep = state.history.length && state.history[state.history.length - 1].iter === p.iter;
-  // A resumed run repeats the iterate it starts from as its row 0: keep the first.
-  if (!keep) {
-    state.history.push({ iter: p.iter, time: p.time, trainLoss: p.trainLoss, valLoss: p.valLoss, trainAcc: p.trainAcc, valAcc: p.valAcc });
-    state.rows.push({ ...p.row, trainAcc: p.trainAcc, valAcc: p.valAcc, trainTime: p.time });
-    appendTableRow(state.rows[state.rows.length - 1]);
+  const point = { iter: p.iter, time: p.time, trainLoss: p.trainLoss, valLoss: p.valLoss, trainAcc: p.trainAcc, valAcc: p.valAcc };
+  const row = { ...p.row, trainAcc: p.trainAcc, valAcc: p.valAcc, trainTime: p.time };
+  // A resumed run reports the iterate it starts from again as its row 0: replace (it has the optimizer's gradient norm).
+  const last = state.history.length - 1;
+  const again = last >= 0 && state.history[last].iter === p.iter;
+  if (again) {
+    state.history[last] = point;
+    state.rows[last] = row;
+  } else {
+    state.history.push(point);
+    state.rows.push(row);
   }
+  setTableRow(row, again);
   state.lastX = p.x;
   state.lastIter = p.iter;
   state.lastTime = p.time;
@@ -263,7 +269,7 @@ const COLUMNS: { key: string; label: string; format: (v: unknown) => string }[] 
   { key: 'valAcc', label: 'val acc', format: (v) => pct(v) },
   { key: 'trainTime', label: 'time [s]', format: (v) => (typeof v === 'number' ? v.toFixed(2) : '') },
 ];
-const num = (v: unknown, d: number) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toExponential(d) : String(v)) : '');
+const num = (v: unknown, d: number) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toExponential(d) : Number.isNaN(v) ? '–' : String(v)) : '');
 const pct = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : '');
 
 function clearTable(): void {
@@ -272,7 +278,8 @@ function clearTable(): void {
   table.tBodies[0].innerHTML = '';
 }
 
-function appendTableRow(row: Record<string, unknown>): void {
+/** Append a row to the iteration table, or overwrite its last row. */
+function setTableRow(row: Record<string, unknown>, replaceLast: boolean): void {
   const tr = document.createElement('tr');
   for (const c of COLUMNS) {
     const td = document.createElement('td');
@@ -280,7 +287,8 @@ function appendTableRow(row: Record<string, unknown>): void {
     tr.appendChild(td);
   }
   const body = $<HTMLTableElement>('table').tBodies[0];
-  body.appendChild(tr);
+  if (replaceLast && body.lastElementChild) body.replaceChild(tr, body.lastElementChild);
+  else body.appendChild(tr);
   const wrap = body.closest('.table-wrap') as HTMLElement;
   wrap.scrollTop = wrap.scrollHeight;
 }
@@ -330,7 +338,9 @@ function drawAll(): void {
   const v = state.views?.spectrum;
   $('verdict').textContent = v
     ? `h = ${formatNumber(v.h)}: ${v.verdict.stable ? 'every hλ inside the region (stable)' : `${v.verdict.outside} of ${v.re.length} outside`}; `
-      + `largest stable h for these eigenvalues ${v.verdict.hMax === Infinity ? '∞' : formatNumber(v.verdict.hMax)}`
+      + (v.verdict.hMax === 0
+        ? (v.region === 'euler' ? 'no step size is stable for them (some Re λ > 0)' : 'no step size is stable for them (some λ off the imaginary axis)')
+        : `largest stable h for these eigenvalues ${v.verdict.hMax === Infinity ? '∞' : formatNumber(v.verdict.hMax)}`)
       + (v.region === 'euler' ? `; max |1 + hλ| = ${formatNumber(v.verdict.maxFactor, 4)}.` : `; max h|λ|/2 = ${formatNumber(v.verdict.maxFactor, 4)}.`)
     : '';
 }
