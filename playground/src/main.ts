@@ -37,6 +37,8 @@ const state = {
   wallBefore: 0,
   drawPending: false,
   finished: false,
+  /** Cumulative table columns (Hv mat-vecs, evaluations) at the start of the current run: a resumed optimizer counts from 0. */
+  base: { matvecs: 0, evals: 0 },
 };
 
 // ---------------------------------------------------------------------------
@@ -123,6 +125,9 @@ function stopWorker(): void {
 
 function startWorker(req: RunRequest, training: boolean): void {
   stopWorker();
+  const last = state.rows[state.rows.length - 1];
+  const count = (k: 'matvecs' | 'evals') => (req.x0 && typeof last?.[k] === 'number' ? (last[k] as number) : 0);
+  state.base = { matvecs: count('matvecs'), evals: count('evals') };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   state.worker = worker;
   state.running = training;
@@ -160,7 +165,9 @@ function onWorkerMessage(msg: TrainerMessage | { type: 'error'; message: string 
       state.finished = msg.iterations >= state.config.iterations || msg.status !== 'maxIter' && msg.status !== 'maxEpochs';
       if (state.running) {
         state.wallBefore += (performance.now() - state.trainStart) / 1000;
-        setMessage(`${LABELS[state.config.optimizer]} stopped: ${msg.status} (${msg.message}).`);
+        setMessage(msg.status === 'maxIter' || msg.status === 'maxEpochs'
+          ? `${LABELS[state.config.optimizer]}: ${msg.iterations} of ${state.config.iterations} ${msg.status === 'maxEpochs' ? 'epochs' : 'iterations'} done.`
+          : `${LABELS[state.config.optimizer]} stopped at iteration ${msg.iterations}: ${msg.status} (${msg.message}).`);
       }
       stopWorker();
       updateButtons();
@@ -175,7 +182,8 @@ function onWorkerMessage(msg: TrainerMessage | { type: 'error'; message: string 
 
 function onProgress(p: ProgressMessage): void {
   const point = { iter: p.iter, time: p.time, trainLoss: p.trainLoss, valLoss: p.valLoss, trainAcc: p.trainAcc, valAcc: p.valAcc };
-  const row = { ...p.row, trainAcc: p.trainAcc, valAcc: p.valAcc, trainTime: p.time };
+  const row: Record<string, number | string | boolean> = { ...p.row, trainAcc: p.trainAcc, valAcc: p.valAcc, trainTime: p.time };
+  for (const k of ['matvecs', 'evals'] as const) if (typeof row[k] === 'number') row[k] = (row[k] as number) + state.base[k];
   // A resumed run reports the iterate it starts from again as its row 0: replace (it has the optimizer's gradient norm).
   const last = state.history.length - 1;
   const again = last >= 0 && state.history[last].iter === p.iter;
