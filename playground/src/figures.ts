@@ -27,12 +27,8 @@ function hexRgb(hex: string): [number, number, number] {
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }
 
-const regionImages = new WeakMap<ViewsMessage, PlotImage>();
-
 /** The decision regions as an image: class colour, paler where the predicted probability is lower. */
-function regionImage(v: ViewsMessage, nc: number): PlotImage {
-  const cached = regionImages.get(v);
-  if (cached) return cached;
+export function regionImage(v: ViewsMessage, nc: number): PlotImage {
   const { size, labels, confidence, box } = v.regions;
   const canvas = document.createElement('canvas');
   canvas.width = size;
@@ -50,17 +46,15 @@ function regionImage(v: ViewsMessage, nc: number): PlotImage {
     img.data[4 * k + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
-  const out = { dataUrl: canvas.toDataURL('image/png'), source: canvas, x0: -box, x1: box, y0: -box, y1: box };
-  regionImages.set(v, out);
-  return out;
+  return { dataUrl: canvas.toDataURL('image/png'), source: canvas, x0: -box, x1: box, y0: -box, y1: box };
 }
 
-/** Decision regions with the training points (points only before the first views). */
-export function regionsSpec(v: ViewsMessage | null, setup: SetupMessage | null, nc: number): PlotSpec | null {
-  if (!v && !setup) return null;
-  const box = v?.regions.box ?? 3.3;
+/** Decision regions (the image from {@link regionImage}) with the training points (points only before the first views). */
+export function regionsSpec(image: PlotImage | null, setup: SetupMessage | null): PlotSpec | null {
+  if (!image && !setup) return null;
+  const box = image?.x1 ?? 3.3;
   const spec: PlotSpec = { xLabel: 'x₁', yLabel: 'x₂', xRange: [-box, box], yRange: [-box, box], equal: true };
-  if (v) spec.image = regionImage(v, nc);
+  if (image) spec.image = image;
   if (setup) {
     const n = setup.labelsTrain.length;
     const x = new Float64Array(n), y = new Float64Array(n);

@@ -7,8 +7,8 @@
  * The page itself never imports numdl (only types): the library runs in the workers.
  */
 import { DEFAULT_CONFIG, LABELS, OPTIMIZER_DEFAULTS, OPTIMIZER_FIELDS, classCount, configFromQuery, configToQuery, stepSize, validateConfig, type PlaygroundConfig } from './config.js';
-import { accuracySpec, lossSpec, regionsSpec, spectrumSpec, trajectoriesSpec, type HistoryPoint, type XAxis } from './figures.js';
-import { canvasPainter, drawPlot, svgPainter, type PlotSpec } from './plot.js';
+import { accuracySpec, lossSpec, regionImage, regionsSpec, spectrumSpec, trajectoriesSpec, type HistoryPoint, type XAxis } from './figures.js';
+import { canvasPainter, drawPlot, svgPainter, type PlotImage, type PlotSpec } from './plot.js';
 import type { ProgressMessage, RunRequest, SetupMessage, TrainerMessage, ViewsMessage } from './trainer.js';
 import type { ExportRequest } from './worker.js';
 
@@ -27,6 +27,8 @@ const state = {
   lastTime: 0,
   setup: null as SetupMessage | null,
   views: null as ViewsMessage | null,
+  /** The decision regions of `views` as an image (made once per views message). */
+  regions: null as PlotImage | null,
   xAxis: 'iter' as XAxis,
   /** Fit the spectrum view to the eigenvalues. */
   zoom: false,
@@ -158,6 +160,7 @@ function onWorkerMessage(msg: TrainerMessage | { type: 'error'; message: string 
       break;
     case 'views':
       state.views = msg;
+      state.regions = regionImage(msg, classCount(state.config.dataset));
       scheduleDraw();
       break;
     case 'done':
@@ -242,6 +245,7 @@ function reset(): void {
   state.lastIter = 0;
   state.lastTime = 0;
   state.views = null;
+  state.regions = null;
   state.finished = false;
   state.timeTo90 = NaN;
   state.wallBefore = 0;
@@ -309,7 +313,7 @@ function specs(): Record<string, PlotSpec | null> {
   const c = state.config;
   const nc = classCount(c.dataset);
   return {
-    regions: regionsSpec(state.views, state.setup, nc),
+    regions: regionsSpec(state.regions, state.setup),
     loss: lossSpec(state.history, state.xAxis),
     accuracy: accuracySpec(state.history, state.xAxis),
     trajectories: trajectoriesSpec(state.views, c.T, nc),
