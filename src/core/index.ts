@@ -5,6 +5,7 @@
  * and the raw kernels are in `numdl/internals`.
  */
 export * from './matrix.js';
+export { assign, fill, addScaled } from './views.js';
 export * from './vector.js';
 export * from './rng.js';
 export { matmul, matmulInto, type MatmulOptions, type MatmulIntoOptions } from './matmul.js';

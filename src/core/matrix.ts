@@ -11,6 +11,7 @@
 import ndarray from 'ndarray';
 import { checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
 import type { Rng } from './rng.js';
+import { copyStrided } from './views.js';
 
 /**
  * A strided view on a typed array, as the `ndarray` package makes them: entry
@@ -149,11 +150,7 @@ export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array {
   const [r, c] = M.shape;
   if (isColumnMajor(M)) return M.data.subarray(M.offset, M.offset + r * c);
   const out = M.data instanceof Float32Array ? new Float32Array(r * c) : new Float64Array(r * c);
-  const s0 = M.stride[0], s1 = M.stride[1], d = M.data;
-  for (let j = 0; j < c; j++) {
-    const base = M.offset + j * s1;
-    for (let i = 0; i < r; i++) out[i + j * r] = d[base + i * s0];
-  }
+  copyStrided(ndarray(out, [r, c], [1, r], 0) as unknown as AnyMatrix, M);
   return out;
 }
 
@@ -170,10 +167,21 @@ export function clone(M: AnyMatrix): AnyMatrix {
   return src instanceof Float32Array ? matrix(r, c, Float32Array.from(src)) : matrix(r, c, Float64Array.from(src));
 }
 
-/** A contiguous column-major version of M: M itself when it already is one, else a copy. */
-export function ensureColumnMajor(M: Matrix): Matrix {
-  if (isColumnMajor(M) && M.offset === 0 && M.data.length === M.shape[0] * M.shape[1]) return M;
-  return matrix(M.shape[0], M.shape[1], Float64Array.from(columnMajorData(M)));
+/**
+ * A contiguous column-major version of M (offset 0, storage of exactly
+ * rows·cols entries): M itself when it already is one, else a copy gathered
+ * through M's strides (transposes, slices, steps).
+ * @example ensureColumnMajor(A.transpose(1, 0)) // Aᵀ as a new contiguous matrix
+ */
+export function ensureColumnMajor(M: Matrix): Matrix;
+export function ensureColumnMajor(M: Matrix32): Matrix32;
+export function ensureColumnMajor(M: AnyMatrix): AnyMatrix {
+  checkMatrix('ensureColumnMajor', 'M', M);
+  const [r, c] = M.shape;
+  if (isColumnMajor(M) && M.offset === 0 && M.data.length === r * c) return M;
+  const out = M.data instanceof Float32Array ? matrix(r, c, new Float32Array(r * c)) : matrix(r, c);
+  copyStrided(out, M);
+  return out;
 }
 
 /**
