@@ -5,19 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as nd from '../../src/index.js';
 import * as internals from '../../src/internals.js';
 import * as nodeEntry from '../../src/node/index.js';
+import { publicSurface } from './publicSurface.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** The committed list, without comments and blank lines. */
-export function publicSurface(): string[] {
-  return readFileSync(join(here, 'public-surface.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-}
 
 test('the main entry exports exactly the committed public surface', () => {
   const listed = publicSurface();
