@@ -12,7 +12,7 @@ import { checkForwardArgs, checkJvpArgs, checkOperator, checkState, checkVjpArgs
 import { getKernelBackend } from '../core/wasm/backend.js';
 import { wasmAvailable } from '../core/wasm/module.js';
 import { wasmDenseAffine, wasmDenseForward, wasmDenseJvp, wasmDenseVjp, type DenseActivationCode } from '../core/wasm/dense.js';
-import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 
 /** How the bias b enters σ(K Y + b). */
 export type BiasKind = 'scalar' | 'vector' | 'none';
@@ -281,7 +281,7 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
   const stateData = (state: SingleLayerState, n: number): [Float64Array, Float64Array] => {
     if (cached && cacheFor?.deref() === state && isResident(cached[0]) && isResident(cached[1])) return [cached[0].data, cached[1].data];
     const y = columnMajorData(state.input), a = columnMajorData(state.derivative);
-    if (Math.max(nIn, nOut) * n > CACHE_MAX) return [y, a];
+    if (Math.max(nIn, nOut) * n > CACHE_MAX || !residentAvailable()) return [y, a];
     if (!cached || cached[0].shape[1] !== n || !isResident(cached[0]) || !isResident(cached[1])) {
       if (cached) {
         cacheRegistry.unregister(cacheToken);

@@ -43,6 +43,15 @@ import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from '../matrix.js
 import { getKernelBackend } from './backend.js';
 import { align64, isWasmMemoryBuffer, kernelBuild, onWasmRelease, setWasmArenaEnd, wasmArenaBounds, wasmF64 } from './module.js';
 
+/**
+ * Whether resident matrices live in WebAssembly memory here: the 'wasm'
+ * backend with the shared-memory build (internal: callers that keep resident
+ * caches skip them otherwise instead of copying into ordinary matrices).
+ */
+export function residentAvailable(): boolean {
+  return getKernelBackend() === 'wasm' && kernelBuild().sharedMemory;
+}
+
 /** Element type of a resident matrix. */
 export type ResidentDtype = 'float64' | 'float32';
 
@@ -217,7 +226,7 @@ function allocateMatrix(fn: string, what: string, rows: number, cols: number, dt
   // Only a shared memory keeps old views valid when it grows; an ordinary one
   // (browsers without cross-origin isolation) detaches its ArrayBuffer, which
   // would break every resident matrix. There the kernels copy operands instead.
-  if (len === 0 || getKernelBackend() !== 'wasm' || !kernelBuild().sharedMemory) return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
+  if (len === 0 || !residentAvailable()) return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
   const bytes = align64(len * (is32 ? 4 : 8));
   let addr: number;
   try {
