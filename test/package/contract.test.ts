@@ -74,3 +74,26 @@ test('the built package (dist/) imports by its name in a plain Node process', ()
   assert.deepEqual(r.b, [7, 10, 15, 22]);
   assert.equal(r.hasPlots, false, 'plots must live in numdl/plots, not the main entry');
 });
+
+test('the CommonJS build (dist/cjs) computes like the ESM one and draws with the ESM-only vega', () => {
+  const script = `
+    const nd = require('numdl');
+    const plots = require('numdl/plots');
+    const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+    const { join } = require('node:path');
+    const dir = mkdtempSync(join(require('node:os').tmpdir(), 'numdl-cjs-'));
+    (async () => {
+      const esm = await import('numdl');
+      const rng = nd.createRng(5);
+      const A = nd.randn(40, 30, rng), B = nd.randn(30, 20, rng);
+      const same = Array.from(nd.matmul(A, B).data).every((v, i) => v === esm.matmul(A, B).data[i]);
+      const svg = readFileSync(await plots.saveLineChart(join(dir, 'c.svg'), [{ name: 'a', x: [1, 2, 3], y: [3, 1, 2] }]), 'utf8');
+      const png = readFileSync(await plots.saveImageGrid(join(dir, 'g.png'), nd.zeros(4, 2), [2, 2]));
+      rmSync(dir, { recursive: true, force: true });
+      console.log(JSON.stringify({ same, twoCopies: nd.matmul !== esm.matmul, svg: svg.startsWith('<svg'), png: png.subarray(1, 4).toString() }));
+    })().catch((e) => { console.error(e); process.exit(1); });
+  `;
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+  const r = JSON.parse(out.trim().split('\n').pop()!);
+  assert.deepEqual(r, { same: true, twoCopies: true, svg: true, png: 'PNG' });
+});
