@@ -20,34 +20,6 @@ export const PLAYGROUND = resolve(here, '..');
 /** Where the static site goes. */
 export const DIST = join(PLAYGROUND, 'dist');
 
-// TEMPORARY until numdl's main entry is browser-safe: its main entry still
-// imports a few `node:` modules (file reading for MNIST and the wasm binary,
-// worker threads). In the browser they are never called on the playground's
-// paths; resolve them to one stub whose functions throw (or answer "1 core").
-const nodeStubPlugin = {
-  name: 'node-stubs',
-  setup(build) {
-    build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-    build.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
-      loader: 'js',
-      contents: `
-        const unavailable = (name) => () => { throw new Error('${'${args.path}'}.' + name + ' is not available in the browser'); };
-        class Worker { constructor() { unavailable('Worker')(); } }
-        const stub = {
-          readFileSync: unavailable('readFileSync'), existsSync: () => false, openSync: unavailable('openSync'),
-          closeSync: unavailable('closeSync'), fstatSync: unavailable('fstatSync'), readSync: unavailable('readSync'),
-          fileURLToPath: (u) => String(u), createRequire: () => { const r = unavailable('require'); r.resolve = unavailable('require.resolve'); return r; },
-          dirname: (p) => String(p).replace(/\\/[^/]*$/, ''), join: (...p) => p.join('/'),
-          gunzipSync: unavailable('gunzipSync'), availableParallelism: () => 1, cpus: () => [], Worker,
-        };
-        export default stub;
-        export const { readFileSync, existsSync, openSync, closeSync, fstatSync, readSync, fileURLToPath, createRequire, dirname, join, gunzipSync, availableParallelism, cpus } = stub;
-        export { Worker };
-      `.replaceAll('${args.path}', args.path),
-    }));
-  },
-};
-
 /** esbuild options of the two bundles, written to `outdir`. */
 function options(dev, outdir = DIST) {
   const common = {
@@ -58,7 +30,7 @@ function options(dev, outdir = DIST) {
     minify: !dev,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [nodeStubPlugin],
+    plugins: [],
     define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' },
   };
   return [
