@@ -18,6 +18,7 @@ import { getKernelBackend } from '../core/wasm/backend.js';
 import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link resnet}. */
 export interface ResNetOptions {
@@ -301,5 +302,5 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       return blocks;
     },
   };
-  return network;
+  return withSpec(network, 'resnet', [steps, options]);
 }

@@ -13,6 +13,7 @@ import {
   addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link classificationObjective}. */
 export interface ClassificationObjectiveOptions {
@@ -161,7 +162,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
     return { value, gradient, hessian, info };
   };
 
-  return {
+  return withSpec({
     nParams,
     nData: n,
     model,
@@ -185,5 +186,6 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
       return x;
     },
     evaluate,
-  };
+  // The spec leaves out the data (null in their places): a saved objective is rebuilt on the caller's data.
+  }, 'classificationObjective', [model, null, null, options]);
 }

@@ -17,6 +17,7 @@ import {
 } from './common.js';
 import { innerNewtonCG } from './innerNewton.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** A replacement inner solver, e.g. `(obj, w0) => newtonCG(obj, w0, { maxIter: 10 })`. */
 export type InnerSolver = (objective: Objective, x0: Float64Array) => { x: Float64Array; iterations?: number };
@@ -311,7 +312,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     return { value, gradient, hessian, info };
   };
 
-  return {
+  return withSpec({
     nParams: nTheta,
     nData: n,
     model,
@@ -347,5 +348,5 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
       return model.initialize(rng);
     },
     evaluate,
-  };
+  }, 'varproObjective', [model, null, null, options]);
 }
