@@ -38,13 +38,29 @@ export class FactoryResults {
   constructor(readonly values: readonly unknown[]) {}
 }
 
-/** Copy plain data (arrays, plain objects, typed arrays); keep every other object by reference. */
+/** Methods by which models, operators, activations and regularisers are recognised. */
+const BEHAVIOUR = ['forward', 'apply', 'evaluate', 'value', 'applyBatch'] as const;
+
+/**
+ * Whether a (plain) object is a model, operator, activation or regulariser
+ * rather than options: it has one of their methods.
+ */
+export function hasBehaviour(v: object): boolean {
+  return BEHAVIOUR.some((k) => typeof (v as Record<string, unknown>)[k] === 'function');
+}
+
+/**
+ * Copy plain data (arrays, typed arrays, option objects); keep by reference
+ * what has behaviour: objects with a spec or with methods (models, operators,
+ * activations — built by object literals too) and class instances.
+ */
 function snapshot(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(snapshot);
   if (ArrayBuffer.isView(v)) return (v as unknown as { slice(): unknown }).slice();
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
+  if (Object.prototype.hasOwnProperty.call(v, 'spec') || hasBehaviour(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = snapshot(x);
   return out;

@@ -1,0 +1,4 @@
+/**
+ * numdl/node — what needs Node: files.
+ */
+export { saveModel, loadModel } from './modelFile.js';
