@@ -16,7 +16,7 @@ test('conv-exercises: runs conv1d-fft and conv2d-image in sequence, every report
     // 2D: two images × two boundaries.
     assert.equal(r.rows.filter((x) => x.script === 'conv2d-image').length, 4);
     for (const row of r.rows) assert.ok(Number.isFinite(row.error) && row.error < 1e-12, `${row.script}: ${row.check}: ${row.error}`);
-    for (const f of ['digit-input.png', 'digit-zero-output.png', 'ramp-periodic-transposed.png', 'ramp-overview.png']) {
+    for (const f of ['digit-input.png', 'digit-zero-output.png', 'ramp-periodic-transposed.png', 'ramp-overview.svg']) {
       assert.ok(existsSync(join(r.imageDir, f)), `missing ${f}`);
     }
   } finally {
