@@ -250,3 +250,22 @@ test('saveModel / loadModel write and read a model file', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every exported constructor of a model, operator, activation or regulariser is in the registry (a new one must record its spec)', async () => {
+  const { readdirSync, readFileSync: read } = await import('node:fs');
+  const root = join(import.meta.dirname, '..', '..', 'src');
+  const dirs = ['operators', 'networks', 'layers', 'layers/activations', 'losses'];
+  // Helpers that take or check such objects but build none a user trains (elementwise wraps the user's own kernel: code).
+  const notConstructors = new Set(['linearParametric', 'checkModel', 'checkOperator', 'resolveActivation', 'toRegularizer', 'elementwise']);
+  const found: string[] = [];
+  for (const d of dirs) {
+    for (const f of readdirSync(join(root, d)).filter((f) => f.endsWith('.ts'))) {
+      for (const m of read(join(root, d, f), 'utf8').matchAll(/^export function (\w+)\(.*\): (\w+) \{$/gm)) {
+        if (/(Operator|Model|Pool|Activation|Regularizer)$/.test(m[2]) && !notConstructors.has(m[1])) found.push(m[1]);
+      }
+    }
+  }
+  assert.ok(found.length >= 20, `found ${found.join(', ')}`);
+  const missing = found.filter((k) => !(k in CONSTRUCTORS));
+  assert.deepEqual(missing, [], `constructors without a registry entry (and spec): ${missing.join(', ')}`);
+});
