@@ -65,6 +65,8 @@ const CASES: { label: string; make: () => Model; n?: number }[] = [
       T: 2, steps: 4, weights: { intervals: 2 }, integrator: 'rk4', opening: nd.singleLayer(nd.dense(4, 3)),
     }),
   },
+  { label: 'continuousResnet, the rk4 tableau as an object (b = 1/6, 1/3: 17 digits), T = π', make: () => nd.continuousResnet(nd.singleLayer(nd.dense(3, 3)), { T: Math.PI, steps: 3, integrator: nd.rk4 }) },
+  { label: 'resnet with h = 1/3 and smoothReluWith(1/7)', make: () => nd.resnet([nd.singleLayer(nd.dense(3, 3), { activation: nd.smoothReluWith(1 / 7) })], { h: 1 / 3 }) },
   { label: 'continuousResnet heun tableau object, shared weights', make: () => nd.continuousResnet(nd.singleLayer(nd.dense(3, 3)), { h: 0.25, steps: 3, weights: 'shared', integrator: nd.heun }) },
   { label: 'parabolicNetwork over conv2d (factory)', make: () => nd.parabolicNetwork(() => nd.conv2d([4, 4], [3, 3, 1, 1], periodic), { T: 1, steps: 2, bias: 'vector' }) },
   { label: 'hamiltonianNetwork over dense, opening, output YZ', make: () => nd.hamiltonianNetwork(nd.dense(4, 4), { T: 1, steps: 3, bias: 'scalar', opening: nd.singleLayer(nd.dense(4, 3)), output: 'YZ' }) },
