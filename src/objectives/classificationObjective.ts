@@ -78,7 +78,7 @@ export interface ClassificationObjective extends Objective {
  * @param Y data, nIn × n
  * @param C labels / targets, nc × n (one-hot or class probabilities for the cross-entropy),
  *   or class indices (Int32Array / number[] of length n, made one-hot; see `nClasses`)
- * @param options loss, regularization, coupling, bias
+ * @param options loss, regularization, coupling, bias, nClasses
  * @returns the objective; nParams = model.nParams + nc·(nOut + 1)
  * @throws on inconsistent shapes or unknown options: `classificationObjective: C is 3×9 but Y has 10 columns: …`
  * @example

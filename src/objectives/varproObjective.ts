@@ -119,7 +119,7 @@ function norm(v: ArrayLike<number>): number {
  * @param Y data, nIn × n
  * @param C labels / targets, nc × n (one-hot or class probabilities for the cross-entropy),
  *   or class indices (Int32Array / number[] of length n, made one-hot; see `nClasses`)
- * @param options loss, regularization, inner, bias, hessian
+ * @param options loss, regularization, inner, bias, hessian, nClasses
  * @returns the reduced objective; nParams = model.nParams
  * @throws on inconsistent shapes or invalid options
  * @example
@@ -355,5 +355,6 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
       return model.initialize(rng);
     },
     evaluate,
+  // The spec leaves out the data (null in their places): a saved objective is rebuilt on the caller's data.
   }, 'varproObjective', [model, null, null, options]);
 }
