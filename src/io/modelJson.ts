@@ -254,7 +254,11 @@ function decode(fn: string, v: unknown, path: string): unknown {
   const tags = Object.keys(o).filter((k) => k.startsWith('$'));
   if (tags.length === 0) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = decode(fn, x, `${path}.${k}`);
+    for (const [k, x] of Object.entries(o)) {
+      // Assigning '__proto__' would set the object's prototype instead of a field.
+      if (k === '__proto__') fail(fn, `${path} has a key '__proto__', which is not allowed`);
+      out[k] = decode(fn, x, `${path}.${k}`);
+    }
     return out;
   }
   if (tags.length > 1) fail(fn, `${path} has several tags (${tags.join(', ')})`);

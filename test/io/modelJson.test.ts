@@ -228,6 +228,8 @@ test('modelFromJSON rejects other versions and formats, and names the field of t
   bad((j) => { j.summary.nParams = 1; }, /summary\.nParams is 1 but the rebuilt model has nParams = 27/);
   bad((j) => { delete j.parameters; }, /modelFromJSON: parameters is missing/);
   bad((j) => { j.model.args[1].T = { $number: 'big' }; }, /model\.args\[1\]\.T\.\$number must be one of NaN/);
+  assert.throws(() => modelFromJSON(JSON.stringify(good()).replace('"steps":2', '"__proto__":{"polluted":1},"steps":2')), /modelFromJSON: model\.args\[1\] has a key '__proto__', which is not allowed/);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
   bad((j) => { j.objective = { kind: 'adam', options: {} }; }, /objective\.kind must be one of classificationObjective, varproObjective, got "adam"/);
   assert.throws(() => modelFromJSON('{"format": '), /modelFromJSON: json is not valid JSON/);
   assert.throws(() => modelFromJSON([1]), /modelFromJSON: json must be an object \(a saved model\), got an array/);
