@@ -13,3 +13,5 @@ export * from './averagePool.js';
 export * from './separableConv2d.js';
 export * from './doublySymmetricConv2d.js';
 export * from './mMatrixConv.js';
+export { linearParametric, sparsityPattern, type SparseTriplets, type LinearParametricOptions } from './linearParametric.js';
+export { waveletOperator, type WaveletOptions, type WaveletOperator } from './wavelet.js';

@@ -30,3 +30,5 @@ export { adam } from './adam.js';
 export type { AdamOptions } from './adam.js';
 export { sampledObjective } from './sampledObjective.js';
 export type { SampledObjective } from './sampledObjective.js';
+export { nonlinearCG } from './nonlinearCG.js';
+export type { NonlinearCGOptions, NonlinearCGVariant } from './nonlinearCG.js';
