@@ -16,6 +16,8 @@
  * record the objects it returned instead ({@link recordFactory}).
  */
 
+import { columnMajorData, matrix, type Matrix } from './matrix.js';
+
 /** The call that built an object: `kind(...args)`. */
 export interface ConstructorSpec {
   /** The constructor's exported name, e.g. `'singleLayer'`, `'conv2d'`. */
@@ -38,6 +40,11 @@ export class FactoryResults {
   constructor(readonly values: readonly unknown[]) {}
 }
 
+function isMatrix64(v: object): v is Matrix {
+  const m = v as Matrix;
+  return Array.isArray(m.shape) && m.shape.length === 2 && m.data instanceof Float64Array && Array.isArray(m.stride) && typeof m.get === 'function';
+}
+
 /** Methods by which models, operators, activations and regularisers are recognised. */
 const BEHAVIOUR = ['forward', 'apply', 'evaluate', 'value', 'applyBatch'] as const;
 
@@ -58,6 +65,8 @@ function snapshot(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(snapshot);
   if (ArrayBuffer.isView(v)) return (v as unknown as { slice(): unknown }).slice();
+  // A matrix argument (e.g. linearParametric's Q, tikhonov's L) is copied like other data.
+  if (isMatrix64(v)) return matrix(v.shape[0], v.shape[1], Float64Array.from(columnMajorData(v)));
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   if (Object.prototype.hasOwnProperty.call(v, 'spec') || hasBehaviour(v)) return v;

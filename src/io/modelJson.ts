@@ -134,6 +134,8 @@ function encode(fn: string, v: unknown, path: string): SavedValue {
   if (v instanceof FactoryResults) return { $factory: v.values.map((x, k) => encode(fn, x, `${path}[factory ${k}]`)) };
   const tn = typedName(v);
   if (tn) return { $typed: tn, data: encodeTyped(v as Float64Array) };
+  // Other typed arrays (integer indices, …) as plain numbers: exact, read back as number[].
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
   if (Array.isArray(v)) return v.map((x, i) => encode(fn, x, `${path}[${i}]`));
   if (isMatrix64(v)) return { $matrix: [v.shape[0], v.shape[1]], data: encodeTyped(columnMajorData(v)) };
   const proto = Object.getPrototypeOf(v);

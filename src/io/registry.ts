@@ -12,11 +12,13 @@ import { averagePool } from '../operators/averagePool.js';
 import { conv1d } from '../operators/conv1d.js';
 import { conv2d } from '../operators/conv2d.js';
 import { dense } from '../operators/dense.js';
+import { linearParametric, sparsityPattern } from '../operators/linearParametric.js';
 import { diagonal } from '../operators/diagonal.js';
 import { doublySymmetricConv2d } from '../operators/doublySymmetricConv2d.js';
 import { mMatrix } from '../operators/mMatrix.js';
 import { mMatrixConv } from '../operators/mMatrixConv.js';
 import { separableConv2d } from '../operators/separableConv2d.js';
+import { waveletOperator } from '../operators/wavelet.js';
 import { identityActivation } from '../layers/activations/identity.js';
 import { relu } from '../layers/activations/relu.js';
 import { sin } from '../layers/activations/sin.js';
@@ -39,7 +41,7 @@ type Constructor = (...args: any[]) => unknown;
 export const CONSTRUCTORS: Readonly<Record<string, Constructor>> = Object.freeze({
   // operators
   dense, diagonal, antisymmetric, mMatrix, conv1d, conv2d, separableConv2d, doublySymmetricConv2d, mMatrixConv, averagePool,
-  transposedOperator, dampedAntisymmetric,
+  transposedOperator, dampedAntisymmetric, linearParametric, sparsityPattern, waveletOperator,
   // activations (the constants are their own constructors' results)
   tanh: () => tanh,
   relu: () => relu,
