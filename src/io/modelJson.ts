@@ -28,6 +28,7 @@
 import { fail } from '../core/errors.js';
 import { columnMajorData, matrix, type Matrix } from '../core/matrix.js';
 import { FactoryResults, hasBehaviour, type ConstructorSpec } from '../core/spec.js';
+import type { IndexLabels } from '../losses/labels.js';
 import type { Model } from '../networks/types.js';
 import { classificationObjective, type ClassificationObjective, type ClassificationObjectiveOptions } from '../objectives/classificationObjective.js';
 import { varproObjective, type VarProObjective, type VarProObjectiveOptions } from '../objectives/varproObjective.js';
@@ -73,10 +74,10 @@ export interface LoadedObjective {
   /** The objective's options as saved (regularisation, loss, …). */
   readonly options: ClassificationObjectiveOptions | VarProObjectiveOptions;
   /**
-   * The objective over the loaded model on data Y (nIn × n) and labels C.
-   * For a VarPro objective, optimise θ = `x.subarray(0, model.nParams)`.
+   * The objective over the loaded model on data Y (nIn × n) and labels C
+   * (nc × n, or class indices). For a VarPro objective, optimise θ = `x.subarray(0, model.nParams)`.
    */
-  create(Y: Matrix, C: Matrix): ClassificationObjective | VarProObjective;
+  create(Y: Matrix, C: Matrix | IndexLabels): ClassificationObjective | VarProObjective;
 }
 
 /** What {@link modelFromJSON} returns. */
@@ -379,7 +380,7 @@ export function modelFromJSON(json: SavedModel | string | unknown): LoadedModel 
     out.objective = {
       kind,
       options,
-      create: (Y: Matrix, C: Matrix) => (kind === 'classificationObjective' ? classificationObjective(model, Y, C, options) : varproObjective(model, Y, C, options)),
+      create: (Y: Matrix, C: Matrix | IndexLabels) => (kind === 'classificationObjective' ? classificationObjective(model, Y, C, options) : varproObjective(model, Y, C, options)),
     };
   }
   return out;

@@ -157,6 +157,7 @@ test('a classification objective is saved with its settings and rebuilt on data'
   assertBitIdentical(b.gradient, a.gradient, 'gradient');
   const v = createRng(4).normalArray(obj.nParams);
   assertBitIdentical(b.hessian!(v), a.hessian!(v), 'Hessian mat-vec (coupling full kept)');
+  assert.equal(loaded.objective!.create(Y, nd.classes(C)).evaluate(loaded.x).value, a.value, 'rebuilt on index labels');
   assertBitIdentical(predict(loaded.model, loaded.x, Y).scores.data, predict(net, r.x, Y).scores.data, 'scores');
 });
 
