@@ -22,7 +22,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { matrix, type Matrix } from '../src/core/index.js';
-import { loadMnist } from '../src/data/index.js';
+import { loadMnist } from '../src/node/index.js';
 import { conv2d } from '../src/operators/index.js';
 import { formatTable, saveImageGrid } from '../src/plots/index.js';
 import { codeBlock, numArg, outDir, runExample, shownPath } from './lib/cli.js';

@@ -32,7 +32,7 @@ import { linearOperator } from '../src/core/linearOperator.js';
 import { matrix, randn, zeros, type Matrix } from '../src/core/matrix.js';
 import { createRng, type Rng } from '../src/core/rng.js';
 import { cgls } from '../src/core/solvers/cgls.js';
-import { loadMnist } from '../src/data/index.js';
+import { loadMnist } from '../src/node/index.js';
 import { conv1d, conv2d, dense, waveletOperator, type ParametricOperator } from '../src/operators/index.js';
 import { formatTable, saveImageGrid, saveLineChart, type TableColumn } from '../src/plots/index.js';
 import { figuresLine, flagArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
