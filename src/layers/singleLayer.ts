@@ -13,6 +13,7 @@ import { getKernelBackend } from '../core/wasm/backend.js';
 import { wasmAvailable } from '../core/wasm/module.js';
 import { wasmDenseAffine, wasmDenseForward, wasmDenseJvp, wasmDenseVjp, type DenseActivationCode } from '../core/wasm/dense.js';
 import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
+import { withSpec } from '../core/spec.js';
 
 /** How the bias b enters σ(K Y + b). */
 export type BiasKind = 'scalar' | 'vector' | 'none';
@@ -570,5 +571,5 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
       return blocks;
     },
   };
-  return model;
+  return withSpec(model, 'singleLayer', [op, options]);
 }
