@@ -8,6 +8,10 @@ import type { Rng } from '../core/rng.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { Model, ParamBlock } from '../networks/types.js';
 import { prefixBlocks } from '../networks/params.js';
+import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
+import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
+import { getKernelBackend } from '../core/wasm/backend.js';
+import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import {
   addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
@@ -27,6 +31,23 @@ export interface ClassificationObjectiveOptions {
   coupling?: 'blockDiagonal' | 'full';
   /** Whether W has the bias column (default true): W is nc × (nOut + 1), else nc × nOut. */
   bias?: boolean;
+  /**
+   * How passes run: `'auto'` (default) uses a compiled plan (whole-network
+   * WebAssembly passes, src/engine/) when the model compiles (dense layers,
+   * ResNets and chains of them, σ ∈ tanh/ReLU/identity), the loss is
+   * cross-entropy and the WebAssembly kernels are selected; otherwise, and
+   * with `'reference'`, the model's own forward/jvp/vjp. `'plan'` insists on
+   * the plan (throws when the model does not compile).
+   */
+  engine?: 'auto' | 'plan' | 'reference';
+  /**
+   * Threads per plan pass (default: the WebAssembly thread count,
+   * `getWasmThreads()`); results do not depend on it (fixed column blocks,
+   * summed in block order).
+   */
+  threads?: number;
+  /** Columns per block of a plan pass (default 128, a multiple of 8). */
+  blockColumns?: number;
 }
 
 /** The objective returned by {@link classificationObjective}. */
@@ -50,6 +71,12 @@ export interface ClassificationObjective extends Objective {
   paramBlocks(): ParamBlock[];
   /** A starting point [model.initialize(rng); 0]. */
   initialize(rng: Rng): Float64Array;
+  /** `'plan'` when evaluations run as whole-network passes, else `'reference'` (at the current kernel backend). */
+  readonly engine: 'plan' | 'reference';
+  /** Threads per plan pass from now on (results do not change). */
+  setThreads(threads: number): void;
+  /** Release the plan's workspaces (WebAssembly memory); later evaluations allocate them again. */
+  dispose(): void;
 }
 
 /**
@@ -90,6 +117,22 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
   const nParams = nTheta + nWTotal;
   const reg = resolveRegularization(fn, options.regularization, nTheta, nWTotal);
   const counters = newCounters();
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'plan' && engine !== 'reference') fail(fn, `engine must be 'auto', 'plan' or 'reference', got ${String(engine)}`);
+  let threads = options.threads ?? getWasmThreads();
+  if (!Number.isInteger(threads) || threads < 1) fail(fn, `threads must be a positive integer, got ${String(options.threads)}`);
+  // The plan is compiled once; its workspaces are made on first use.
+  const planReason = kind !== 'crossEntropy' ? `loss ${kind} has no plan kernel` : networkPlanSupport(model);
+  if (engine === 'plan' && planReason !== null) fail(fn, `engine 'plan': ${planReason}`);
+  const plan = engine !== 'reference' && planReason === null ? compileNetwork(model) : null;
+  let passes: ClassificationPasses | null = null;
+  const usePlan = (): ClassificationPasses | null => {
+    if (!plan || getKernelBackend() !== 'wasm') {
+      if (engine === 'plan') fail(fn, "engine 'plan' needs the WebAssembly kernels (setKernelBackend('wasm'))");
+      return null;
+    }
+    return (passes ??= classificationPasses(plan, Y, C, { bias, coupling, threads, blockColumns: options.blockColumns }));
+  };
 
   const split = (x: Float64Array) => ({ theta: x.subarray(0, nTheta), W: mat(x.subarray(nTheta), nc, nW) });
 
@@ -100,6 +143,8 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
     counters.evaluations++;
     const xc = Float64Array.from(x); // the closures below must not see later changes of x
     const { theta, W } = split(xc);
+    const p = usePlan();
+    if (p) return evaluatePlan(p, xc, batch ?? null, nb, opts);
     const state = model.forward(theta, Yb);
     counters.forwardPasses++;
     const Z = state.output;
@@ -161,6 +206,36 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
     return { value, gradient, hessian, info };
   };
 
+  /** evaluate through the plan: the same formulas, loss and model parts in one pass each. */
+  const evaluatePlan = (p: ClassificationPasses, xc: Float64Array, batch: ArrayLike<number> | null, nb: number, opts: EvaluateOptions): Evaluation => {
+    const { theta } = split(xc);
+    const wv = xc.subarray(nTheta);
+    const r = p.evaluate(xc, batch, !opts.valueOnly);
+    counters.forwardPasses++;
+    counters.lossEvaluations++;
+    let value = r.value;
+    if (reg.theta) value += reg.theta.value(theta);
+    if (reg.W) value += reg.W.value(wv);
+    const info: Record<string, number> = { batchSize: nb, accuracy: r.accuracy };
+    if (opts.valueOnly || !r.gradient) return { value, gradient: new Float64Array(0), info };
+    const gradient = r.gradient;
+    if (nTheta > 0) counters.modelVjps++;
+    if (reg.theta) addInto(gradient, reg.theta.gradient(theta), 0);
+    if (reg.W) addInto(gradient, reg.W.gradient(wv), nTheta);
+    const hessian = (v: Float64Array): Float64Array => {
+      checkPoint(`${fn}.hessian`, v, nParams, 'v');
+      counters.hessianMatVecs++;
+      counters.modelJvps++;
+      counters.modelVjps++;
+      const out = r.hessian(v);
+      const vTheta = v.subarray(0, nTheta), vW = v.subarray(nTheta);
+      if (reg.theta) addInto(out, reg.theta.hessian(vTheta), 0);
+      if (reg.W) addInto(out, reg.W.hessian(vW), nTheta);
+      return out;
+    };
+    return { value, gradient, hessian, info };
+  };
+
   return {
     nParams,
     nData: n,
@@ -185,5 +260,17 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
       return x;
     },
     evaluate,
+    get engine() {
+      return plan && getKernelBackend() === 'wasm' ? 'plan' : 'reference';
+    },
+    setThreads(t: number) {
+      if (!Number.isInteger(t) || t < 1) fail(`${fn}.setThreads`, `threads must be a positive integer, got ${String(t)}`);
+      threads = t;
+      passes?.setThreads(t);
+    },
+    dispose() {
+      passes?.dispose();
+      passes = null;
+    },
   };
 }

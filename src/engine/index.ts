@@ -1,0 +1,7 @@
+/**
+ * The execution engine: networks compiled once into plans, run as
+ * whole-network WebAssembly passes over workspaces the caller owns
+ * (docs/engine.md).
+ */
+export { compileNetwork, networkPlanSupport, type NetworkPlan, type PlanLayer, type PlanActivation } from './plan.js';
+export { NetworkWorkspace, DEFAULT_BLOCK_COLUMNS, type WorkspaceOptions } from './workspace.js';

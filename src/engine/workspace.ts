@@ -1,0 +1,405 @@
+/**
+ * Workspaces: every buffer a whole-network pass of a plan needs for up to a
+ * given number of columns — the data and labels, the parameters as the
+ * kernels read them, the states of all layers, per-block scratch and partial
+ * sums — in one block of WebAssembly memory owned by the workspace (a
+ * resident block, ../core/wasm/resident.ts). Nothing is shared between
+ * workspaces and nothing lives at module level, so two workspaces (two
+ * objectives, an objective used inside another's callback) never disturb
+ * each other. `dispose()` gives the block back; a workspace dropped without
+ * it is released by a FinalizationRegistry (the fallback, not the plan).
+ *
+ * Layout (bytes, every region 64-byte aligned; the descriptor is what the
+ * kernel assembly/network.ts reads):
+ *
+ *   descriptor | K, Kᵀ, b per layer, W | Y (nIn × cap) | C (nc × cap)
+ *   | states (per block: A_l, Y_{l+1} per layer, P) | partial sums (per block)
+ *   | direction v | io (nOut × cap) | scratch (per block)
+ *
+ * Columns are cut into fixed blocks of `blockColumns` (the last one shorter);
+ * every block owns its states, scratch and partial sums, so blocks may run on
+ * any thread in any order and the sums of their partials, taken in block
+ * order ({@link NetworkWorkspace.reduce}), do not depend on the thread count.
+ */
+import { fail } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
+import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { wasmExports } from '../core/wasm/module.js';
+import { runChunked } from '../core/wasm/threads.js';
+import type { NetworkPlan } from './plan.js';
+
+/** Pass bits of the kernel (assembly/network.ts). */
+export const PASS = { forward: 1, loss: 2, gradient: 4, jvp: 8, vjp: 16, gaussNewton: 32, full: 64 } as const;
+
+/** Default columns per block: a block of a width-8, 17-layer network keeps about 280 KiB of states (L2). */
+export const DEFAULT_BLOCK_COLUMNS = 128;
+
+/** Options of {@link NetworkWorkspace}. */
+export interface WorkspaceOptions {
+  /** Largest number of columns a pass will use. */
+  columns: number;
+  /** Classes nc of the loss (rows of C and W); 0 for plain model passes. */
+  classes: number;
+  /** Whether W has the bias column (default true). */
+  bias?: boolean;
+  /** Columns per block (default {@link DEFAULT_BLOCK_COLUMNS}, a multiple of 8). */
+  blockColumns?: number;
+}
+
+// Header word indices (must match assembly/network.ts).
+const H = { L: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, STATES: 9, CHUNK: 10, PART: 11, PARTBYTES: 12, V: 13, IO: 14, SCR: 15, SCRBYTES: 16, MAXM: 17, POFF: 18, GW: 19, WLD: 20 };
+const H_INVN = 96, LAYERS = 128, LREC = 64;
+const L = { M: 0, K: 1, ACT: 2, RES: 3, KP: 4, KT: 5, BP: 6, AOFF: 7, GOFF: 8, DBOFF: 9 };
+const L_H = 48;
+/** Doubles before the gradient in a block's partial sums (value, hits, 2 spare). */
+const PART_HEAD = 4;
+
+const al = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** Gives a dropped workspace's block back (fallback for a missing dispose). */
+const registry = new FinalizationRegistry<Matrix>((M) => {
+  releaseResident(M);
+});
+
+/**
+ * The buffers of whole-network passes of one plan (see the file comment).
+ * Used by the objectives (src/objectives/classificationObjective.ts) and
+ * {@link compile}; its methods trust their callers' shapes.
+ */
+export class NetworkWorkspace {
+  readonly plan: NetworkPlan;
+  /** Column capacity. */
+  readonly columns: number;
+  readonly classes: number;
+  readonly bias: boolean;
+  readonly blockColumns: number;
+  /** Length of the kernels' gradient / direction layout (padded K, expanded b per layer, then W). */
+  readonly gradLength: number;
+  /** Offset of W's block in that layout. */
+  readonly wOffset: number;
+  /** Leading dimension (rows) and column count of the padded W (nc × (mp_L + bias)). */
+  readonly wCols: number;
+  private block: Matrix | null = null;
+  private token = {};
+  private base = 0;
+  private n = 0;
+  private readonly off: Record<string, number> = {};
+  private readonly layerOff: { K: number; Kt: number; b: number; g: number; db: number; a: number }[] = [];
+  private chunkBytes = 0;
+  private partBytes = 0;
+  private scrBytes = 0;
+  private maxBlocks = 0;
+  /** Bumped whenever the block is (re)allocated: data uploaded for an older one is gone. */
+  generation = 0;
+
+  constructor(plan: NetworkPlan, opts: WorkspaceOptions) {
+    const fn = 'NetworkWorkspace';
+    if (!Number.isInteger(opts.columns) || opts.columns < 1) fail(fn, `columns must be a positive integer, got ${opts.columns}`);
+    const B = opts.blockColumns ?? DEFAULT_BLOCK_COLUMNS;
+    if (!Number.isInteger(B) || B < 8 || B % 8 !== 0) fail(fn, `blockColumns must be a positive multiple of 8, got ${B}`);
+    this.plan = plan;
+    this.columns = opts.columns;
+    this.classes = opts.classes;
+    this.bias = opts.bias ?? true;
+    this.blockColumns = B;
+    let g = 0;
+    for (const l of plan.layers) {
+      const o = { g, db: g + l.mp * l.kp };
+      g = o.db + l.mp;
+      this.layerOff.push({ K: 0, Kt: 0, b: 0, g: o.g, db: o.db, a: 0 });
+    }
+    const last = plan.layers[plan.layers.length - 1];
+    this.wOffset = g;
+    this.wCols = last.mp + (this.bias ? 1 : 0);
+    this.gradLength = g + this.classes * this.wCols;
+    this.allocate();
+  }
+
+  /** Whether the block is live (false after dispose, or after releaseWasmMemory replaced the memory). */
+  get live(): boolean {
+    return this.block !== null && isResident(this.block);
+  }
+
+  /** Lay out and allocate the block (again, after the memory was replaced). */
+  private allocate(): void {
+    const { plan, columns: cap, classes: nc, blockColumns: B } = this;
+    const layers = plan.layers;
+    const mL = layers[layers.length - 1].mp;
+    let maxm = plan.nIn;
+    for (const l of layers) maxm = Math.max(maxm, l.mp, l.kp);
+    this.maxBlocks = Math.ceil(cap / B);
+    let p = al(LAYERS + LREC * layers.length);
+    const take = (bytes: number) => {
+      const at = p;
+      p += al(bytes + 16);
+      return at;
+    };
+    layers.forEach((l, i) => {
+      const lo = this.layerOff[i];
+      lo.K = take(8 * l.mp * l.kp);
+      lo.Kt = take(8 * l.mp * l.kp);
+      lo.b = take(8 * l.mp);
+    });
+    this.off.W = take(8 * Math.max(nc, 1) * this.wCols);
+    this.off.Y = take(8 * plan.nIn * cap);
+    this.off.C = take(8 * Math.max(nc, 1) * cap);
+    let cb = 0;
+    layers.forEach((l, i) => {
+      this.layerOff[i].a = cb;
+      cb += al(16 * l.mp * B);
+    });
+    this.off.P = cb;
+    cb += al(8 * Math.max(nc, 1) * B);
+    this.chunkBytes = cb;
+    this.off.states = take(cb * this.maxBlocks);
+    this.partBytes = al(8 * (PART_HEAD + this.gradLength));
+    this.off.part = take(this.partBytes * this.maxBlocks);
+    this.off.V = take(8 * this.gradLength);
+    this.off.io = take(8 * mL * cap);
+    this.scrBytes = al(3 * 8 * maxm * B + 16 * Math.max(nc, 1) + 64);
+    this.off.scr = take(this.scrBytes * this.maxBlocks);
+    const total = p;
+    const block = residentMatrix(total / 8, 1);
+    if (!isResident(block)) fail('NetworkWorkspace', 'the WebAssembly kernels are not in use');
+    // Pad rows and columns are never written: they must start (and stay) zero.
+    block.data.fill(0);
+    this.block = block;
+    this.base = block.data.byteOffset;
+    this.token = {};
+    registry.register(this, block, this.token);
+    this.generation++;
+    this.n = 0;
+    this.writeDescriptor(maxm);
+  }
+
+  private writeDescriptor(maxm: number): void {
+    const { plan } = this;
+    const I = new Int32Array(this.mem().buffer, this.base, LAYERS / 4 + (LREC / 4) * plan.layers.length);
+    const F = new Float64Array(this.mem().buffer, this.base, (LAYERS + LREC * plan.layers.length) / 8);
+    const a = (o: number) => this.base + o;
+    I[H.L] = plan.layers.length;
+    I[H.NIN] = plan.nIn;
+    I[H.NC] = this.classes;
+    I[H.BIAS] = this.bias ? 1 : 0;
+    I[H.B] = this.blockColumns;
+    I[H.Y] = a(this.off.Y);
+    I[H.C] = a(this.off.C);
+    I[H.W] = a(this.off.W);
+    I[H.STATES] = a(this.off.states);
+    I[H.CHUNK] = this.chunkBytes;
+    I[H.PART] = a(this.off.part);
+    I[H.PARTBYTES] = this.partBytes;
+    I[H.V] = a(this.off.V);
+    I[H.IO] = a(this.off.io);
+    I[H.SCR] = a(this.off.scr);
+    I[H.SCRBYTES] = this.scrBytes;
+    I[H.MAXM] = maxm;
+    I[H.POFF] = this.off.P;
+    I[H.GW] = this.wOffset;
+    I[H.WLD] = this.classes;
+    plan.layers.forEach((l, i) => {
+      const w = (LAYERS + LREC * i) / 4, lo = this.layerOff[i];
+      I[w + L.M] = l.mp;
+      I[w + L.K] = l.kp;
+      I[w + L.ACT] = l.act;
+      I[w + L.RES] = l.residual ? 1 : 0;
+      I[w + L.KP] = a(lo.K);
+      I[w + L.KT] = a(lo.Kt);
+      I[w + L.BP] = a(lo.b);
+      I[w + L.AOFF] = lo.a;
+      I[w + L.GOFF] = lo.g;
+      I[w + L.DBOFF] = lo.db;
+      F[(LAYERS + LREC * i + L_H) / 8] = l.h;
+    });
+    F[H_INVN / 8] = 1;
+  }
+
+  /** The block's Float64Array (the whole resident block). */
+  private mem(): Float64Array {
+    if (!this.block) fail('NetworkWorkspace', 'used after dispose()');
+    return this.block.data;
+  }
+
+  /** A Float64 view of `len` doubles at byte offset `o` of the block. */
+  private view(o: number, len: number): Float64Array {
+    return this.mem().subarray(o / 8, o / 8 + len);
+  }
+
+  /** Make sure the block is live (re-allocating after the memory was replaced); returns whether data must be uploaded again. */
+  ensureLive(): boolean {
+    if (!this.block) fail('NetworkWorkspace', 'used after dispose()');
+    if (isResident(this.block)) return false;
+    registry.unregister(this.token);
+    this.allocate();
+    return true;
+  }
+
+  /** Columns of the current data. */
+  get nColumns(): number {
+    return this.n;
+  }
+
+  /**
+   * Upload the data columns: Y (nIn × n) and C (nc × n) column-major, all
+   * columns or those listed in `cols`; the loss averages over them (1/n).
+   */
+  setData(Y: Float64Array, C: Float64Array | null, cols?: ArrayLike<number> | null): void {
+    this.ensureLive();
+    const nIn = this.plan.nIn, nc = this.classes;
+    const n = cols ? cols.length : Y.length / nIn;
+    if (n < 1 || n > this.columns) fail('NetworkWorkspace.setData', `${n} columns, capacity ${this.columns}`);
+    const y = this.view(this.off.Y, nIn * n);
+    const c = C ? this.view(this.off.C, nc * n) : null;
+    if (!cols) {
+      y.set(Y.subarray(0, nIn * n));
+      if (c && C) c.set(C.subarray(0, nc * n));
+    } else {
+      for (let j = 0; j < n; j++) {
+        const s = cols[j];
+        for (let i = 0; i < nIn; i++) y[j * nIn + i] = Y[s * nIn + i];
+        if (c && C) for (let i = 0; i < nc; i++) c[j * nc + i] = C[s * nc + i];
+      }
+    }
+    this.n = n;
+    const I = new Int32Array(this.mem().buffer, this.base, LAYERS / 4);
+    I[H.N] = n;
+    new Float64Array(this.mem().buffer, this.base, LAYERS / 8)[H_INVN / 8] = 1 / n;
+  }
+
+  /**
+   * Write the parameters as the kernels read them: K_l and K_lᵀ padded, b_l
+   * expanded to one entry per row, and W (nc × nW, column-major) padded.
+   * @param theta the model's parameters
+   * @param W W's data (nc × (nOut [+ 1])), or null for plain model passes
+   */
+  setParams(theta: Float64Array, W: Float64Array | null): void {
+    const mem = this.mem();
+    this.plan.layers.forEach((l, i) => {
+      const lo = this.layerOff[i];
+      const K = mem.subarray(lo.K / 8, lo.K / 8 + l.mp * l.kp), Kt = mem.subarray(lo.Kt / 8, lo.Kt / 8 + l.mp * l.kp);
+      const o = l.offset;
+      for (let q = 0; q < l.k; q++) {
+        for (let r = 0; r < l.m; r++) {
+          const v = theta[o + r + q * l.m];
+          K[r + q * l.mp] = v;
+          Kt[q + r * l.kp] = v;
+        }
+      }
+      const b = mem.subarray(lo.b / 8, lo.b / 8 + l.mp);
+      expandBias(b, theta, o + l.m * l.k, l.m, l.bias);
+    });
+    if (W && this.classes > 0) this.writeW(this.view(this.off.W, this.classes * this.wCols), W);
+  }
+
+  /** W (nc × nW) into the padded layout (pad columns stay zero). */
+  private writeW(dst: Float64Array, W: Float64Array): void {
+    const nc = this.classes, m = this.plan.layers[this.plan.layers.length - 1].m;
+    for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) dst[q * nc + i] = W[q * nc + i];
+    if (this.bias) {
+      const b = (this.wCols - 1) * nc;
+      for (let i = 0; i < nc; i++) dst[b + i] = W[m * nc + i];
+    }
+  }
+
+  /** The direction [vθ; vW] of a jvp or Gauss-Newton pass into the kernels' layout. */
+  setDirection(vTheta: Float64Array, vW: Float64Array | null): void {
+    const v = this.view(this.off.V, this.gradLength);
+    this.plan.layers.forEach((l, i) => {
+      const lo = this.layerOff[i];
+      for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) v[lo.g + r + q * l.mp] = vTheta[l.offset + r + q * l.m];
+      expandBias(v.subarray(lo.db, lo.db + l.mp), vTheta, l.offset + l.m * l.k, l.m, l.bias);
+    });
+    if (vW && this.classes > 0) this.writeW(v.subarray(this.wOffset, this.wOffset + this.classes * this.wCols), vW);
+  }
+
+  /**
+   * Run a pass over the current columns: `mode` is a sum of {@link PASS} bits.
+   * With threads > 1 the blocks are shared with the worker pool (one hand-off).
+   */
+  run(mode: number, threads = 1): void {
+    const ex = wasmExports('NetworkWorkspace.run');
+    const blocks = Math.ceil(this.n / this.blockColumns);
+    if (threads > 1 && blocks > 1) {
+      runChunked('NetworkWorkspace.run', { op: 'netChunks', args: [this.base, mode, 0, 1], step: [0, 0, 1, 0], perThread: [0, 0, 0, 0], lenIdx: 3, chunkLen: 1, total: blocks }, threads);
+    } else {
+      ex.netChunks(this.base, mode, 0, blocks);
+    }
+  }
+
+  /**
+   * Sum the blocks' partial sums in block order: the loss value and hit count,
+   * and (when `theta`/`W` are given) the gradient or mat-vec mapped back to
+   * the parameter layout (residual layers' parts times h, scalar biases summed).
+   */
+  reduce(theta: Float64Array | null, W: Float64Array | null, thetaOffset = 0, wOffset = 0): { value: number; hits: number } {
+    const blocks = Math.ceil(this.n / this.blockColumns);
+    const G = this.gradLength, stride = this.partBytes / 8;
+    const part = this.view(this.off.part, stride * blocks);
+    let value = 0, hits = 0;
+    const sum = new Float64Array(theta || W ? G : 0);
+    for (let c = 0; c < blocks; c++) {
+      const p = c * stride;
+      value += part[p];
+      hits += part[p + 1];
+      for (let i = 0; i < sum.length; i++) sum[i] += part[p + PART_HEAD + i];
+    }
+    if (theta) {
+      this.plan.layers.forEach((l, li) => {
+        const lo = this.layerOff[li], o = thetaOffset + l.offset, s = l.residual ? l.h : 1;
+        for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) theta[o + r + q * l.m] = s * sum[lo.g + r + q * l.mp];
+        const bo = o + l.m * l.k;
+        if (l.bias === 'vector') for (let r = 0; r < l.m; r++) theta[bo + r] = s * sum[lo.db + r];
+        else if (l.bias === 'scalar') {
+          let t = 0;
+          for (let r = 0; r < l.m; r++) t += sum[lo.db + r];
+          theta[bo] = s * t;
+        }
+      });
+    }
+    if (W && this.classes > 0) {
+      const nc = this.classes, m = this.plan.layers[this.plan.layers.length - 1].m;
+      for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) W[wOffset + q * nc + i] = sum[this.wOffset + q * nc + i];
+      if (this.bias) for (let i = 0; i < nc; i++) W[wOffset + m * nc + i] = sum[this.wOffset + (this.wCols - 1) * nc + i];
+    }
+    return { value, hits };
+  }
+
+  /** The network output Z (nOut × n) of the last forward, copied into `out`. */
+  readOutput(out: Float64Array): void {
+    const layers = this.plan.layers, li = layers.length - 1, l = layers[li];
+    const B = this.blockColumns, mem = this.mem();
+    for (let j = 0; j < this.n; j++) {
+      const c = Math.floor(j / B), jj = j - c * B;
+      const at = (this.off.states + c * this.chunkBytes + this.layerOff[li].a + 8 * l.mp * B + 8 * jj * l.mp) / 8;
+      for (let r = 0; r < l.m; r++) out[j * l.m + r] = mem[at + r];
+    }
+  }
+
+  /** dZ (nOut × n) of the last jvp pass into `out`, or (`write`) `out` into the io buffer for a vjp pass. */
+  io(out: Float64Array, write = false): void {
+    const l = this.plan.layers[this.plan.layers.length - 1];
+    const v = this.view(this.off.io, l.mp * this.n);
+    for (let j = 0; j < this.n; j++) {
+      for (let r = 0; r < l.m; r++) {
+        if (write) v[j * l.mp + r] = out[j * l.m + r];
+        else out[j * l.m + r] = v[j * l.mp + r];
+      }
+      if (write && l.mp > l.m) v[j * l.mp + l.m] = 0;
+    }
+  }
+
+  /** Release the block (idempotent); the workspace cannot be used afterwards. */
+  dispose(): void {
+    if (!this.block) return;
+    registry.unregister(this.token);
+    releaseResident(this.block);
+    this.block = null;
+  }
+}
+
+/** b expanded to one entry per row (pad rows zero) from x[o…]. */
+function expandBias(dst: Float64Array, x: Float64Array, o: number, m: number, kind: 'scalar' | 'vector' | 'none'): void {
+  dst.fill(0);
+  if (kind === 'vector') for (let r = 0; r < m; r++) dst[r] = x[o + r];
+  else if (kind === 'scalar') dst.fill(x[o], 0, m);
+}
