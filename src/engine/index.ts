@@ -4,4 +4,5 @@
  * (docs/engine.md).
  */
 export { compileNetwork, networkPlanSupport, type NetworkPlan, type PlanLayer, type PlanActivation } from './plan.js';
+export { compile, type CompileOptions, type CompiledNetwork } from './compile.js';
 export { NetworkWorkspace, DEFAULT_BLOCK_COLUMNS, type WorkspaceOptions } from './workspace.js';
