@@ -30,7 +30,7 @@ import { tanhParts } from './activations';
 // Descriptor header (i32 words).
 const H_L = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C = 7, H_W = 8,
   H_STATES = 9, H_CHUNK = 10, H_PART = 11, H_PARTBYTES = 12, H_V = 13, H_IO = 14, H_SCR = 15,
-  H_SCRBYTES = 16, H_MAXM = 17, H_POFF = 18, H_GW = 19, H_WLD = 20;
+  H_SCRBYTES = 16, H_MAXM = 17, H_POFF = 18, H_GW = 19;
 /** Byte offset of the f64 1/n in the descriptor. */
 const H_INVN = 96;
 /** Byte offset of the first layer record, and the record size. */
@@ -95,42 +95,123 @@ function affineCols(out: usize, M: usize, bias: usize, x: usize, D: usize, h: f6
   }
 }
 
+/** σ of v (act 0 identity, 1 tanh, 2 ReLU), σ' stored at d. */
+// @ts-ignore: decorator
+@inline function actVec(v: v128, d: usize, act: i32): v128 {
+  if (act == 1) return tanhParts(v, d, true);
+  if (act == 2) {
+    const pos = f64x2.gt(v, f64x2.splat(0.0));
+    v128.store(d, v128.and(f64x2.splat(1.0), pos));
+    return v128.and(v, pos);
+  }
+  v128.store(d, f64x2.splat(1.0));
+  return v;
+}
+
 /**
- * The activation over `count` entries (even): z (in place) becomes σ'(z), and
- * yOut = σ(z), or yIn + h·σ(z) when yIn ≠ 0. act: 0 identity, 1 tanh, 2 ReLU.
+ * One layer's forward over `cols` columns, column by column with the column
+ * in registers: z = K y + b, A = σ'(z), out = σ(z) or yIn + h·σ(z) (residual).
  */
-function activate(z: usize, yOut: usize, yIn: usize, h: f64, act: i32, count: i32): void {
-  const hv = f64x2.splat(h), one = f64x2.splat(1.0), zero = f64x2.splat(0.0);
-  const end = z + (<usize>count << 3);
-  let p = z, o = yOut, y = yIn;
-  if (act == 1) {
-    // Four independent tanh vectors per iteration (their polynomial chains overlap).
-    for (; p + 64 <= end; p += 64, o += 64, y += 64) {
-      const v0 = tanhParts(v128.load(p), p, true);
-      const v1 = tanhParts(v128.load(p, 16), p + 16, true);
-      const v2 = tanhParts(v128.load(p, 32), p + 32, true);
-      const v3 = tanhParts(v128.load(p, 48), p + 48, true);
-      if (yIn != 0) {
-        v128.store(o, madd64(hv, v0, v128.load(y))); v128.store(o, madd64(hv, v1, v128.load(y, 16)), 16);
-        v128.store(o, madd64(hv, v2, v128.load(y, 32)), 32); v128.store(o, madd64(hv, v3, v128.load(y, 48)), 48);
-      } else {
-        v128.store(o, v0); v128.store(o, v1, 16); v128.store(o, v2, 32); v128.store(o, v3, 48);
+function forwardLayer(a: usize, yOut: usize, K: usize, bias: usize, y: usize, residual: bool, h: f64, act: i32, m: i32, k: i32, cols: i32): void {
+  const ldm = <usize>m << 3, ldk = <usize>k << 3;
+  const hv = f64x2.splat(h);
+  for (let j = 0; j < cols; j++) {
+    const yj = y + <usize>j * ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
+    let r = 0;
+    for (; r + 8 <= m; r += 8) {
+      const ro = <usize>r << 3;
+      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = f64x2.splat(load<f64>(yj + (<usize>q << 3)));
+        a0 = madd64(v128.load(kp), s, a0);
+        a1 = madd64(v128.load(kp, 16), s, a1);
+        a2 = madd64(v128.load(kp, 32), s, a2);
+        a3 = madd64(v128.load(kp, 48), s, a3);
       }
+      const p = aj + ro;
+      a0 = actVec(a0, p, act); a1 = actVec(a1, p + 16, act); a2 = actVec(a2, p + 32, act); a3 = actVec(a3, p + 48, act);
+      if (residual) {
+        const yr = yj + ro;
+        a0 = madd64(hv, a0, v128.load(yr)); a1 = madd64(hv, a1, v128.load(yr, 16));
+        a2 = madd64(hv, a2, v128.load(yr, 32)); a3 = madd64(hv, a3, v128.load(yr, 48));
+      }
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
+    }
+    for (; r < m; r += 2) {
+      const ro = <usize>r << 3;
+      let acc = v128.load(bias + ro);
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) acc = madd64(v128.load(kp), f64x2.splat(load<f64>(yj + (<usize>q << 3))), acc);
+      acc = actVec(acc, aj + ro, act);
+      if (residual) acc = madd64(hv, acc, v128.load(yj + ro));
+      v128.store(oj + ro, acc);
     }
   }
-  for (; p < end; p += 16, o += 16, y += 16) {
-    const x = v128.load(p);
-    let v = x;
-    if (act == 1) {
-      v = tanhParts(x, p, true);
-    } else if (act == 2) {
-      const pos = f64x2.gt(x, zero);
-      v = v128.and(x, pos);
-      v128.store(p, v128.and(one, pos));
-    } else {
-      v128.store(p, one);
+}
+
+/**
+ * One layer's jvp over `cols` columns, the column in registers:
+ * out = [D] + h·A ∘ (dK y + db + K dy) (dy = 0: no K dy term; D = 0: none).
+ */
+function jvpLayer(out: usize, D: usize, A: usize, y: usize, dK: usize, db: usize, K: usize, dy: usize, h: f64, m: i32, k: i32, cols: i32): void {
+  const ldm = <usize>m << 3, ldk = <usize>k << 3;
+  const hv = f64x2.splat(h), zero = f64x2.splat(0.0);
+  for (let j = 0; j < cols; j++) {
+    const yj = y + <usize>j * ldk, dyj = dy + <usize>j * ldk;
+    const cj = <usize>j * ldm;
+    let r = 0;
+    for (; r + 8 <= m; r += 8) {
+      const ro = <usize>r << 3;
+      let a0 = v128.load(db + ro), a1 = v128.load(db + ro, 16), a2 = v128.load(db + ro, 32), a3 = v128.load(db + ro, 48);
+      let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+      let kp = dK + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = f64x2.splat(load<f64>(yj + (<usize>q << 3)));
+        a0 = madd64(v128.load(kp), s, a0);
+        a1 = madd64(v128.load(kp, 16), s, a1);
+        a2 = madd64(v128.load(kp, 32), s, a2);
+        a3 = madd64(v128.load(kp, 48), s, a3);
+      }
+      if (dy != 0) {
+        kp = K + ro;
+        for (let q = 0; q < k; q++, kp += ldm) {
+          const s = f64x2.splat(load<f64>(dyj + (<usize>q << 3)));
+          b0 = madd64(v128.load(kp), s, b0);
+          b1 = madd64(v128.load(kp, 16), s, b1);
+          b2 = madd64(v128.load(kp, 32), s, b2);
+          b3 = madd64(v128.load(kp, 48), s, b3);
+        }
+      }
+      const ap = A + cj + ro;
+      a0 = f64x2.mul(v128.load(ap), f64x2.add(a0, b0));
+      a1 = f64x2.mul(v128.load(ap, 16), f64x2.add(a1, b1));
+      a2 = f64x2.mul(v128.load(ap, 32), f64x2.add(a2, b2));
+      a3 = f64x2.mul(v128.load(ap, 48), f64x2.add(a3, b3));
+      if (D != 0) {
+        const dp = D + cj + ro;
+        a0 = madd64(hv, a0, v128.load(dp)); a1 = madd64(hv, a1, v128.load(dp, 16));
+        a2 = madd64(hv, a2, v128.load(dp, 32)); a3 = madd64(hv, a3, v128.load(dp, 48));
+      } else if (h != 1.0) {
+        a0 = f64x2.mul(hv, a0); a1 = f64x2.mul(hv, a1); a2 = f64x2.mul(hv, a2); a3 = f64x2.mul(hv, a3);
+      }
+      const op = out + cj + ro;
+      v128.store(op, a0); v128.store(op, a1, 16); v128.store(op, a2, 32); v128.store(op, a3, 48);
     }
-    v128.store(o, yIn != 0 ? madd64(hv, v, v128.load(y)) : v);
+    for (; r < m; r += 2) {
+      const ro = <usize>r << 3;
+      let a = v128.load(db + ro);
+      let kp = dK + ro;
+      for (let q = 0; q < k; q++, kp += ldm) a = madd64(v128.load(kp), f64x2.splat(load<f64>(yj + (<usize>q << 3))), a);
+      if (dy != 0) {
+        kp = K + ro;
+        for (let q = 0; q < k; q++, kp += ldm) a = madd64(v128.load(kp), f64x2.splat(load<f64>(dyj + (<usize>q << 3))), a);
+      }
+      a = f64x2.mul(v128.load(A + cj + ro), a);
+      if (D != 0) a = madd64(hv, a, v128.load(D + cj + ro));
+      else if (h != 1.0) a = f64x2.mul(hv, a);
+      v128.store(out + cj + ro, a);
+    }
   }
 }
 
@@ -138,16 +219,6 @@ function activate(z: usize, yOut: usize, yIn: usize, h: f64, act: i32, count: i3
 function hadamard(out: usize, a: usize, w: usize, count: i32): void {
   const end = <usize>count << 3;
   for (let o: usize = 0; o < end; o += 16) v128.store(out + o, f64x2.mul(v128.load(a + o), v128.load(w + o)));
-}
-
-/** out = D + h·(A ∘ T) (D = 0: h·(A ∘ T)) over `count` entries (even); out may be D or T. */
-function jvpUpdate(out: usize, D: usize, A: usize, T: usize, h: f64, count: i32): void {
-  const end = <usize>count << 3;
-  const hv = f64x2.splat(h);
-  for (let o: usize = 0; o < end; o += 16) {
-    const t = f64x2.mul(v128.load(A + o), v128.load(T + o));
-    v128.store(out + o, D != 0 ? madd64(hv, t, v128.load(D + o)) : f64x2.mul(hv, t));
-  }
 }
 
 /** dK += G Yᵀ (m×k), db += rowsums(G) (m) over `cols` columns; G m×cols, Y k×cols. */
@@ -200,8 +271,7 @@ function forward(d: usize, st: usize, y0: usize, cols: i32, B: i32): void {
     const m = lrec(d, l, L_M), k = lrec(d, l, L_K);
     const a = st + <usize>lrec(d, l, L_AOFF), yOut = a + <usize>m * <usize>B * 8;
     const yIn = layerInput(d, st, y0, l, B);
-    affineCols(a, <usize>lrec(d, l, L_KP), <usize>lrec(d, l, L_BP), yIn, 0, 1.0, m, k, cols);
-    activate(a, yOut, lrec(d, l, L_RES) != 0 ? yIn : 0, lh(d, l), lrec(d, l, L_ACT), m * cols);
+    forwardLayer(a, yOut, <usize>lrec(d, l, L_KP), <usize>lrec(d, l, L_BP), yIn, lrec(d, l, L_RES) != 0, lh(d, l), lrec(d, l, L_ACT), m, k, cols);
   }
 }
 
@@ -227,19 +297,18 @@ function backward(d: usize, st: usize, y0: usize, cols: i32, B: i32, w: usize, w
 
 /**
  * Linearised forward of one chunk for the direction at v (same layout as the
- * gradient): returns the buffer (x1 or x2) holding dZ = dY_L; G is scratch.
+ * gradient): returns the buffer (x1 or x2) holding dZ = dY_L.
  */
-function jvp(d: usize, st: usize, y0: usize, cols: i32, B: i32, v: usize, x1: usize, x2: usize, G: usize): usize {
+function jvp(d: usize, st: usize, y0: usize, cols: i32, B: i32, v: usize, x1: usize, x2: usize): usize {
   const L = hdr(d, H_L);
   let dy: usize = 0, out = x1;
   for (let l = 0; l < L; l++) {
     const m = lrec(d, l, L_M), k = lrec(d, l, L_K);
     const a = st + <usize>lrec(d, l, L_AOFF);
-    // T = dK_l Y_l + db_l + K_l dY_l.
-    affineCols(G, v + (<usize>lrec(d, l, L_GOFF) << 3), v + (<usize>lrec(d, l, L_DBOFF) << 3), layerInput(d, st, y0, l, B), 0, 1.0, m, k, cols);
-    if (dy != 0) affineCols(G, <usize>lrec(d, l, L_KP), 0, dy, G, 1.0, m, k, cols);
+    // dY_{l+1} = [dY_l] + h_l A_l ∘ (dK_l Y_l + db_l + K_l dY_l).
     const res = lrec(d, l, L_RES) != 0;
-    jvpUpdate(out, res ? dy : 0, a, G, res ? lh(d, l) : 1.0, m * cols);
+    jvpLayer(out, res ? dy : 0, a, layerInput(d, st, y0, l, B), v + (<usize>lrec(d, l, L_GOFF) << 3), v + (<usize>lrec(d, l, L_DBOFF) << 3),
+      <usize>lrec(d, l, L_KP), dy, res ? lh(d, l) : 1.0, m, k, cols);
     dy = out;
     out = out == x1 ? x2 : x1;
   }
@@ -247,149 +316,105 @@ function jvp(d: usize, st: usize, y0: usize, cols: i32, B: i32, v: usize, x1: us
 }
 
 /**
- * Loss part of a forward: S = W [Z; 1], P = softmax(S) (stored), the value
- * m_j + log Σ exp(S − m_j) − cᵀs and the hit count (argmax S = argmax C, first
- * maximum) into part; with `dz` ≠ 0 also g = (p − c)/n: gW += g [z; 1]ᵀ and
- * dz = W_Zᵀ g.
+ * Loss part of a forward over one block: S = W_Z Z + w_b (into P, rows padded
+ * to ncp), then per column the value m_j + log Σ exp(S − m_j) − cᵀs and the
+ * hit (argmax S = argmax C, first maximum) into the partial, P = softmax(S)
+ * in place (pad rows 0). With `dz` ≠ 0 also T = (P − C)/n, the W gradient
+ * gW += T Zᵀ, gw_b += rowsums(T), and dz = W_Zᵀ T.
  */
-function lossForward(d: usize, st: usize, c0: usize, cols: i32, B: i32, part: usize, dz: usize, s: usize): void {
-  const nc = hdr(d, H_NC), bias = hdr(d, H_BIAS) != 0, ld = hdr(d, H_WLD);
+function lossForward(d: usize, st: usize, c0: usize, cols: i32, B: i32, part: usize, dz: usize, T: usize): void {
+  const nc = hdr(d, H_NC), ncp = nc + (nc & 1), bias = hdr(d, H_BIAS) != 0;
   const L = hdr(d, H_L);
   const m = lrec(d, L - 1, L_M);
   const Z = layerInput(d, st, 0, L, B);
   const P = st + <usize>hdr(d, H_POFF), W = <usize>hdr(d, H_W);
-  const gW = part + PART_GRAD + (<usize>hdr(d, H_GW) << 3);
+  const wb = W + <usize>(ncp * m) * 8, Wt = wb + <usize>ncp * 8;
   const invN = load<f64>(d + H_INVN);
-  const wb = W + <usize>m * <usize>ld * 8;
+  affineCols(P, W, bias ? wb : 0, Z, 0, 1.0, ncp, m, cols);
   let value = 0.0, hits = 0.0;
   for (let j = 0; j < cols; j++) {
-    const zj = Z + <usize>j * <usize>m * 8, pj = P + <usize>j * <usize>nc * 8, cj = c0 + <usize>j * <usize>nc * 8;
-    // s = W_Z z + w_b
-    for (let i = 0; i < nc; i++) store<f64>(s + (<usize>i << 3), bias ? load<f64>(wb + (<usize>i << 3)) : 0.0);
-    for (let q = 0; q < m; q++) {
-      const zq = load<f64>(zj + (<usize>q << 3));
-      const wq = W + <usize>q * <usize>ld * 8;
-      for (let i = 0; i < nc; i++) {
-        const si = s + (<usize>i << 3);
-        store<f64>(si, load<f64>(si) + load<f64>(wq + (<usize>i << 3)) * zq);
-      }
-    }
+    const pj = P + <usize>j * <usize>ncp * 8, cj = c0 + <usize>j * <usize>nc * 8;
     let mx = -Infinity;
     let bs = 0, bc = 0;
     for (let i = 0; i < nc; i++) {
-      const si = load<f64>(s + (<usize>i << 3));
+      const si = load<f64>(pj + (<usize>i << 3));
       if (si > mx) mx = si;
       if (i > 0) {
-        if (si > load<f64>(s + (<usize>bs << 3))) bs = i;
+        if (si > load<f64>(pj + (<usize>bs << 3))) bs = i;
         if (load<f64>(cj + (<usize>i << 3)) > load<f64>(cj + (<usize>bc << 3))) bc = i;
       }
     }
     if (bs == bc) hits += 1.0;
-    let zsum = 0.0;
+    let zsum = 0.0, cs = 0.0;
     for (let i = 0; i < nc; i++) {
-      const e = Math.exp(load<f64>(s + (<usize>i << 3)) - mx);
-      store<f64>(pj + (<usize>i << 3), e);
+      const pi = pj + (<usize>i << 3);
+      const si = load<f64>(pi);
+      cs += load<f64>(cj + (<usize>i << 3)) * si;
+      const e = Math.exp(si - mx);
+      store<f64>(pi, e);
       zsum += e;
     }
     const inv = 1.0 / zsum;
-    let cs = 0.0;
     for (let i = 0; i < nc; i++) {
       const pi = pj + (<usize>i << 3);
       store<f64>(pi, load<f64>(pi) * inv);
-      cs += load<f64>(cj + (<usize>i << 3)) * load<f64>(s + (<usize>i << 3));
     }
+    if (ncp > nc) store<f64>(pj + (<usize>nc << 3), 0.0);
     value += mx + Math.log(zsum) - cs;
     if (dz == 0) continue;
-    // g = (p − c)/n (kept in s), gW += g [z; 1]ᵀ, dz = W_Zᵀ g.
-    for (let i = 0; i < nc; i++) store<f64>(s + (<usize>i << 3), (load<f64>(pj + (<usize>i << 3)) - load<f64>(cj + (<usize>i << 3))) * invN);
-    outerAndBack(W, gW, s, zj, dz + <usize>j * <usize>m * 8, nc, m, ld, bias);
+    const tj = T + <usize>j * <usize>ncp * 8;
+    for (let i = 0; i < nc; i++) store<f64>(tj + (<usize>i << 3), (load<f64>(pj + (<usize>i << 3)) - load<f64>(cj + (<usize>i << 3))) * invN);
+    if (ncp > nc) store<f64>(tj + (<usize>nc << 3), 0.0);
   }
   store<f64>(part, load<f64>(part) + value);
   store<f64>(part, load<f64>(part, 8) + hits, 8);
+  if (dz == 0) return;
+  const gW = part + PART_GRAD + (<usize>hdr(d, H_GW) << 3);
+  gradK(gW, gW + <usize>(ncp * m) * 8, T, Z, ncp, m, cols);
+  affineCols(dz, Wt, 0, T, 0, 1.0, m, ncp, cols);
 }
 
-/** gW += g [z; 1]ᵀ (when gW ≠ 0) and dz = W_Zᵀ g (when dz ≠ 0), one column; g at s (nc). */
-function outerAndBack(W: usize, gW: usize, s: usize, zj: usize, dz: usize, nc: i32, m: i32, ld: i32, bias: bool): void {
-  for (let q = 0; q < m; q++) {
-    const zq = load<f64>(zj + (<usize>q << 3));
-    const wq = W + <usize>q * <usize>ld * 8, gq = gW + <usize>q * <usize>ld * 8;
-    let acc = 0.0;
+/** T ← ∇²_S E T column by column: p ∘ (t − pᵀt)/n (pad rows stay 0). */
+function softmaxHessCols(T: usize, P: usize, nc: i32, ncp: i32, invN: f64, cols: i32): void {
+  for (let j = 0; j < cols; j++) {
+    const tj = T + <usize>j * <usize>ncp * 8, pj = P + <usize>j * <usize>ncp * 8;
+    let pv = 0.0;
+    for (let i = 0; i < nc; i++) pv += load<f64>(pj + (<usize>i << 3)) * load<f64>(tj + (<usize>i << 3));
     for (let i = 0; i < nc; i++) {
-      const gi = load<f64>(s + (<usize>i << 3));
-      if (gW != 0) store<f64>(gq + (<usize>i << 3), load<f64>(gq + (<usize>i << 3)) + gi * zq);
-      acc += load<f64>(wq + (<usize>i << 3)) * gi;
-    }
-    if (dz != 0) store<f64>(dz + (<usize>q << 3), acc);
-  }
-  if (bias && gW != 0) {
-    const gb = gW + <usize>m * <usize>ld * 8;
-    for (let i = 0; i < nc; i++) store<f64>(gb + (<usize>i << 3), load<f64>(gb + (<usize>i << 3)) + load<f64>(s + (<usize>i << 3)));
-  }
-}
-
-/** t ← ∇²_S E t for one column: p ∘ (t − pᵀt)/n. */
-// @ts-ignore: decorator
-@inline function softmaxHess(t: usize, pj: usize, nc: i32, invN: f64): void {
-  let pv = 0.0;
-  for (let i = 0; i < nc; i++) pv += load<f64>(pj + (<usize>i << 3)) * load<f64>(t + (<usize>i << 3));
-  for (let i = 0; i < nc; i++) {
-    const ti = t + (<usize>i << 3);
-    store<f64>(ti, load<f64>(pj + (<usize>i << 3)) * (load<f64>(ti) - pv) * invN);
-  }
-}
-
-/** dS = vW [z; 1] for one column into s (accumulated when `add`). */
-function scoresOfW(s: usize, vW: usize, zj: usize, nc: i32, m: i32, ld: i32, bias: bool, add: bool): void {
-  for (let i = 0; i < nc; i++) {
-    const si = s + (<usize>i << 3);
-    const b = bias ? load<f64>(vW + <usize>m * <usize>ld * 8 + (<usize>i << 3)) : 0.0;
-    store<f64>(si, add ? load<f64>(si) + b : b);
-  }
-  for (let q = 0; q < m; q++) {
-    const zq = load<f64>(zj + (<usize>q << 3)), wq = vW + <usize>q * <usize>ld * 8;
-    for (let i = 0; i < nc; i++) {
-      const si = s + (<usize>i << 3);
-      store<f64>(si, load<f64>(si) + load<f64>(wq + (<usize>i << 3)) * zq);
+      const ti = tj + (<usize>i << 3);
+      store<f64>(ti, load<f64>(pj + (<usize>i << 3)) * (load<f64>(ti) - pv) * invN);
     }
   }
 }
 
 /**
- * Loss part of a Gauss-Newton mat-vec, in place on dz (m_L×cols): dS = W_Z dz
- * (+ vW [z; 1] when `full`), t = ∇²_S E dS, dz ← W_Zᵀ t; the W block
- * (t [z; 1]ᵀ, with block-diagonal coupling from its own t = ∇²_S E vW [z; 1])
- * accumulates into the partial.
+ * Loss part of a Gauss-Newton mat-vec over one block, in place on dz
+ * (m_L×cols): T = W_Z dz (+ vW [Z; 1] when `full`), T ← ∇²_S E T,
+ * dz ← W_Zᵀ T; the W block (T [Z; 1]ᵀ, with block-diagonal coupling from its
+ * own T2 = ∇²_S E vW [Z; 1]) accumulates into the partial.
  */
-function lossGN(d: usize, st: usize, cols: i32, B: i32, part: usize, dz: usize, s: usize, full: bool): void {
-  const nc = hdr(d, H_NC), bias = hdr(d, H_BIAS) != 0, ld = hdr(d, H_WLD);
+function lossGN(d: usize, st: usize, cols: i32, B: i32, part: usize, dz: usize, T: usize, T2: usize, full: bool): void {
+  const nc = hdr(d, H_NC), ncp = nc + (nc & 1), bias = hdr(d, H_BIAS) != 0;
   const L = hdr(d, H_L);
   const m = lrec(d, L - 1, L_M);
   const Z = layerInput(d, st, 0, L, B);
   const P = st + <usize>hdr(d, H_POFF), W = <usize>hdr(d, H_W);
+  const Wt = W + <usize>(ncp * m + ncp) * 8;
   const off = <usize>hdr(d, H_GW) << 3;
   const gW = part + PART_GRAD + off, vW = <usize>hdr(d, H_V) + off;
+  const gWb = gW + <usize>(ncp * m) * 8, vWb = vW + <usize>(ncp * m) * 8;
   const invN = load<f64>(d + H_INVN);
-  const s2 = s + (<usize>nc << 3);
-  for (let j = 0; j < cols; j++) {
-    const zj = Z + <usize>j * <usize>m * 8, pj = P + <usize>j * <usize>nc * 8, dj = dz + <usize>j * <usize>m * 8;
-    // dS = W_Z dz
-    for (let i = 0; i < nc; i++) store<f64>(s + (<usize>i << 3), 0.0);
-    for (let q = 0; q < m; q++) {
-      const dq = load<f64>(dj + (<usize>q << 3)), wq = W + <usize>q * <usize>ld * 8;
-      for (let i = 0; i < nc; i++) {
-        const si = s + (<usize>i << 3);
-        store<f64>(si, load<f64>(si) + load<f64>(wq + (<usize>i << 3)) * dq);
-      }
-    }
-    if (full) scoresOfW(s, vW, zj, nc, m, ld, bias, true);
-    softmaxHess(s, pj, nc, invN);
-    outerAndBack(W, full ? gW : 0, s, zj, dj, nc, m, ld, bias);
-    if (!full) {
-      scoresOfW(s2, vW, zj, nc, m, ld, bias, false);
-      softmaxHess(s2, pj, nc, invN);
-      outerAndBack(W, gW, s2, zj, 0, nc, m, ld, bias);
-    }
+  affineCols(T, W, 0, dz, 0, 1.0, ncp, m, cols);
+  if (full) affineCols(T, vW, bias ? vWb : 0, Z, T, 1.0, ncp, m, cols);
+  softmaxHessCols(T, P, nc, ncp, invN, cols);
+  affineCols(dz, Wt, 0, T, 0, 1.0, m, ncp, cols);
+  if (full) {
+    gradK(gW, gWb, T, Z, ncp, m, cols);
+    return;
   }
+  affineCols(T2, vW, bias ? vWb : 0, Z, 0, 1.0, ncp, m, cols);
+  softmaxHessCols(T2, P, nc, ncp, invN, cols);
+  gradK(gW, gWb, T2, Z, ncp, m, cols);
 }
 
 /** One column block c of a pass (see the file comment for the bits of `mode`). */
@@ -401,8 +426,8 @@ function runChunk(d: usize, mode: i32, c: i32): void {
   const st = <usize>hdr(d, H_STATES) + <usize>c * <usize>hdr(d, H_CHUNK);
   const part = <usize>hdr(d, H_PART) + <usize>c * <usize>hdr(d, H_PARTBYTES);
   const scr = <usize>hdr(d, H_SCR) + <usize>c * <usize>hdr(d, H_SCRBYTES);
-  const buf = <usize>hdr(d, H_MAXM) * <usize>B * 8;
-  const x1 = scr, x2 = scr + buf, G = x2 + buf, s = G + buf;
+  const buf = <usize>hdr(d, H_MAXM) * <usize>B * 8, sbuf = <usize>(nc + (nc & 1)) * <usize>B * 8;
+  const x1 = scr, x2 = scr + buf, G = x2 + buf, T = G + buf, T2 = T + sbuf;
   const y0 = <usize>hdr(d, H_Y) + <usize>col0 * <usize>nIn * 8;
   const L = hdr(d, H_L);
   const mL = lrec(d, L - 1, L_M);
@@ -411,13 +436,13 @@ function runChunk(d: usize, mode: i32, c: i32): void {
   if ((mode & FWD) != 0) forward(d, st, y0, cols, B);
   if ((mode & LOSS) != 0) {
     const c0 = <usize>hdr(d, H_C) + <usize>col0 * <usize>nc * 8;
-    lossForward(d, st, c0, cols, B, part, (mode & GRAD) != 0 ? x1 : 0, s);
+    lossForward(d, st, c0, cols, B, part, (mode & GRAD) != 0 ? x1 : 0, T);
     if ((mode & GRAD) != 0) backward(d, st, y0, cols, B, x1, x2, G, part + PART_GRAD);
   }
   if ((mode & (JVP | GN)) != 0) {
-    const dz = jvp(d, st, y0, cols, B, <usize>hdr(d, H_V), x1, x2, G);
+    const dz = jvp(d, st, y0, cols, B, <usize>hdr(d, H_V), x1, x2);
     if ((mode & GN) != 0) {
-      lossGN(d, st, cols, B, part, dz, s, (mode & FULL) != 0);
+      lossGN(d, st, cols, B, part, dz, T, T2, (mode & FULL) != 0);
       backward(d, st, y0, cols, B, dz, dz == x1 ? x2 : x1, G, part + PART_GRAD);
     } else {
       memory.copy(io, dz, <usize>mL * <usize>cols * 8);

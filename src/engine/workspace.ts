@@ -47,7 +47,7 @@ export interface WorkspaceOptions {
 }
 
 // Header word indices (must match assembly/network.ts).
-const H = { L: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, STATES: 9, CHUNK: 10, PART: 11, PARTBYTES: 12, V: 13, IO: 14, SCR: 15, SCRBYTES: 16, MAXM: 17, POFF: 18, GW: 19, WLD: 20 };
+const H = { L: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, STATES: 9, CHUNK: 10, PART: 11, PARTBYTES: 12, V: 13, IO: 14, SCR: 15, SCRBYTES: 16, MAXM: 17, POFF: 18, GW: 19 };
 const H_INVN = 96, LAYERS = 128, LREC = 64;
 const L = { M: 0, K: 1, ACT: 2, RES: 3, KP: 4, KT: 5, BP: 6, AOFF: 7, GOFF: 8, DBOFF: 9 };
 const L_H = 48;
@@ -77,8 +77,8 @@ export class NetworkWorkspace {
   readonly gradLength: number;
   /** Offset of W's block in that layout. */
   readonly wOffset: number;
-  /** Leading dimension (rows) and column count of the padded W (nc × (mp_L + bias)). */
-  readonly wCols: number;
+  /** nc rounded up to even: the rows of W, S and P as the kernels see them (pad rows zero). */
+  readonly ncp: number;
   private block: Matrix | null = null;
   private token = {};
   private base = 0;
@@ -109,9 +109,10 @@ export class NetworkWorkspace {
       this.layerOff.push({ K: 0, Kt: 0, b: 0, g: o.g, db: o.db, a: 0 });
     }
     const last = plan.layers[plan.layers.length - 1];
+    this.ncp = this.classes + (this.classes % 2);
     this.wOffset = g;
-    this.wCols = last.mp + (this.bias ? 1 : 0);
-    this.gradLength = g + this.classes * this.wCols;
+    // W_Z (ncp × mp) and w_b (ncp): the W gradient, direction and parameters alike.
+    this.gradLength = g + this.ncp * (last.mp + 1);
     this.allocate();
   }
 
@@ -122,7 +123,7 @@ export class NetworkWorkspace {
 
   /** Lay out and allocate the block (again, after the memory was replaced). */
   private allocate(): void {
-    const { plan, columns: cap, classes: nc, blockColumns: B } = this;
+    const { plan, columns: cap, classes: nc, ncp, blockColumns: B } = this;
     const layers = plan.layers;
     const mL = layers[layers.length - 1].mp;
     let maxm = plan.nIn;
@@ -140,7 +141,8 @@ export class NetworkWorkspace {
       lo.Kt = take(8 * l.mp * l.kp);
       lo.b = take(8 * l.mp);
     });
-    this.off.W = take(8 * Math.max(nc, 1) * this.wCols);
+    // W_Z (ncp × mp), w_b (ncp), then W_Zᵀ (mp × ncp).
+    this.off.W = take(8 * Math.max(ncp, 2) * (2 * mL + 1));
     this.off.Y = take(8 * plan.nIn * cap);
     this.off.C = take(8 * Math.max(nc, 1) * cap);
     let cb = 0;
@@ -149,14 +151,14 @@ export class NetworkWorkspace {
       cb += al(16 * l.mp * B);
     });
     this.off.P = cb;
-    cb += al(8 * Math.max(nc, 1) * B);
+    cb += al(8 * Math.max(ncp, 2) * B);
     this.chunkBytes = cb;
     this.off.states = take(cb * this.maxBlocks);
     this.partBytes = al(8 * (PART_HEAD + this.gradLength));
     this.off.part = take(this.partBytes * this.maxBlocks);
     this.off.V = take(8 * this.gradLength);
     this.off.io = take(8 * mL * cap);
-    this.scrBytes = al(3 * 8 * maxm * B + 16 * Math.max(nc, 1) + 64);
+    this.scrBytes = al(3 * 8 * maxm * B + 2 * 8 * Math.max(ncp, 2) * B + 64);
     this.off.scr = take(this.scrBytes * this.maxBlocks);
     const total = p;
     const block = residentMatrix(total / 8, 1);
@@ -196,7 +198,6 @@ export class NetworkWorkspace {
     I[H.MAXM] = maxm;
     I[H.POFF] = this.off.P;
     I[H.GW] = this.wOffset;
-    I[H.WLD] = this.classes;
     plan.layers.forEach((l, i) => {
       const w = (LAYERS + LREC * i) / 4, lo = this.layerOff[i];
       I[w + L.M] = l.mp;
@@ -288,17 +289,28 @@ export class NetworkWorkspace {
       const b = mem.subarray(lo.b / 8, lo.b / 8 + l.mp);
       expandBias(b, theta, o + l.m * l.k, l.m, l.bias);
     });
-    if (W && this.classes > 0) this.writeW(this.view(this.off.W, this.classes * this.wCols), W);
+    if (W && this.classes > 0) this.writeW(this.view(this.off.W, this.ncp * (2 * this.lastMp() + 1)), W, true);
   }
 
-  /** W (nc × nW) into the padded layout (pad columns stay zero). */
-  private writeW(dst: Float64Array, W: Float64Array): void {
-    const nc = this.classes, m = this.plan.layers[this.plan.layers.length - 1].m;
-    for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) dst[q * nc + i] = W[q * nc + i];
-    if (this.bias) {
-      const b = (this.wCols - 1) * nc;
-      for (let i = 0; i < nc; i++) dst[b + i] = W[m * nc + i];
+  private lastMp(): number {
+    return this.plan.layers[this.plan.layers.length - 1].mp;
+  }
+
+  /**
+   * W (nc × nW, column-major) into the padded layout: W_Z (ncp × mp), w_b
+   * (ncp; zero without the bias column) and, when `transpose`, W_Zᵀ (mp × ncp).
+   */
+  private writeW(dst: Float64Array, W: Float64Array, transpose: boolean): void {
+    const nc = this.classes, ncp = this.ncp, last = this.plan.layers[this.plan.layers.length - 1];
+    const m = last.m, mp = last.mp, wb = ncp * mp, wt = wb + ncp;
+    for (let q = 0; q < m; q++) {
+      for (let i = 0; i < nc; i++) {
+        const w = W[q * nc + i];
+        dst[q * ncp + i] = w;
+        if (transpose) dst[wt + i * mp + q] = w;
+      }
     }
+    for (let i = 0; i < nc; i++) dst[wb + i] = this.bias ? W[m * nc + i] : 0;
   }
 
   /** The direction [vθ; vW] of a jvp or Gauss-Newton pass into the kernels' layout. */
@@ -309,7 +321,7 @@ export class NetworkWorkspace {
       for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) v[lo.g + r + q * l.mp] = vTheta[l.offset + r + q * l.m];
       expandBias(v.subarray(lo.db, lo.db + l.mp), vTheta, l.offset + l.m * l.k, l.m, l.bias);
     });
-    if (vW && this.classes > 0) this.writeW(v.subarray(this.wOffset, this.wOffset + this.classes * this.wCols), vW);
+    if (vW && this.classes > 0) this.writeW(v.subarray(this.wOffset), vW, false);
   }
 
   /**
@@ -357,9 +369,9 @@ export class NetworkWorkspace {
       });
     }
     if (W && this.classes > 0) {
-      const nc = this.classes, m = this.plan.layers[this.plan.layers.length - 1].m;
-      for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) W[wOffset + q * nc + i] = sum[this.wOffset + q * nc + i];
-      if (this.bias) for (let i = 0; i < nc; i++) W[wOffset + m * nc + i] = sum[this.wOffset + (this.wCols - 1) * nc + i];
+      const nc = this.classes, ncp = this.ncp, m = this.plan.layers[this.plan.layers.length - 1].m, wb = this.wOffset + ncp * this.lastMp();
+      for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) W[wOffset + q * nc + i] = sum[this.wOffset + q * ncp + i];
+      if (this.bias) for (let i = 0; i < nc; i++) W[wOffset + m * nc + i] = sum[wb + i];
     }
     return { value, hits };
   }
