@@ -25,7 +25,48 @@
 // vectors. Every multiply-add goes through madd64 (FMA in the relaxed-SIMD build).
 
 import { madd64 } from './simd';
-import { tanhParts } from './activations';
+
+// tanh for the forward pass (its own copy, tuned for this loop): the formulas
+// of assembly/activations.ts — tanh|x| = e/(e + 2), tanh' = (2/(e + 2))(1 + tanh|x|),
+// e = expm1(2|x|) = 2^k p + (2^k − 1), 2|x| = k ln2 + r, p = expm1(r) by its
+// Taylor series to r^13 — with k rounded by the 1.5·2^52 shifter (k appears in
+// the low mantissa bits, so 2^k comes from an integer add and shift), the
+// pseudo-minimum (one instruction) for the clamp, and madd64 in the Horner chain.
+const LN2_HI: f64 = 0.6931471803691238;
+const LN2_LO: f64 = 1.9082149292705877e-10;
+const INV_LN2: f64 = 1.4426950408889634;
+const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52
+
+/** tanh of the two lanes of x; tanh' stored at d. */
+// @ts-ignore: decorator
+@inline function tanhVec(x: v128, d: usize): v128 {
+  const one = f64x2.splat(1.0), two = f64x2.splat(2.0);
+  const t = f64x2.pmin(f64x2.abs(x), f64x2.splat(350.0));
+  const w = f64x2.add(t, t);
+  const kf = madd64(w, f64x2.splat(INV_LN2), f64x2.splat(SHIFTER));
+  const k = f64x2.sub(kf, f64x2.splat(SHIFTER));
+  const r = madd64(k, f64x2.splat(-LN2_LO), madd64(k, f64x2.splat(-LN2_HI), w));
+  let q = f64x2.splat(1.0 / 6227020800.0);                         // 1/13!
+  q = madd64(q, r, f64x2.splat(1.0 / 479001600.0));                 // 1/12!
+  q = madd64(q, r, f64x2.splat(1.0 / 39916800.0));                  // 1/11!
+  q = madd64(q, r, f64x2.splat(1.0 / 3628800.0));                   // 1/10!
+  q = madd64(q, r, f64x2.splat(1.0 / 362880.0));                    // 1/9!
+  q = madd64(q, r, f64x2.splat(1.0 / 40320.0));                     // 1/8!
+  q = madd64(q, r, f64x2.splat(1.0 / 5040.0));                      // 1/7!
+  q = madd64(q, r, f64x2.splat(1.0 / 720.0));                       // 1/6!
+  q = madd64(q, r, f64x2.splat(1.0 / 120.0));                       // 1/5!
+  q = madd64(q, r, f64x2.splat(1.0 / 24.0));                        // 1/4!
+  q = madd64(q, r, f64x2.splat(1.0 / 6.0));                         // 1/3!
+  q = madd64(q, r, f64x2.splat(0.5));                               // 1/2!
+  const p = madd64(f64x2.mul(r, r), q, r);                          // expm1(r)
+  // 2^k: the low 12 bits of kf's bit pattern minus the shifter's are k; plus 1023, shifted into the exponent.
+  const s = i64x2.shl(i64x2.add(kf, i64x2.splat(1023 - 0x4338000000000000)), 52);
+  const e = madd64(s, p, f64x2.sub(s, one));
+  const iq = f64x2.div(one, f64x2.add(e, two));
+  const th = f64x2.mul(e, iq);
+  v128.store(d, f64x2.mul(f64x2.add(iq, iq), f64x2.add(one, th)));
+  return v128.or(th, v128.and(x, i64x2.splat(0x8000000000000000)));
+}
 
 // Descriptor header (i32 words).
 const H_L = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C = 7, H_W = 8,
@@ -98,7 +139,7 @@ function affineCols(out: usize, M: usize, bias: usize, x: usize, D: usize, h: f6
 /** σ of v (act 0 identity, 1 tanh, 2 ReLU), σ' stored at d. */
 // @ts-ignore: decorator
 @inline function actVec(v: v128, d: usize, act: i32): v128 {
-  if (act == 1) return tanhParts(v, d, true);
+  if (act == 1) return tanhVec(v, d);
   if (act == 2) {
     const pos = f64x2.gt(v, f64x2.splat(0.0));
     v128.store(d, v128.and(f64x2.splat(1.0), pos));
