@@ -262,26 +262,47 @@ function hadamard(out: usize, a: usize, w: usize, count: i32): void {
   for (let o: usize = 0; o < end; o += 16) v128.store(out + o, f64x2.mul(v128.load(a + o), v128.load(w + o)));
 }
 
-/** dK += G Yᵀ (m×k), db += rowsums(G) (m) over `cols` columns; G m×cols, Y k×cols. */
+/**
+ * dK += G Yᵀ (m×k), db += rowsums(G) (m) over `cols` columns; G m×cols, Y k×cols.
+ * Two columns q, q+1 of dK per sweep over the block (eight accumulators for
+ * an 8-row block): each loaded vector of G feeds two multiply-adds.
+ */
 function gradK(dK: usize, db: usize, G: usize, Y: usize, m: i32, k: i32, cols: i32): void {
   const ldm = <usize>m << 3, ldk = <usize>k << 3;
-  for (let q = 0; q < k; q++) {
-    const yq = Y + (<usize>q << 3), kq = dK + <usize>q * ldm;
+  let q = 0;
+  for (; q + 2 <= k; q += 2) {
+    const yq = Y + (<usize>q << 3), kq = dK + <usize>q * ldm, kq1 = kq + ldm;
     let r = 0;
     for (; r + 8 <= m; r += 8) {
       const ro = <usize>r << 3;
       let a0 = v128.load(kq + ro), a1 = v128.load(kq + ro, 16), a2 = v128.load(kq + ro, 32), a3 = v128.load(kq + ro, 48);
+      let b0 = v128.load(kq1 + ro), b1 = v128.load(kq1 + ro, 16), b2 = v128.load(kq1 + ro, 32), b3 = v128.load(kq1 + ro, 48);
       let g = G + ro, y = yq;
       for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
-        const s = f64x2.splat(load<f64>(y));
-        a0 = madd64(v128.load(g), s, a0);
-        a1 = madd64(v128.load(g, 16), s, a1);
-        a2 = madd64(v128.load(g, 32), s, a2);
-        a3 = madd64(v128.load(g, 48), s, a3);
+        const s = f64x2.splat(load<f64>(y)), t = f64x2.splat(load<f64>(y, 8));
+        const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32), g3 = v128.load(g, 48);
+        a0 = madd64(g0, s, a0); a1 = madd64(g1, s, a1); a2 = madd64(g2, s, a2); a3 = madd64(g3, s, a3);
+        b0 = madd64(g0, t, b0); b1 = madd64(g1, t, b1); b2 = madd64(g2, t, b2); b3 = madd64(g3, t, b3);
       }
       v128.store(kq + ro, a0); v128.store(kq + ro, a1, 16); v128.store(kq + ro, a2, 32); v128.store(kq + ro, a3, 48);
+      v128.store(kq1 + ro, b0); v128.store(kq1 + ro, b1, 16); v128.store(kq1 + ro, b2, 32); v128.store(kq1 + ro, b3, 48);
     }
     for (; r < m; r += 2) {
+      const ro = <usize>r << 3;
+      let a = v128.load(kq + ro), b = v128.load(kq1 + ro);
+      let g = G + ro, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
+        const gv = v128.load(g);
+        a = madd64(gv, f64x2.splat(load<f64>(y)), a);
+        b = madd64(gv, f64x2.splat(load<f64>(y, 8)), b);
+      }
+      v128.store(kq + ro, a);
+      v128.store(kq1 + ro, b);
+    }
+  }
+  for (; q < k; q++) {
+    const yq = Y + (<usize>q << 3), kq = dK + <usize>q * ldm;
+    for (let r = 0; r < m; r += 2) {
       const ro = <usize>r << 3;
       let a = v128.load(kq + ro);
       let g = G + ro, y = yq;
