@@ -79,7 +79,7 @@ export function compile(model: Model, options: CompileOptions): CompiledNetwork 
       checkMatrix64(`${fn}.forward`, 'Y', Y);
       if (Y.shape[0] !== plan.nIn || Y.shape[1] < 1 || Y.shape[1] > batch) fail(`${fn}.forward`, `Y is ${shapeStr(Y)}, expected ${plan.nIn} rows and 1 … ${batch} columns`);
       n = Y.shape[1];
-      theta = Float64Array.from(x);
+      theta = x.slice();
       Ycopy = Float64Array.from(columnMajorData(Y));
       ws.ensureLive();
       ws.setData(Ycopy, null);

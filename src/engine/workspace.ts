@@ -348,12 +348,14 @@ export class NetworkWorkspace {
     const G = this.gradLength, stride = this.partBytes / 8;
     const part = this.view(this.off.part, stride * blocks);
     let value = 0, hits = 0;
-    const sum = new Float64Array(theta || W ? G : 0);
+    const want = theta !== null || W !== null;
+    // One block: its partial is the sum; more: added in block order (the same order on any thread count).
+    const sum = blocks === 1 || !want ? part.subarray(PART_HEAD, PART_HEAD + G) : new Float64Array(G);
     for (let c = 0; c < blocks; c++) {
       const p = c * stride;
       value += part[p];
       hits += part[p + 1];
-      for (let i = 0; i < sum.length; i++) sum[i] += part[p + PART_HEAD + i];
+      if (blocks > 1 && want) for (let i = 0; i < G; i++) sum[i] += part[p + PART_HEAD + i];
     }
     if (theta) {
       this.plan.layers.forEach((l, li) => {

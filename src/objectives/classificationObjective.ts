@@ -14,7 +14,7 @@ import { getKernelBackend } from '../core/wasm/backend.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import {
-  addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
+  addInto, batchData, checkBatch, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
 
@@ -138,13 +138,18 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
 
   const evaluate = (x: Float64Array, batch?: ArrayLike<number> | null, opts: EvaluateOptions = {}): Evaluation => {
     checkPoint(`${fn}.evaluate`, x, nParams);
+    const p = usePlan();
+    if (p) {
+      // The plan copies the batch's columns itself: only check the indices.
+      const nb = checkBatch(`${fn}.evaluate`, batch, n);
+      counters.evaluations++;
+      return evaluatePlan(p, x.slice(), batch ?? null, nb, opts);
+    }
     const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, C, batch);
     const nb = Yb.shape[1];
     counters.evaluations++;
     const xc = Float64Array.from(x); // the closures below must not see later changes of x
     const { theta, W } = split(xc);
-    const p = usePlan();
-    if (p) return evaluatePlan(p, xc, batch ?? null, nb, opts);
     const state = model.forward(theta, Yb);
     counters.forwardPasses++;
     const Z = state.output;
