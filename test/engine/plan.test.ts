@@ -217,3 +217,26 @@ test('plans: clear errors and fallbacks', () => {
   net.dispose();
   assert.throws(() => compile(conv, { batch: 4 }), /compile: cannot compile/);
 });
+
+test('plan tanh: values and derivatives agree with Math.tanh to a few ulps over [−40, 40], zero, tiny and huge inputs', () => {
+  const layer = singleLayer(dense(2, 2), { activation: 'tanh', bias: 'none' });
+  const xs: number[] = [0, 1e-300, -1e-20, 1e-8, 0.5, -0.5, 0.34657359, 0.3465736, 20, -20, 40, -40, 400, -1e5];
+  for (let i = 0; i < 400; i++) xs.push(-40 + (80 * i) / 399 + 1e-3 * Math.sin(i));
+  if (xs.length % 2) xs.push(0.125);
+  const n = xs.length / 2;
+  const Y = { ...randn(2, n, createRng(1)) } as Matrix;
+  Y.data.set(xs);
+  const identity = new Float64Array([1, 0, 0, 1]);
+  const net = compile(layer, { batch: n, threads: 1 });
+  const Z = net.forward(identity, Y).data;
+  // J_θ dθ with dK = I: A ∘ Y, A = tanh'(Y).
+  const dZ = net.jvp(identity).data;
+  for (let i = 0; i < xs.length; i++) {
+    const t = Math.tanh(xs[i]);
+    assert.ok(Math.abs(Z[i] - t) <= 4e-16 * Math.abs(t), `tanh(${xs[i]}) = ${Z[i]}, Math.tanh gives ${t}`);
+    const d = xs[i] / Math.cosh(xs[i]) ** 2; // tanh' = 1/cosh², without the cancellation of 1 − tanh²
+    assert.ok(Math.abs(dZ[i] - d) <= 4e-15 * Math.abs(d) + 1e-290, // the clamp at |x| = 350 leaves tanh' ≈ 4e−304 instead of underflowing to 0
+      `tanh'(${xs[i]})·${xs[i]} = ${dZ[i]}, expected ${d}`);
+  }
+  net.dispose();
+});
