@@ -3,11 +3,11 @@
  * parameters as whole-network passes over a workspace the caller owns.
  */
 import { checkMatrix64, checkPositiveInt, checkVector, fail, shapeStr } from '../core/errors.js';
-import { columnMajorData, matrix, type Matrix } from '../core/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import type { Model } from '../networks/types.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
 import { compileNetwork, type NetworkPlan } from './plan.js';
-import { NetworkWorkspace, PASS } from './workspace.js';
+import { modelPasses, type PassState } from './modelPasses.js';
 
 /** Options of {@link compile}. */
 export interface CompileOptions {
@@ -58,18 +58,11 @@ export function compile(model: Model, options: CompileOptions): CompiledNetwork 
   }
   const batch = checkPositiveInt(fn, 'batch', options?.batch);
   const threads = options.threads ?? getWasmThreads();
-  const ws = new NetworkWorkspace(plan, { columns: batch, classes: 0, blockColumns: options.blockColumns });
-  let n = 0;
-  let theta: Float64Array | null = null;
-  let Ycopy: Float64Array | null = null;
-  /** Make sure the states of the last forward are in the workspace (they go when the memory is replaced). */
-  const states = (name: string): void => {
-    if (!theta || !Ycopy) fail(`${fn}.${name}`, 'call forward first');
-    if (ws.ensureLive()) {
-      ws.setData(Ycopy, null);
-      ws.setParams(theta, null);
-      ws.run(PASS.forward, threads);
-    }
+  const passes = modelPasses(plan, { threads, blockColumns: options.blockColumns, columns: batch });
+  let state: PassState | null = null;
+  const last = (name: string): PassState => {
+    if (!state) return fail(`${fn}.${name}`, 'call forward first');
+    return state;
   };
   return {
     plan,
@@ -78,37 +71,21 @@ export function compile(model: Model, options: CompileOptions): CompiledNetwork 
       checkVector(`${fn}.forward`, 'theta', x, plan.nParams);
       checkMatrix64(`${fn}.forward`, 'Y', Y);
       if (Y.shape[0] !== plan.nIn || Y.shape[1] < 1 || Y.shape[1] > batch) fail(`${fn}.forward`, `Y is ${shapeStr(Y)}, expected ${plan.nIn} rows and 1 … ${batch} columns`);
-      n = Y.shape[1];
-      theta = x.slice();
-      Ycopy = Float64Array.from(columnMajorData(Y));
-      ws.ensureLive();
-      ws.setData(Ycopy, null);
-      ws.setParams(theta, null);
-      ws.run(PASS.forward, threads);
-      const out = new Float64Array(plan.nOut * n);
-      ws.readOutput(out);
-      return matrix(plan.nOut, n, out);
+      state = passes.forward(x, Y);
+      return state.output;
     },
     jvp(dx) {
-      states('jvp');
+      const s = last('jvp');
       checkVector(`${fn}.jvp`, 'dtheta', dx, plan.nParams);
-      ws.setDirection(dx, null);
-      ws.run(PASS.jvp, threads);
-      const out = new Float64Array(plan.nOut * n);
-      ws.io(out);
-      return matrix(plan.nOut, n, out);
+      return passes.jvp(s, dx);
     },
     vjp(dZ) {
-      states('vjp');
-      checkMatrix64(`${fn}.vjp`, 'dZ', dZ, plan.nOut, n);
-      ws.io(Float64Array.from(columnMajorData(dZ)), true);
-      ws.run(PASS.vjp, threads);
-      const g = new Float64Array(plan.nParams);
-      ws.reduce(g, null);
-      return g;
+      const s = last('vjp');
+      checkMatrix64(`${fn}.vjp`, 'dZ', dZ, plan.nOut, s.n);
+      return passes.vjp(s, dZ);
     },
     dispose() {
-      ws.dispose();
+      passes.dispose();
     },
   };
 }
