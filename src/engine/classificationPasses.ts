@@ -13,7 +13,7 @@
  */
 import { columnMajorData, type Matrix } from '../core/matrix.js';
 import type { NetworkPlan } from './plan.js';
-import { NetworkWorkspace, PASS } from './workspace.js';
+import { NetworkWorkspace, PASS, type Precision } from './workspace.js';
 
 /** Options of {@link classificationPasses}. */
 export interface ClassificationPassOptions {
@@ -23,6 +23,8 @@ export interface ClassificationPassOptions {
   threads: number;
   /** Columns per block (default 128). */
   blockColumns?: number;
+  /** Element type of the passes (default 'float64'). */
+  precision?: Precision;
 }
 
 /** What one evaluation of the passes gives (regularisers not included). */
@@ -75,7 +77,7 @@ export function classificationPasses(plan: NetworkPlan, Y: Matrix, C: Matrix, op
 
   const workspaceFor = (batch: ArrayLike<number> | null): NetworkWorkspace => {
     if (batch === null) {
-      full ??= new NetworkWorkspace(plan, { columns: n, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns });
+      full ??= new NetworkWorkspace(plan, { columns: n, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns, precision: opts.precision });
       full.ensureLive();
       if (fullGen !== full.generation) {
         full.setData(y, c);
@@ -85,7 +87,7 @@ export function classificationPasses(plan: NetworkPlan, Y: Matrix, C: Matrix, op
     }
     if (!batchWs || batchWs.columns < batch.length) {
       batchWs?.dispose();
-      batchWs = new NetworkWorkspace(plan, { columns: batch.length, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns });
+      batchWs = new NetworkWorkspace(plan, { columns: batch.length, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns, precision: opts.precision });
     }
     batchWs.ensureLive();
     batchWs.setData(y, c, batch);

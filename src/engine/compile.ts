@@ -8,6 +8,7 @@ import type { Model } from '../networks/types.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
 import { compileNetwork, type NetworkPlan } from './plan.js';
 import { modelPasses, type PassState } from './modelPasses.js';
+import type { Precision } from './workspace.js';
 
 /** Options of {@link compile}. */
 export interface CompileOptions {
@@ -17,6 +18,8 @@ export interface CompileOptions {
   threads?: number;
   /** Columns per block (default 128, a multiple of 8). */
   blockColumns?: number;
+  /** `'float64'` (default) or `'float32'` states and products (θ and results stay Float64Array). */
+  precision?: Precision;
 }
 
 /** A compiled model with its workspace (see {@link compile}). */
@@ -58,7 +61,7 @@ export function compile(model: Model, options: CompileOptions): CompiledNetwork 
   }
   const batch = checkPositiveInt(fn, 'batch', options?.batch);
   const threads = options.threads ?? getWasmThreads();
-  const passes = modelPasses(plan, { threads, blockColumns: options.blockColumns, columns: batch });
+  const passes = modelPasses(plan, { threads, blockColumns: options.blockColumns, columns: batch, precision: options.precision });
   let state: PassState | null = null;
   const last = (name: string): PassState => {
     if (!state) return fail(`${fn}.${name}`, 'call forward first');

@@ -8,7 +8,7 @@
  */
 import { columnMajorData, matrix, type Matrix } from '../core/matrix.js';
 import type { NetworkPlan } from './plan.js';
-import { NetworkWorkspace, PASS } from './workspace.js';
+import { NetworkWorkspace, PASS, type Precision } from './workspace.js';
 
 /** What {@link ModelPasses.forward} returns: the output and what the derivatives need. */
 export interface PassState {
@@ -36,9 +36,9 @@ export interface ModelPasses {
 /**
  * The passes of `plan` (validated shapes are the caller's business).
  * @param plan the compiled model
- * @param opts threads per pass, columns per block, and an initial capacity
+ * @param opts threads per pass, columns per block, an initial capacity, the precision
  */
-export function modelPasses(plan: NetworkPlan, opts: { threads: number; blockColumns?: number; columns?: number }): ModelPasses {
+export function modelPasses(plan: NetworkPlan, opts: { threads: number; blockColumns?: number; columns?: number; precision?: Precision }): ModelPasses {
   let threads = opts.threads;
   let ws: NetworkWorkspace | null = null;
   let current: PassState | null = null;
@@ -46,7 +46,7 @@ export function modelPasses(plan: NetworkPlan, opts: { threads: number; blockCol
   const workspace = (n: number): NetworkWorkspace => {
     if (!ws || ws.columns < n) {
       ws?.dispose();
-      ws = new NetworkWorkspace(plan, { columns: Math.max(n, opts.columns ?? 0), classes: 0, blockColumns: opts.blockColumns });
+      ws = new NetworkWorkspace(plan, { columns: Math.max(n, opts.columns ?? 0), classes: 0, blockColumns: opts.blockColumns, precision: opts.precision });
     }
     ws.ensureLive();
     return ws;

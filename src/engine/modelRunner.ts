@@ -11,6 +11,7 @@ import { getKernelBackend } from '../core/wasm/backend.js';
 import type { Model, ModelState } from '../networks/types.js';
 import { compileNetwork, networkPlanSupport, type NetworkPlan } from './plan.js';
 import { modelPasses, type ModelPasses, type PassState } from './modelPasses.js';
+import type { Precision } from './workspace.js';
 
 /** How an objective runs its passes: `'auto'` (the plan when it can), `'plan'` (insist), `'reference'`. */
 export type EngineChoice = 'auto' | 'plan' | 'reference';
@@ -40,20 +41,23 @@ const NO_INPUT = Object.freeze({ input: false });
  * @param opts engine (default 'auto'), threads per plan pass, blockColumns
  * @throws `fn: engine 'plan': <why the model does not compile>`
  */
-export function modelRunner(fn: string, model: Model, opts: { engine?: EngineChoice; threads: number; blockColumns?: number }): ModelRunner {
+export function modelRunner(fn: string, model: Model, opts: { engine?: EngineChoice; threads: number; blockColumns?: number; precision?: Precision }): ModelRunner {
   const engine = opts.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'plan' && engine !== 'reference') fail(fn, `engine must be 'auto', 'plan' or 'reference', got ${String(engine)}`);
   const reason = engine === 'reference' ? 'reference' : networkPlanSupport(model);
   if (engine === 'plan' && reason !== null) fail(fn, `engine 'plan': ${reason}`);
+  const precision = opts.precision ?? 'float64';
+  if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
+  if (precision === 'float32' && reason !== null) fail(fn, `precision 'float32' needs a plan: ${reason}`);
   const plan: NetworkPlan | null = reason === null ? compileNetwork(model) : null;
   let threads = opts.threads;
   let passes: ModelPasses | null = null;
   const usePlan = (): ModelPasses | null => {
     if (!plan || getKernelBackend() !== 'wasm') {
-      if (engine === 'plan') fail(fn, "engine 'plan' needs the WebAssembly kernels (setKernelBackend('wasm'))");
+      if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} needs the WebAssembly kernels (setKernelBackend('wasm'))`);
       return null;
     }
-    return (passes ??= modelPasses(plan, { threads, blockColumns: opts.blockColumns }));
+    return (passes ??= modelPasses(plan, { threads, blockColumns: opts.blockColumns, precision }));
   };
   return {
     forward(theta, Y) {

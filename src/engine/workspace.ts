@@ -44,7 +44,17 @@ export interface WorkspaceOptions {
   bias?: boolean;
   /** Columns per block (default {@link DEFAULT_BLOCK_COLUMNS}, a multiple of 8). */
   blockColumns?: number;
+  /**
+   * `'float64'` (default) or `'float32'`: the element type of the states,
+   * the parameters as the kernel reads them, the products and the per-block
+   * partial gradients (the loss value, hit count and the sum over blocks stay
+   * in double; callers keep their parameters in double).
+   */
+  precision?: Precision;
 }
+
+/** Element type of a workspace. */
+export type Precision = 'float64' | 'float32';
 
 // Header word indices (must match assembly/network.ts).
 const H = { L: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, STATES: 9, CHUNK: 10, PART: 11, PARTBYTES: 12, V: 13, IO: 14, SCR: 15, SCRBYTES: 16, MAXM: 17, POFF: 18, GW: 19 };
@@ -77,8 +87,13 @@ export class NetworkWorkspace {
   readonly gradLength: number;
   /** Offset of W's block in that layout. */
   readonly wOffset: number;
-  /** nc rounded up to even: the rows of W, S and P as the kernels see them (pad rows zero). */
+  /** nc rounded up to a multiple of the lanes: the rows of W, S and P as the kernels see them (pad rows zero). */
   readonly ncp: number;
+  readonly precision: Precision;
+  /** Bytes per element (8 or 4). */
+  private readonly elt: number;
+  /** Rows of each layer as the kernel sees them (a multiple of the lanes: 2 in f64, 4 in f32), and its inner dimension. */
+  private readonly dims: { mp: number; kp: number }[] = [];
   private block: Matrix | null = null;
   private token = {};
   private base = 0;
@@ -97,22 +112,34 @@ export class NetworkWorkspace {
     if (!Number.isInteger(opts.columns) || opts.columns < 1) fail(fn, `columns must be a positive integer, got ${opts.columns}`);
     const B = opts.blockColumns ?? DEFAULT_BLOCK_COLUMNS;
     if (!Number.isInteger(B) || B < 8 || B % 8 !== 0) fail(fn, `blockColumns must be a positive multiple of 8, got ${B}`);
+    const precision = opts.precision ?? 'float64';
+    if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
+    this.precision = precision;
+    this.elt = precision === 'float32' ? 4 : 8;
+    const lanes = 16 / this.elt;
+    const pad = (r: number) => Math.ceil(r / lanes) * lanes;
+    let rows = plan.nIn;
+    for (const l of plan.layers) {
+      const mp = pad(l.m);
+      if (l.residual && rows !== mp) fail(fn, `a residual layer of width ${l.m} reads ${rows} rows: ${precision} needs a width that is a multiple of ${lanes} there`);
+      this.dims.push({ mp, kp: rows });
+      rows = mp;
+    }
     this.plan = plan;
     this.columns = opts.columns;
     this.classes = opts.classes;
     this.bias = opts.bias ?? true;
     this.blockColumns = B;
     let g = 0;
-    for (const l of plan.layers) {
-      const o = { g, db: g + l.mp * l.kp };
-      g = o.db + l.mp;
+    for (const d of this.dims) {
+      const o = { g, db: g + d.mp * d.kp };
+      g = o.db + d.mp;
       this.layerOff.push({ K: 0, Kt: 0, b: 0, g: o.g, db: o.db, a: 0 });
     }
-    const last = plan.layers[plan.layers.length - 1];
-    this.ncp = this.classes + (this.classes % 2);
+    this.ncp = pad(this.classes);
     this.wOffset = g;
     // W_Z (ncp × mp) and w_b (ncp): the W gradient, direction and parameters alike.
-    this.gradLength = g + this.ncp * (last.mp + 1);
+    this.gradLength = g + this.ncp * (this.lastMp() + 1);
     this.allocate();
   }
 
@@ -123,11 +150,11 @@ export class NetworkWorkspace {
 
   /** Lay out and allocate the block (again, after the memory was replaced). */
   private allocate(): void {
-    const { plan, columns: cap, classes: nc, ncp, blockColumns: B } = this;
+    const { plan, columns: cap, classes: nc, ncp, blockColumns: B, elt, dims } = this;
     const layers = plan.layers;
-    const mL = layers[layers.length - 1].mp;
+    const mL = this.lastMp();
     let maxm = plan.nIn;
-    for (const l of layers) maxm = Math.max(maxm, l.mp, l.kp);
+    for (const d of dims) maxm = Math.max(maxm, d.mp, d.kp);
     this.maxBlocks = Math.ceil(cap / B);
     let p = al(LAYERS + LREC * layers.length);
     const take = (bytes: number) => {
@@ -135,30 +162,32 @@ export class NetworkWorkspace {
       p += al(bytes + 16);
       return at;
     };
-    layers.forEach((l, i) => {
+    dims.forEach((d, i) => {
       const lo = this.layerOff[i];
-      lo.K = take(8 * l.mp * l.kp);
-      lo.Kt = take(8 * l.mp * l.kp);
-      lo.b = take(8 * l.mp);
+      lo.K = take(elt * d.mp * d.kp);
+      lo.Kt = take(elt * d.mp * d.kp);
+      lo.b = take(elt * d.mp);
     });
+    const ncs = Math.max(ncp, 4);
     // W_Z (ncp × mp), w_b (ncp), then W_Zᵀ (mp × ncp).
-    this.off.W = take(8 * Math.max(ncp, 2) * (2 * mL + 1));
-    this.off.Y = take(8 * plan.nIn * cap);
-    this.off.C = take(8 * Math.max(nc, 1) * cap);
+    this.off.W = take(elt * ncs * (2 * mL + 1));
+    this.off.Y = take(elt * plan.nIn * cap);
+    this.off.C = take(elt * Math.max(nc, 1) * cap);
     let cb = 0;
-    layers.forEach((l, i) => {
+    dims.forEach((d, i) => {
       this.layerOff[i].a = cb;
-      cb += al(16 * l.mp * B);
+      cb += al(2 * elt * d.mp * B);
     });
     this.off.P = cb;
-    cb += al(8 * Math.max(ncp, 2) * B);
+    cb += al(elt * ncs * B);
     this.chunkBytes = cb;
     this.off.states = take(cb * this.maxBlocks);
-    this.partBytes = al(8 * (PART_HEAD + this.gradLength));
+    // Partial sums: value and hits (f64) in the first 32 bytes, then the gradient in the element type.
+    this.partBytes = al(8 * PART_HEAD + elt * this.gradLength);
     this.off.part = take(this.partBytes * this.maxBlocks);
-    this.off.V = take(8 * this.gradLength);
-    this.off.io = take(8 * mL * cap);
-    this.scrBytes = al(3 * 8 * maxm * B + 2 * 8 * Math.max(ncp, 2) * B + 64);
+    this.off.V = take(elt * this.gradLength);
+    this.off.io = take(elt * mL * cap);
+    this.scrBytes = al(3 * elt * maxm * B + 2 * elt * ncs * B + 64);
     this.off.scr = take(this.scrBytes * this.maxBlocks);
     const total = p;
     const block = residentMatrix(total / 8, 1);
@@ -200,8 +229,8 @@ export class NetworkWorkspace {
     I[H.GW] = this.wOffset;
     plan.layers.forEach((l, i) => {
       const w = (LAYERS + LREC * i) / 4, lo = this.layerOff[i];
-      I[w + L.M] = l.mp;
-      I[w + L.K] = l.kp;
+      I[w + L.M] = this.dims[i].mp;
+      I[w + L.K] = this.dims[i].kp;
       I[w + L.ACT] = l.act;
       I[w + L.RES] = l.residual ? 1 : 0;
       I[w + L.KP] = a(lo.K);
@@ -221,9 +250,10 @@ export class NetworkWorkspace {
     return this.block.data;
   }
 
-  /** A Float64 view of `len` doubles at byte offset `o` of the block. */
-  private view(o: number, len: number): Float64Array {
-    return this.mem().subarray(o / 8, o / 8 + len);
+  /** A view of `len` elements (of the workspace's precision) at byte offset `o` of the block. */
+  private view(o: number, len: number): Float64Array | Float32Array {
+    const buf = this.mem().buffer;
+    return this.elt === 8 ? new Float64Array(buf, this.base + o, len) : new Float32Array(buf, this.base + o, len);
   }
 
   /** Make sure the block is live (re-allocating after the memory was replaced); returns whether data must be uploaded again. */
@@ -274,35 +304,34 @@ export class NetworkWorkspace {
    * @param W W's data (nc × (nOut [+ 1])), or null for plain model passes
    */
   setParams(theta: Float64Array, W: Float64Array | null): void {
-    const mem = this.mem();
     this.plan.layers.forEach((l, i) => {
-      const lo = this.layerOff[i];
-      const K = mem.subarray(lo.K / 8, lo.K / 8 + l.mp * l.kp), Kt = mem.subarray(lo.Kt / 8, lo.Kt / 8 + l.mp * l.kp);
+      const lo = this.layerOff[i], { mp, kp } = this.dims[i];
+      const K = this.view(lo.K, mp * kp), Kt = this.view(lo.Kt, mp * kp);
       const o = l.offset;
       for (let q = 0; q < l.k; q++) {
         for (let r = 0; r < l.m; r++) {
           const v = theta[o + r + q * l.m];
-          K[r + q * l.mp] = v;
-          Kt[q + r * l.kp] = v;
+          K[r + q * mp] = v;
+          Kt[q + r * kp] = v;
         }
       }
-      const b = mem.subarray(lo.b / 8, lo.b / 8 + l.mp);
-      expandBias(b, theta, o + l.m * l.k, l.m, l.bias);
+      expandBias(this.view(lo.b, mp), theta, o + l.m * l.k, l.m, l.bias);
     });
     if (W && this.classes > 0) this.writeW(this.view(this.off.W, this.ncp * (2 * this.lastMp() + 1)), W, true);
   }
 
+  /** Rows of the last layer as the kernel sees them. */
   private lastMp(): number {
-    return this.plan.layers[this.plan.layers.length - 1].mp;
+    return this.dims[this.dims.length - 1].mp;
   }
 
   /**
    * W (nc × nW, column-major) into the padded layout: W_Z (ncp × mp), w_b
    * (ncp; zero without the bias column) and, when `transpose`, W_Zᵀ (mp × ncp).
    */
-  private writeW(dst: Float64Array, W: Float64Array, transpose: boolean): void {
+  private writeW(dst: Float64Array | Float32Array, W: Float64Array, transpose: boolean): void {
     const nc = this.classes, ncp = this.ncp, last = this.plan.layers[this.plan.layers.length - 1];
-    const m = last.m, mp = last.mp, wb = ncp * mp, wt = wb + ncp;
+    const m = last.m, mp = this.lastMp(), wb = ncp * mp, wt = wb + ncp;
     for (let q = 0; q < m; q++) {
       for (let i = 0; i < nc; i++) {
         const w = W[q * nc + i];
@@ -317,9 +346,9 @@ export class NetworkWorkspace {
   setDirection(vTheta: Float64Array, vW: Float64Array | null): void {
     const v = this.view(this.off.V, this.gradLength);
     this.plan.layers.forEach((l, i) => {
-      const lo = this.layerOff[i];
-      for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) v[lo.g + r + q * l.mp] = vTheta[l.offset + r + q * l.m];
-      expandBias(v.subarray(lo.db, lo.db + l.mp), vTheta, l.offset + l.m * l.k, l.m, l.bias);
+      const lo = this.layerOff[i], mp = this.dims[i].mp;
+      for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) v[lo.g + r + q * mp] = vTheta[l.offset + r + q * l.m];
+      expandBias(v.subarray(lo.db, lo.db + mp), vTheta, l.offset + l.m * l.k, l.m, l.bias);
     });
     if (vW && this.classes > 0) this.writeW(v.subarray(this.wOffset), vW, false);
   }
@@ -331,10 +360,11 @@ export class NetworkWorkspace {
   run(mode: number, threads = 1): void {
     const ex = wasmExports('NetworkWorkspace.run');
     const blocks = Math.ceil(this.n / this.blockColumns);
+    const op = this.elt === 8 ? 'netChunks' : 'netChunks32';
     if (threads > 1 && blocks > 1) {
-      runChunked('NetworkWorkspace.run', { op: 'netChunks', args: [this.base, mode, 0, 1], step: [0, 0, 1, 0], perThread: [0, 0, 0, 0], lenIdx: 3, chunkLen: 1, total: blocks }, threads);
+      runChunked('NetworkWorkspace.run', { op, args: [this.base, mode, 0, 1], step: [0, 0, 1, 0], perThread: [0, 0, 0, 0], lenIdx: 3, chunkLen: 1, total: blocks }, threads);
     } else {
-      ex.netChunks(this.base, mode, 0, blocks);
+      ex[op](this.base, mode, 0, blocks);
     }
   }
 
@@ -345,22 +375,25 @@ export class NetworkWorkspace {
    */
   reduce(theta: Float64Array | null, W: Float64Array | null, thetaOffset = 0, wOffset = 0): { value: number; hits: number } {
     const blocks = Math.ceil(this.n / this.blockColumns);
-    const G = this.gradLength, stride = this.partBytes / 8;
-    const part = this.view(this.off.part, stride * blocks);
+    const G = this.gradLength, stride = this.partBytes;
+    const head = new Float64Array(this.mem().buffer, this.base + this.off.part, (stride * blocks) / 8);
     let value = 0, hits = 0;
     const want = theta !== null || W !== null;
-    // One block: its partial is the sum; more: added in block order (the same order on any thread count).
-    const sum = blocks === 1 || !want ? part.subarray(PART_HEAD, PART_HEAD + G) : new Float64Array(G);
+    // One block: its partial is the sum; more: added in block order, in double (the same order on any thread count).
+    const sum = blocks === 1 || !want ? this.view(this.off.part + 8 * PART_HEAD, G) : new Float64Array(G);
     for (let c = 0; c < blocks; c++) {
-      const p = c * stride;
-      value += part[p];
-      hits += part[p + 1];
-      if (blocks > 1 && want) for (let i = 0; i < G; i++) sum[i] += part[p + PART_HEAD + i];
+      const p = (c * stride) / 8;
+      value += head[p];
+      hits += head[p + 1];
+      if (blocks > 1 && want) {
+        const g = this.view(this.off.part + c * stride + 8 * PART_HEAD, G);
+        for (let i = 0; i < G; i++) sum[i] += g[i];
+      }
     }
     if (theta) {
       this.plan.layers.forEach((l, li) => {
-        const lo = this.layerOff[li], o = thetaOffset + l.offset, s = l.residual ? l.h : 1;
-        for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) theta[o + r + q * l.m] = s * sum[lo.g + r + q * l.mp];
+        const lo = this.layerOff[li], o = thetaOffset + l.offset, s = l.residual ? l.h : 1, mp = this.dims[li].mp;
+        for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) theta[o + r + q * l.m] = s * sum[lo.g + r + q * mp];
         const bo = o + l.m * l.k;
         if (l.bias === 'vector') for (let r = 0; r < l.m; r++) theta[bo + r] = s * sum[lo.db + r];
         else if (l.bias === 'scalar') {
@@ -380,25 +413,25 @@ export class NetworkWorkspace {
 
   /** The network output Z (nOut × n) of the last forward, copied into `out`. */
   readOutput(out: Float64Array): void {
-    const layers = this.plan.layers, li = layers.length - 1, l = layers[li];
-    const B = this.blockColumns, mem = this.mem();
-    for (let j = 0; j < this.n; j++) {
-      const c = Math.floor(j / B), jj = j - c * B;
-      const at = (this.off.states + c * this.chunkBytes + this.layerOff[li].a + 8 * l.mp * B + 8 * jj * l.mp) / 8;
-      for (let r = 0; r < l.m; r++) out[j * l.m + r] = mem[at + r];
+    const layers = this.plan.layers, li = layers.length - 1, l = layers[li], mp = this.lastMp();
+    const B = this.blockColumns, e = this.elt;
+    for (let c = 0; c * B < this.n; c++) {
+      const cols = Math.min(B, this.n - c * B);
+      const Z = this.view(this.off.states + c * this.chunkBytes + this.layerOff[li].a + e * mp * B, mp * cols);
+      for (let jj = 0; jj < cols; jj++) for (let r = 0; r < l.m; r++) out[(c * B + jj) * l.m + r] = Z[jj * mp + r];
     }
   }
 
   /** dZ (nOut × n) of the last jvp pass into `out`, or (`write`) `out` into the io buffer for a vjp pass. */
   io(out: Float64Array, write = false): void {
-    const l = this.plan.layers[this.plan.layers.length - 1];
-    const v = this.view(this.off.io, l.mp * this.n);
+    const l = this.plan.layers[this.plan.layers.length - 1], mp = this.lastMp();
+    const v = this.view(this.off.io, mp * this.n);
     for (let j = 0; j < this.n; j++) {
       for (let r = 0; r < l.m; r++) {
-        if (write) v[j * l.mp + r] = out[j * l.m + r];
-        else out[j * l.m + r] = v[j * l.mp + r];
+        if (write) v[j * mp + r] = out[j * l.m + r];
+        else out[j * l.m + r] = v[j * mp + r];
       }
-      if (write && l.mp > l.m) v[j * l.mp + l.m] = 0;
+      if (write) for (let r = l.m; r < mp; r++) v[j * mp + r] = 0;
     }
   }
 
@@ -412,7 +445,7 @@ export class NetworkWorkspace {
 }
 
 /** b expanded to one entry per row (pad rows zero) from x[o…]. */
-function expandBias(dst: Float64Array, x: Float64Array, o: number, m: number, kind: 'scalar' | 'vector' | 'none'): void {
+function expandBias(dst: Float64Array | Float32Array, x: Float64Array, o: number, m: number, kind: 'scalar' | 'vector' | 'none'): void {
   dst.fill(0);
   if (kind === 'vector') for (let r = 0; r < m; r++) dst[r] = x[o + r];
   else if (kind === 'scalar') dst.fill(x[o], 0, m);

@@ -48,6 +48,13 @@ export interface ClassificationObjectiveOptions {
   threads?: number;
   /** Columns per block of a plan pass (default 128, a multiple of 8). */
   blockColumns?: number;
+  /**
+   * `'float64'` (default) or `'float32'`: with `'float32'` the plan's states
+   * and products are single precision (mixed precision: x, the gradient, the
+   * mat-vecs and the optimizer stay float64; sums over blocks in double).
+   * Needs the plan (throws otherwise).
+   */
+  precision?: 'float64' | 'float32';
 }
 
 /** The objective returned by {@link classificationObjective}. */
@@ -124,14 +131,17 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
   // The plan is compiled once; its workspaces are made on first use.
   const planReason = kind !== 'crossEntropy' ? `loss ${kind} has no plan kernel` : networkPlanSupport(model);
   if (engine === 'plan' && planReason !== null) fail(fn, `engine 'plan': ${planReason}`);
+  const precision = options.precision ?? 'float64';
+  if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
+  if (precision === 'float32' && (engine === 'reference' || planReason !== null)) fail(fn, `precision 'float32' needs the plan: ${engine === 'reference' ? "engine is 'reference'" : planReason}`);
   const plan = engine !== 'reference' && planReason === null ? compileNetwork(model) : null;
   let passes: ClassificationPasses | null = null;
   const usePlan = (): ClassificationPasses | null => {
     if (!plan || getKernelBackend() !== 'wasm') {
-      if (engine === 'plan') fail(fn, "engine 'plan' needs the WebAssembly kernels (setKernelBackend('wasm'))");
+      if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} needs the WebAssembly kernels (setKernelBackend('wasm'))`);
       return null;
     }
-    return (passes ??= classificationPasses(plan, Y, C, { bias, coupling, threads, blockColumns: options.blockColumns }));
+    return (passes ??= classificationPasses(plan, Y, C, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
   };
 
   const split = (x: Float64Array) => ({ theta: x.subarray(0, nTheta), W: mat(x.subarray(nTheta), nc, nW) });

@@ -63,6 +63,8 @@ export interface VarProObjectiveOptions {
   engine?: EngineChoice;
   /** Threads per plan pass (default `getWasmThreads()`); results do not depend on it. */
   threads?: number;
+  /** `'float64'` (default) or `'float32'` states and products of the plan (needs the plan). */
+  precision?: 'float64' | 'float32';
 }
 
 /** How the last inner problem was solved. */
@@ -156,7 +158,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
   const counters = newCounters();
   const threads = options.threads ?? getWasmThreads();
   if (!Number.isInteger(threads) || threads < 1) fail(fn, `threads must be a positive integer, got ${String(options.threads)}`);
-  const runner = modelRunner(fn, model, { engine: options.engine, threads });
+  const runner = modelRunner(fn, model, { engine: options.engine, threads, precision: options.precision });
   let lastW: Float64Array | null = null;
   let lastReport: VarProInnerReport | null = null;
 
