@@ -149,6 +149,25 @@ function affineCols<T>(out: usize, M: usize, bias: usize, x: usize, D: usize, h:
       }
       v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
     }
+    for (; r + 2 * V <= rows; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = zero, a1 = zero;
+      if (bias != 0) {
+        a0 = v128.load(bias + ro); a1 = v128.load(bias + ro, 16);
+      }
+      let mp = M + ro;
+      for (let q = 0; q < inner; q++, mp += ldr) {
+        const s = vsplatAt<T>(xj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(mp), s, a0);
+        a1 = vmadd<T>(v128.load(mp, 16), s, a1);
+      }
+      if (D != 0) {
+        a0 = vmadd<T>(hv, a0, v128.load(dj + ro)); a1 = vmadd<T>(hv, a1, v128.load(dj + ro, 16));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1);
+      }
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16);
+    }
     for (; r < rows; r += V) {
       const ro = <usize>r * sz;
       let a = bias != 0 ? v128.load(bias + ro) : zero;
@@ -239,6 +258,22 @@ function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize,
       }
       v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
     }
+    for (; r + 2 * V <= m; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16);
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(kp), s, a0);
+        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
+      }
+      const p = aj + ro;
+      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act);
+      if (residual) {
+        a0 = vmadd<T>(hv, a0, v128.load(yj + ro)); a1 = vmadd<T>(hv, a1, v128.load(yj + ro, 16));
+      }
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16);
+    }
     for (; r < m; r += V) {
       const ro = <usize>r * sz;
       let acc = v128.load(bias + ro);
@@ -300,6 +335,34 @@ function jvpLayer<T>(out: usize, D: usize, A: usize, y: usize, dK: usize, db: us
       const op = out + cj + ro;
       v128.store(op, a0); v128.store(op, a1, 16); v128.store(op, a2, 32); v128.store(op, a3, 48);
     }
+    for (; r + 2 * V <= m; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(db + ro), a1 = v128.load(db + ro, 16);
+      let b0 = zero, b1 = zero;
+      let kp = dK + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(kp), s, a0);
+        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
+      }
+      if (dy != 0) {
+        kp = K + ro;
+        for (let q = 0; q < k; q++, kp += ldm) {
+          const s = vsplatAt<T>(dyj + <usize>q * sz);
+          b0 = vmadd<T>(v128.load(kp), s, b0);
+          b1 = vmadd<T>(v128.load(kp, 16), s, b1);
+        }
+      }
+      const ap = A + cj + ro;
+      a0 = vmul<T>(v128.load(ap), vadd<T>(a0, b0));
+      a1 = vmul<T>(v128.load(ap, 16), vadd<T>(a1, b1));
+      if (D != 0) {
+        a0 = vmadd<T>(hv, a0, v128.load(D + cj + ro)); a1 = vmadd<T>(hv, a1, v128.load(D + cj + ro, 16));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1);
+      }
+      v128.store(out + cj + ro, a0); v128.store(out + cj + ro, a1, 16);
+    }
     for (; r < m; r += V) {
       const ro = <usize>r * sz;
       let a = v128.load(db + ro);
@@ -348,6 +411,20 @@ function gradK<T>(dK: usize, db: usize, G: usize, Y: usize, m: i32, k: i32, cols
       }
       v128.store(kq + ro, a0); v128.store(kq + ro, a1, 16); v128.store(kq + ro, a2, 32); v128.store(kq + ro, a3, 48);
       v128.store(kq1 + ro, b0); v128.store(kq1 + ro, b1, 16); v128.store(kq1 + ro, b2, 32); v128.store(kq1 + ro, b3, 48);
+    }
+    for (; r + 2 * V <= m; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(kq + ro), a1 = v128.load(kq + ro, 16);
+      let b0 = v128.load(kq1 + ro), b1 = v128.load(kq1 + ro, 16);
+      let g = G + ro, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
+        const s = vsplatAt<T>(y), t = vsplatAt<T>(y + sz);
+        const g0 = v128.load(g), g1 = v128.load(g, 16);
+        a0 = vmadd<T>(g0, s, a0); a1 = vmadd<T>(g1, s, a1);
+        b0 = vmadd<T>(g0, t, b0); b1 = vmadd<T>(g1, t, b1);
+      }
+      v128.store(kq + ro, a0); v128.store(kq + ro, a1, 16);
+      v128.store(kq1 + ro, b0); v128.store(kq1 + ro, b1, 16);
     }
     for (; r < m; r += V) {
       const ro = <usize>r * sz;

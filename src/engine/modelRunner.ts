@@ -11,7 +11,7 @@ import { getKernelBackend } from '../core/wasm/backend.js';
 import type { Model, ModelState } from '../networks/types.js';
 import { compileNetwork, networkPlanSupport, type NetworkPlan } from './plan.js';
 import { modelPasses, type ModelPasses, type PassState } from './modelPasses.js';
-import type { Precision } from './workspace.js';
+import { kernelDims, type Precision } from './workspace.js';
 
 /** How an objective runs its passes: `'auto'` (the plan when it can), `'plan'` (insist), `'reference'`. */
 export type EngineChoice = 'auto' | 'plan' | 'reference';
@@ -50,6 +50,8 @@ export function modelRunner(fn: string, model: Model, opts: { engine?: EngineCho
   if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
   if (precision === 'float32' && reason !== null) fail(fn, `precision 'float32' needs a plan: ${reason}`);
   const plan: NetworkPlan | null = reason === null ? compileNetwork(model) : null;
+  const dims = plan && precision === 'float32' ? kernelDims(plan, precision) : null;
+  if (typeof dims === 'string') fail(fn, `precision 'float32': ${dims}`);
   let threads = opts.threads;
   let passes: ModelPasses | null = null;
   const usePlan = (): ModelPasses | null => {

@@ -56,6 +56,25 @@ export interface WorkspaceOptions {
 /** Element type of a workspace. */
 export type Precision = 'float64' | 'float32';
 
+/**
+ * The rows (padded to the lanes of `precision`: 2 in f64, 4 in f32) and inner
+ * dimension of each layer as the kernel sees them, or why the plan cannot run
+ * in that precision (a residual layer reading the data directly must have the
+ * data's row count).
+ */
+export function kernelDims(plan: NetworkPlan, precision: Precision): { mp: number; kp: number }[] | string {
+  const lanes = precision === 'float32' ? 4 : 2;
+  const dims: { mp: number; kp: number }[] = [];
+  let rows = plan.nIn;
+  for (const l of plan.layers) {
+    const mp = Math.ceil(l.m / lanes) * lanes;
+    if (l.residual && rows !== mp) return `a residual layer of width ${l.m} reads ${rows} rows: ${precision} needs a width that is a multiple of ${lanes} there`;
+    dims.push({ mp, kp: rows });
+    rows = mp;
+  }
+  return dims;
+}
+
 // Header word indices (must match assembly/network.ts).
 const H = { L: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, STATES: 9, CHUNK: 10, PART: 11, PARTBYTES: 12, V: 13, IO: 14, SCR: 15, SCRBYTES: 16, MAXM: 17, POFF: 18, GW: 19 };
 const H_INVN = 96, LAYERS = 128, LREC = 64;
@@ -93,7 +112,7 @@ export class NetworkWorkspace {
   /** Bytes per element (8 or 4). */
   private readonly elt: number;
   /** Rows of each layer as the kernel sees them (a multiple of the lanes: 2 in f64, 4 in f32), and its inner dimension. */
-  private readonly dims: { mp: number; kp: number }[] = [];
+  private readonly dims: { mp: number; kp: number }[];
   private block: Matrix | null = null;
   private token = {};
   private base = 0;
@@ -118,13 +137,9 @@ export class NetworkWorkspace {
     this.elt = precision === 'float32' ? 4 : 8;
     const lanes = 16 / this.elt;
     const pad = (r: number) => Math.ceil(r / lanes) * lanes;
-    let rows = plan.nIn;
-    for (const l of plan.layers) {
-      const mp = pad(l.m);
-      if (l.residual && rows !== mp) fail(fn, `a residual layer of width ${l.m} reads ${rows} rows: ${precision} needs a width that is a multiple of ${lanes} there`);
-      this.dims.push({ mp, kp: rows });
-      rows = mp;
-    }
+    const dims = kernelDims(plan, precision);
+    if (typeof dims === 'string') fail(fn, dims);
+    this.dims = dims;
     this.plan = plan;
     this.columns = opts.columns;
     this.classes = opts.classes;

@@ -10,6 +10,7 @@ import type { Model, ParamBlock } from '../networks/types.js';
 import { prefixBlocks } from '../networks/params.js';
 import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
 import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
+import { kernelDims } from '../engine/workspace.js';
 import { getKernelBackend } from '../core/wasm/backend.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
@@ -135,6 +136,8 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
   if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
   if (precision === 'float32' && (engine === 'reference' || planReason !== null)) fail(fn, `precision 'float32' needs the plan: ${engine === 'reference' ? "engine is 'reference'" : planReason}`);
   const plan = engine !== 'reference' && planReason === null ? compileNetwork(model) : null;
+  const dims = plan && precision === 'float32' ? kernelDims(plan, precision) : null;
+  if (typeof dims === 'string') fail(fn, `precision 'float32': ${dims}`);
   let passes: ClassificationPasses | null = null;
   const usePlan = (): ClassificationPasses | null => {
     if (!plan || getKernelBackend() !== 'wasm') {

@@ -260,3 +260,40 @@ test('plan tanh: values and derivatives agree with Math.tanh to a few ulps over 
   }
   net.dispose();
 });
+
+test('float32 plans: values, gradients and GN mat-vecs within f32 rounding of float64; 1 and 2 threads bit-identical; clear errors', async () => {
+  for (const c of [cases[0], cases[2], cases[4]]) {
+    const { Y, C } = problem(c.nIn, c.nc, 400, 28);
+    const opts = { regularization: { theta: 1e-4, W: 1e-4 }, bias: c.bias, threads: 1 };
+    const o64 = classificationObjective(c.make(), Y, C, opts);
+    const o32 = classificationObjective(c.make(), Y, C, { ...opts, precision: 'float32' });
+    const x = point(o64, 29), v = createRng(30).normalArray(o64.nParams);
+    const a = o64.evaluate(x), b = o32.evaluate(x);
+    assert.ok(Math.abs(a.value - b.value) <= 1e-6 * Math.abs(a.value), `${c.label}: f32 value ${b.value} vs ${a.value}`);
+    assert.ok(relErr(b.gradient, a.gradient) < 1e-4, `${c.label}: f32 gradient rel. error ${relErr(b.gradient, a.gradient)}`);
+    assert.ok(relErr(b.gradient, a.gradient) > 1e-12, `${c.label}: the f32 gradient equals the f64 one: not computed in f32?`);
+    assert.ok(relErr(b.hessian!(v), a.hessian!(v)) < 1e-4, `${c.label}: f32 GN mat-vec`);
+    o32.dispose();
+  }
+  const { Y, C } = problem(2, 5, 1000, 31);
+  const t1 = classificationObjective(flagship(), Y, C, { threads: 1, precision: 'float32' });
+  const t2 = classificationObjective(flagship(), Y, C, { threads: 2, precision: 'float32' });
+  startWasmThreads();
+  for (let k = 0; k < 200 && wasmThreadsReady() < 1; k++) await new Promise((r) => setTimeout(r, 10));
+  const x = point(t1, 32), v = createRng(33).normalArray(t1.nParams);
+  const a = t1.evaluate(x), b = t2.evaluate(x);
+  assert.equal(b.value, a.value);
+  assert.deepEqual(b.gradient, a.gradient);
+  assert.deepEqual(b.hessian!(v), a.hessian!(v));
+  const model = flagship(3);
+  const theta = model.initialize(createRng(34));
+  const net = compile(model, { batch: 50, precision: 'float32', threads: 1 });
+  const Yc = randn(2, 50, createRng(35));
+  assertClose(net.forward(theta, Yc), model.forward(theta, Yc).output, 1e-5, 'f32 forward');
+  net.dispose();
+  assert.throws(() => classificationObjective(flagship(2), Y, C, { precision: 'float32', engine: 'reference' }), /classificationObjective: precision 'float32' needs the plan: engine is 'reference'/);
+  assert.throws(() => classificationObjective(resnet(() => singleLayer(dense(2, 2), { activation: 'sin' }), { steps: 2 }), Y, C, { precision: 'float32' }), /precision 'float32' needs the plan: .*sin/);
+  assert.throws(() => classificationObjective(flagship(2), Y, C, { precision: 'half' as never }), /classificationObjective: precision must be 'float64' or 'float32'/);
+  assert.throws(() => classificationObjective(resnet(() => singleLayer(dense(6, 6)), { steps: 2 }), randn(6, 10, createRng(1)), oneHot(3, 10, createRng(2)), { precision: 'float32' }), /classificationObjective: precision 'float32': a residual layer of width 6 reads 6 rows: float32 needs a width that is a multiple of 4/);
+  for (const o of [t1, t2]) o.dispose();
+});
