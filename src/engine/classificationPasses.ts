@@ -65,7 +65,8 @@ export function classificationPasses(plan: NetworkPlan, Y: Matrix, C: Matrix, op
   const nParams = nTheta + nc * nW;
   let threads = opts.threads;
   let full: NetworkWorkspace | null = null;
-  let fullGen = -1;
+  // Which workspace block holds the uploaded data set (a new workspace or block needs it again).
+  let uploaded: { ws: NetworkWorkspace; generation: number } | null = null;
   let batchWs: NetworkWorkspace | null = null;
   // Which evaluation's states each workspace holds.
   const owner = new WeakMap<NetworkWorkspace, { token: object; generation: number }>();
@@ -79,9 +80,9 @@ export function classificationPasses(plan: NetworkPlan, Y: Matrix, C: Matrix, op
     if (batch === null) {
       full ??= new NetworkWorkspace(plan, { columns: n, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns, precision: opts.precision });
       full.ensureLive();
-      if (fullGen !== full.generation) {
+      if (uploaded?.ws !== full || uploaded.generation !== full.generation) {
         full.setData(y, c);
-        fullGen = full.generation;
+        uploaded = { ws: full, generation: full.generation };
       }
       return full;
     }
@@ -109,10 +110,10 @@ export function classificationPasses(plan: NetworkPlan, Y: Matrix, C: Matrix, op
       owner.set(ws, { token, generation: ws.generation });
       const nb = ws.nColumns;
       const hessian = (v: Float64Array): Float64Array => {
-        const w = batch === null ? workspaceFor(null) : batchWs!;
-        if (w.ensureLive() || !owns(w, token)) {
-          // Another evaluation ran since: restore this one's data and states.
-          if (batch !== null) w.setData(y, c, batch);
+        let w = batch === null ? workspaceFor(null) : batchWs;
+        if (!w || w.ensureLive() || !owns(w, token)) {
+          // Another evaluation ran since (or the workspace was disposed): restore this one's data and states.
+          w = workspaceFor(batch);
           forward(w, x, PASS.forward | PASS.loss);
           owner.set(w, { token, generation: w.generation });
         }

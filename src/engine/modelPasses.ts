@@ -41,7 +41,9 @@ export interface ModelPasses {
 export function modelPasses(plan: NetworkPlan, opts: { threads: number; blockColumns?: number; columns?: number; precision?: Precision }): ModelPasses {
   let threads = opts.threads;
   let ws: NetworkWorkspace | null = null;
+  // The state whose values the workspace holds (and which workspace block that was).
   let current: PassState | null = null;
+  let holder: NetworkWorkspace | null = null;
   let generation = -1;
   const workspace = (n: number): NetworkWorkspace => {
     if (!ws || ws.columns < n) {
@@ -57,12 +59,13 @@ export function modelPasses(plan: NetworkPlan, opts: { threads: number; blockCol
     w.setParams(s.theta, null);
     w.run(PASS.forward, threads);
     current = s;
+    holder = w;
     generation = w.generation;
   };
   /** The workspace holding the states of `s`. */
   const at = (s: PassState): NetworkWorkspace => {
     const w = workspace(s.n);
-    if (current !== s || generation !== w.generation) load(w, s);
+    if (current !== s || holder !== w || generation !== w.generation) load(w, s);
     return w;
   };
   return {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRng, randn, residentMemoryStats, type Matrix } from '../../src/core/index.js';
+import { createRng, randn, releaseWasmMemory, residentMemoryStats, type Matrix } from '../../src/core/index.js';
 import { startWasmThreads, wasmThreadsReady } from '../../src/core/wasm/threads.js';
 import { singleLayer } from '../../src/layers/index.js';
 import { chain, resnet, type Model } from '../../src/networks/index.js';
@@ -296,4 +296,20 @@ test('float32 plans: values, gradients and GN mat-vecs within f32 rounding of fl
   assert.throws(() => classificationObjective(flagship(2), Y, C, { precision: 'half' as never }), /classificationObjective: precision must be 'float64' or 'float32'/);
   assert.throws(() => classificationObjective(resnet(() => singleLayer(dense(6, 6)), { steps: 2 }), randn(6, 10, createRng(1)), oneHot(3, 10, createRng(2)), { precision: 'float32' }), /classificationObjective: precision 'float32': a residual layer of width 6 reads 6 rows: float32 needs a width that is a multiple of 4/);
   for (const o of [t1, t2]) o.dispose();
+});
+
+test('a Hessian mat-vec of an evaluation still works after dispose() and after releaseWasmMemory()', () => {
+  const { Y, C } = problem(2, 5, 200, 36);
+  const obj = classificationObjective(flagship(3), Y, C, { threads: 1 });
+  const x = point(obj, 37), v = createRng(38).normalArray(obj.nParams);
+  const full = obj.evaluate(x), batch = obj.evaluate(x, [4, 8, 15, 16, 23, 42]);
+  const hf = full.hessian!(v), hb = batch.hessian!(v);
+  obj.dispose();
+  assert.deepEqual(full.hessian!(v), hf);
+  assert.deepEqual(batch.hessian!(v), hb);
+  releaseWasmMemory();
+  assert.deepEqual(full.hessian!(v), hf);
+  assert.deepEqual(batch.hessian!(v), hb);
+  assert.equal(obj.evaluate(x).value, full.value);
+  obj.dispose();
 });
