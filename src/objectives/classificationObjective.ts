@@ -102,6 +102,12 @@ export interface ClassificationObjective extends Objective {
  * to skip its input gradient (`{ input: false }`: Y is data). `batch` (indices)
  * evaluates the loss on those columns only (averaged over the batch).
  * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
+ * Execution (`engine`, docs/engine.md): a network of dense layers, ResNets
+ * and chains of them with the cross-entropy loss runs each evaluation's
+ * forward + loss + gradient, and each Gauss-Newton mat-vec, as one
+ * WebAssembly call over all layers (a compiled plan with workspaces this
+ * objective owns; `dispose()` frees them); other models use their own
+ * forward/jvp/vjp. Both give the same numbers to rounding.
  * @param model F: nIn → nOut
  * @param Y data, nIn × n
  * @param C labels / targets, nc × n
