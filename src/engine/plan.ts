@@ -71,6 +71,12 @@ function flatten(m: Model, offset: number, out: Flat, prevRows: number): number 
     return rows;
   }
   if (Array.isArray(r.layers) && typeof r.h === 'number' && r.steps !== undefined) {
+    // A ResNet that scales its opening's output (Y_0 = s·G(Y)) has no kernel: its s would be dropped.
+    const scale = (m as { openingScale?: unknown }).openingScale;
+    if (scale !== undefined && scale !== 1) {
+      out.error = `${m.name}: an opening scale (${String(scale)}) has no kernel`;
+      return prevRows;
+    }
     let rows = prevRows;
     let o = offset;
     if (r.opening) {

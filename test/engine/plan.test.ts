@@ -226,6 +226,8 @@ test('plans: clear errors and fallbacks', () => {
   assert.match(networkPlanSupport(conv) ?? '', /not dense/);
   assert.match(networkPlanSupport(resnet(() => singleLayer(dense(2, 2), { activation: 'sin' }), { steps: 2 })) ?? '', /activation sin has no kernel/);
   assert.throws(() => compileNetwork(conv), /compileNetwork: cannot compile/);
+  assert.match(networkPlanSupport({ ...flagship(2), openingScale: 0.25 } as Model) ?? '', /opening scale \(0.25\) has no kernel/);
+  assert.equal(networkPlanSupport({ ...flagship(2), openingScale: 1 } as Model), null);
   assert.throws(() => classificationObjective(resnet(() => singleLayer(dense(2, 2), { activation: 'sin' }), { steps: 2 }), Y, C, { engine: 'plan' }), /classificationObjective: engine 'plan': .*sin/);
   assert.throws(() => classificationObjective(flagship(2), Y, C, { loss: 'leastSquares', engine: 'plan' }), /classificationObjective: engine 'plan': loss leastSquares/);
   assert.equal(classificationObjective(flagship(2), Y, C, { loss: 'leastSquares' }).engine, 'reference');
