@@ -5,4 +5,4 @@
  */
 export { compileNetwork, networkPlanSupport, type NetworkPlan, type PlanLayer, type PlanActivation } from './plan.js';
 export { compile, type CompileOptions, type CompiledNetwork } from './compile.js';
-export { NetworkWorkspace, DEFAULT_BLOCK_COLUMNS, type WorkspaceOptions, type Precision } from './workspace.js';
+export type { WorkspaceOptions, Precision } from './workspace.js';
