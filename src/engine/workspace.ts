@@ -12,9 +12,14 @@
  * Layout (bytes, every region 64-byte aligned; the descriptor is what the
  * kernel assembly/network.ts reads):
  *
- *   descriptor | K, Kᵀ, b per layer, W | Y (nIn × cap) | C (nc × cap)
+ *   descriptor | K, Kᵀ, b per layer, W_Z, w_b, W_Zᵀ | Y (nIn × cap) | C (nc × cap)
  *   | states (per block: A_l, Y_{l+1} per layer, P) | partial sums (per block)
  *   | direction v | io (nOut × cap) | scratch (per block)
+ *
+ * Elements are float64 or float32 (`precision`); rows are padded to the
+ * vector lanes (2 or 4; pad entries stay zero). A block's partial sums start
+ * with the loss value and hit count in float64, then its gradient (or
+ * mat-vec) in the element type.
  *
  * Columns are cut into fixed blocks of `blockColumns` (the last one shorter);
  * every block owns its states, scratch and partial sums, so blocks may run on
