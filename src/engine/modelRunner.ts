@@ -7,11 +7,10 @@
  */
 import { fail } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { getKernelBackend } from '../core/wasm/backend.js';
 import type { Model, ModelState } from '../networks/types.js';
 import { compileNetwork, networkPlanSupport, type NetworkPlan } from './plan.js';
 import { modelPasses, type ModelPasses, type PassState } from './modelPasses.js';
-import { kernelDims, type Precision } from './workspace.js';
+import { kernelDims, workspaceUnavailable, type Precision } from './workspace.js';
 
 /** How an objective runs its passes: `'auto'` (the plan when it can), `'plan'` (insist), `'reference'`. */
 export type EngineChoice = 'auto' | 'plan' | 'reference';
@@ -55,8 +54,9 @@ export function modelRunner(fn: string, model: Model, opts: { engine?: EngineCho
   let threads = opts.threads;
   let passes: ModelPasses | null = null;
   const usePlan = (): ModelPasses | null => {
-    if (!plan || getKernelBackend() !== 'wasm') {
-      if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} needs the WebAssembly kernels (setKernelBackend('wasm'))`);
+    const why = plan ? workspaceUnavailable() : null;
+    if (!plan || why !== null) {
+      if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
       return null;
     }
     return (passes ??= modelPasses(plan, { threads, blockColumns: opts.blockColumns, precision }));
@@ -81,7 +81,7 @@ export function modelRunner(fn: string, model: Model, opts: { engine?: EngineCho
       return model.vjp(state.theta, state.ref, dZ, NO_INPUT).dx;
     },
     get engine() {
-      return plan && getKernelBackend() === 'wasm' ? 'plan' : 'reference';
+      return plan && workspaceUnavailable() === null ? 'plan' : 'reference';
     },
     setThreads(t) {
       threads = t;

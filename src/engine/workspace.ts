@@ -28,7 +28,8 @@
  */
 import { fail } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
+import { getKernelBackend } from '../core/wasm/backend.js';
 import { wasmExports } from '../core/wasm/module.js';
 import { runChunked } from '../core/wasm/threads.js';
 import type { NetworkPlan } from './plan.js';
@@ -60,6 +61,18 @@ export interface WorkspaceOptions {
 
 /** Element type of a workspace. */
 export type Precision = 'float64' | 'float32';
+
+/**
+ * Why workspaces cannot be made right now, or null when they can: they need
+ * the WebAssembly kernels selected, with the shared-memory build (only a
+ * shared memory keeps a workspace's views valid when the memory grows; the
+ * local build of pages without cross-origin isolation detaches them).
+ */
+export function workspaceUnavailable(): string | null {
+  if (getKernelBackend() !== 'wasm') return "the WebAssembly kernels are not selected (setKernelBackend('wasm'))";
+  if (!residentAvailable()) return 'the kernels run on unshared memory here (a page without cross-origin isolation), whose growth would detach a workspace';
+  return null;
+}
 
 /**
  * The rows (padded to the lanes of `precision`: 2 in f64, 4 in f32) and inner
@@ -211,7 +224,7 @@ export class NetworkWorkspace {
     this.off.scr = take(this.scrBytes * this.maxBlocks);
     const total = p;
     const block = residentMatrix(total / 8, 1);
-    if (!isResident(block)) fail('NetworkWorkspace', 'the WebAssembly kernels are not in use');
+    if (!isResident(block)) fail('NetworkWorkspace', workspaceUnavailable() ?? 'the workspace block is not in WebAssembly memory');
     // Pad rows and columns are never written: they must start (and stay) zero.
     block.data.fill(0);
     this.block = block;

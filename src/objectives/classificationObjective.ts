@@ -10,8 +10,7 @@ import type { Model, ParamBlock } from '../networks/types.js';
 import { prefixBlocks } from '../networks/params.js';
 import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
 import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
-import { kernelDims } from '../engine/workspace.js';
-import { getKernelBackend } from '../core/wasm/backend.js';
+import { kernelDims, workspaceUnavailable } from '../engine/workspace.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import {
@@ -146,8 +145,9 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
   if (typeof dims === 'string') fail(fn, `precision 'float32': ${dims}`);
   let passes: ClassificationPasses | null = null;
   const usePlan = (): ClassificationPasses | null => {
-    if (!plan || getKernelBackend() !== 'wasm') {
-      if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} needs the WebAssembly kernels (setKernelBackend('wasm'))`);
+    const why = plan ? workspaceUnavailable() : null;
+    if (!plan || why !== null) {
+      if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
       return null;
     }
     return (passes ??= classificationPasses(plan, Y, C, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
@@ -285,7 +285,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
     },
     evaluate,
     get engine() {
-      return plan && getKernelBackend() === 'wasm' ? 'plan' : 'reference';
+      return plan && workspaceUnavailable() === null ? 'plan' : 'reference';
     },
     setThreads(t: number) {
       if (!Number.isInteger(t) || t < 1) fail(`${fn}.setThreads`, `threads must be a positive integer, got ${String(t)}`);
