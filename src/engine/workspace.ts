@@ -27,10 +27,9 @@
  * order ({@link NetworkWorkspace.reduce}), do not depend on the thread count.
  */
 import { fail } from '../core/errors.js';
-import type { Matrix } from '../core/matrix.js';
-import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
+import { arenaBlock, arenaBlockLive, releaseArenaBlock, type ArenaBlock } from '../core/wasm/resident.js';
 import { getKernelBackend } from '../core/wasm/backend.js';
-import { wasmExports } from '../core/wasm/module.js';
+import { wasmAvailable, wasmExports, wasmF64 } from '../core/wasm/module.js';
 import { runChunked } from '../core/wasm/threads.js';
 import type { NetworkPlan } from './plan.js';
 
@@ -64,13 +63,11 @@ export type Precision = 'float64' | 'float32';
 
 /**
  * Why workspaces cannot be made right now, or null when they can: they need
- * the WebAssembly kernels selected, with the shared-memory build (only a
- * shared memory keeps a workspace's views valid when the memory grows; the
- * local build of pages without cross-origin isolation detaches them).
+ * the WebAssembly kernels selected (shared or local memory: a workspace keeps
+ * no views, it takes them from the current memory buffer on every use).
  */
 export function workspaceUnavailable(): string | null {
-  if (getKernelBackend() !== 'wasm') return "the WebAssembly kernels are not selected (setKernelBackend('wasm'))";
-  if (!residentAvailable()) return 'the kernels run on unshared memory here (a page without cross-origin isolation), whose growth would detach a workspace';
+  if (getKernelBackend() !== 'wasm' || !wasmAvailable()) return "the WebAssembly kernels are not selected (setKernelBackend('wasm'))";
   return null;
 }
 
@@ -104,8 +101,8 @@ const PART_HEAD = 4;
 const al = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /** Gives a dropped workspace's block back (fallback for a missing dispose). */
-const registry = new FinalizationRegistry<Matrix>((M) => {
-  releaseResident(M);
+const registry = new FinalizationRegistry<ArenaBlock>((b) => {
+  releaseArenaBlock(b);
 });
 
 /**
@@ -131,7 +128,7 @@ export class NetworkWorkspace {
   private readonly elt: number;
   /** Rows of each layer as the kernel sees them (a multiple of the lanes: 2 in f64, 4 in f32), and its inner dimension. */
   private readonly dims: { mp: number; kp: number }[];
-  private block: Matrix | null = null;
+  private block: ArenaBlock | null = null;
   private token = {};
   private base = 0;
   private n = 0;
@@ -178,7 +175,7 @@ export class NetworkWorkspace {
 
   /** Whether the block is live (false after dispose, or after releaseWasmMemory replaced the memory). */
   get live(): boolean {
-    return this.block !== null && isResident(this.block);
+    return this.block !== null && arenaBlockLive(this.block);
   }
 
   /** Lay out and allocate the block (again, after the memory was replaced). */
@@ -223,12 +220,13 @@ export class NetworkWorkspace {
     this.scrBytes = al(3 * elt * maxm * B + 2 * elt * ncs * B + 64);
     this.off.scr = take(this.scrBytes * this.maxBlocks);
     const total = p;
-    const block = residentMatrix(total / 8, 1);
-    if (!isResident(block)) fail('NetworkWorkspace', workspaceUnavailable() ?? 'the workspace block is not in WebAssembly memory');
-    // Pad rows and columns are never written: they must start (and stay) zero.
-    block.data.fill(0);
+    const why = workspaceUnavailable();
+    if (why !== null) fail('NetworkWorkspace', why);
+    const block = arenaBlock('NetworkWorkspace', total);
     this.block = block;
-    this.base = block.data.byteOffset;
+    this.base = block.addr;
+    // Pad rows and columns are never written: they must start (and stay) zero.
+    new Uint8Array(this.buffer(), block.addr, total).fill(0);
     this.token = {};
     registry.register(this, block, this.token);
     this.generation++;
@@ -238,8 +236,8 @@ export class NetworkWorkspace {
 
   private writeDescriptor(maxm: number): void {
     const { plan } = this;
-    const I = new Int32Array(this.mem().buffer, this.base, LAYERS / 4 + (LREC / 4) * plan.layers.length);
-    const F = new Float64Array(this.mem().buffer, this.base, (LAYERS + LREC * plan.layers.length) / 8);
+    const I = new Int32Array(this.buffer(), this.base, LAYERS / 4 + (LREC / 4) * plan.layers.length);
+    const F = new Float64Array(this.buffer(), this.base, (LAYERS + LREC * plan.layers.length) / 8);
     const a = (o: number) => this.base + o;
     I[H.L] = plan.layers.length;
     I[H.NIN] = plan.nIn;
@@ -277,22 +275,25 @@ export class NetworkWorkspace {
     F[H_INVN / 8] = 1;
   }
 
-  /** The block's Float64Array (the whole resident block). */
-  private mem(): Float64Array {
+  /**
+   * The memory's current buffer (views are made per use: with the local-memory
+   * build a growth of the memory detaches every older view).
+   */
+  private buffer(): ArrayBufferLike {
     if (!this.block) fail('NetworkWorkspace', 'used after dispose()');
-    return this.block.data;
+    return wasmF64().buffer;
   }
 
   /** A view of `len` elements (of the workspace's precision) at byte offset `o` of the block. */
   private view(o: number, len: number): Float64Array | Float32Array {
-    const buf = this.mem().buffer;
+    const buf = this.buffer();
     return this.elt === 8 ? new Float64Array(buf, this.base + o, len) : new Float32Array(buf, this.base + o, len);
   }
 
   /** Make sure the block is live (re-allocating after the memory was replaced); returns whether data must be uploaded again. */
   ensureLive(): boolean {
     if (!this.block) fail('NetworkWorkspace', 'used after dispose()');
-    if (isResident(this.block)) return false;
+    if (arenaBlockLive(this.block)) return false;
     registry.unregister(this.token);
     this.allocate();
     return true;
@@ -325,9 +326,9 @@ export class NetworkWorkspace {
       }
     }
     this.n = n;
-    const I = new Int32Array(this.mem().buffer, this.base, LAYERS / 4);
+    const I = new Int32Array(this.buffer(), this.base, LAYERS / 4);
     I[H.N] = n;
-    new Float64Array(this.mem().buffer, this.base, LAYERS / 8)[H_INVN / 8] = 1 / n;
+    new Float64Array(this.buffer(), this.base, LAYERS / 8)[H_INVN / 8] = 1 / n;
   }
 
   /**
@@ -409,7 +410,7 @@ export class NetworkWorkspace {
   reduce(theta: Float64Array | null, W: Float64Array | null, thetaOffset = 0, wOffset = 0): { value: number; hits: number } {
     const blocks = Math.ceil(this.n / this.blockColumns);
     const G = this.gradLength, stride = this.partBytes;
-    const head = new Float64Array(this.mem().buffer, this.base + this.off.part, (stride * blocks) / 8);
+    const head = new Float64Array(this.buffer(), this.base + this.off.part, (stride * blocks) / 8);
     let value = 0, hits = 0;
     const want = theta !== null || W !== null;
     // One block: its partial is the sum; more: added in block order, in double (the same order on any thread count).
@@ -472,7 +473,7 @@ export class NetworkWorkspace {
   dispose(): void {
     if (!this.block) return;
     registry.unregister(this.token);
-    releaseResident(this.block);
+    releaseArenaBlock(this.block);
     this.block = null;
   }
 }
