@@ -1,7 +1,7 @@
 /**
  * Column-major matrices on `ndarray`.
  *
- * Convention (DESIGN.md §1): a matrix is an ndarray of shape `[rows, cols]`
+ * Convention (docs/conventions.md §1): a matrix is an ndarray of shape `[rows, cols]`
  * whose entry (i, j) sits at `offset + i*stride[0] + j*stride[1]`; every matrix
  * built here is contiguous column-major, `stride = [1, rows]`, so entry (i, j)
  * is `data[i + j*rows]` and `vec(M)` is the data itself (MATLAB's `M(:)`).
@@ -11,11 +11,57 @@
 import ndarray from 'ndarray';
 import { checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
 import type { Rng } from './rng.js';
+import { copyStrided } from './views.js';
+
+/**
+ * A strided view on a typed array, as the `ndarray` package makes them: entry
+ * `(i, j, …)` at `data[offset + i*stride[0] + j*stride[1] + …]`. numdl declares
+ * this type itself (rather than exposing `@types/ndarray`) so that its
+ * declarations compile for strict consumers — `skipLibCheck` off, CommonJS
+ * with or without `esModuleInterop` — without any extra type package; every
+ * `ndarray(...)` object of a `Float64Array`/`Float32Array` has this shape.
+ */
+export interface NdArray<D extends Float64Array | Float32Array> {
+  /** The storage (shared by views). */
+  data: D;
+  /** Sizes per dimension, `[rows, cols]` for a matrix. */
+  shape: number[];
+  /** Step in `data` per unit step of each index; `[1, rows]` for a contiguous column-major matrix. */
+  stride: number[];
+  /** Position of entry `(0, 0, …)` in `data`. */
+  offset: number;
+  /** `'float64'` or `'float32'`. */
+  dtype: string;
+  /** Number of entries, the product of `shape`. */
+  size: number;
+  /** Dimensions ordered by increasing |stride|. */
+  order: number[];
+  /** Number of dimensions, 2 for a matrix. */
+  dimension: number;
+  /** Entry at the given indices. */
+  get(...indices: number[]): number;
+  /** Set the entry at the leading indices to the last argument; returns it. */
+  set(...indicesThenValue: number[]): number;
+  /** Position in `data` of the entry at the given indices. */
+  index(...indices: number[]): number;
+  /** View starting at the given indices (shares `data`). */
+  lo(...indices: number[]): NdArray<D>;
+  /** View of the leading sizes given (shares `data`). */
+  hi(...sizes: number[]): NdArray<D>;
+  /** View taking every k-th entry per dimension, reversed for negative k (shares `data`). */
+  step(...steps: number[]): NdArray<D>;
+  /** View with the dimensions permuted (shares `data`). */
+  transpose(...axes: number[]): NdArray<D>;
+  /** View fixing the dimensions given as numbers, keeping those given as `null` (shares `data`). */
+  pick(...indices: Array<number | null>): NdArray<D>;
+  /** The transposed view. */
+  T: NdArray<D>;
+}
 
 /** A double-precision, column-major matrix `[rows, cols]`. */
-export type Matrix = ndarray.NdArray<Float64Array>;
+export type Matrix = NdArray<Float64Array>;
 /** A single-precision, column-major matrix `[rows, cols]`. */
-export type Matrix32 = ndarray.NdArray<Float32Array>;
+export type Matrix32 = NdArray<Float32Array>;
 /** Either precision. */
 export type AnyMatrix = Matrix | Matrix32;
 
@@ -104,11 +150,7 @@ export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array {
   const [r, c] = M.shape;
   if (isColumnMajor(M)) return M.data.subarray(M.offset, M.offset + r * c);
   const out = M.data instanceof Float32Array ? new Float32Array(r * c) : new Float64Array(r * c);
-  const s0 = M.stride[0], s1 = M.stride[1], d = M.data;
-  for (let j = 0; j < c; j++) {
-    const base = M.offset + j * s1;
-    for (let i = 0; i < r; i++) out[i + j * r] = d[base + i * s0];
-  }
+  copyStrided(ndarray(out, [r, c], [1, r], 0) as unknown as AnyMatrix, M);
   return out;
 }
 
@@ -125,10 +167,21 @@ export function clone(M: AnyMatrix): AnyMatrix {
   return src instanceof Float32Array ? matrix(r, c, Float32Array.from(src)) : matrix(r, c, Float64Array.from(src));
 }
 
-/** A contiguous column-major version of M: M itself when it already is one, else a copy. */
-export function ensureColumnMajor(M: Matrix): Matrix {
-  if (isColumnMajor(M) && M.offset === 0 && M.data.length === M.shape[0] * M.shape[1]) return M;
-  return matrix(M.shape[0], M.shape[1], Float64Array.from(columnMajorData(M)));
+/**
+ * A contiguous column-major version of M (offset 0, storage of exactly
+ * rows·cols entries): M itself when it already is one, else a copy gathered
+ * through M's strides (transposes, slices, steps).
+ * @example ensureColumnMajor(A.transpose(1, 0)) // Aᵀ as a new contiguous matrix
+ */
+export function ensureColumnMajor(M: Matrix): Matrix;
+export function ensureColumnMajor(M: Matrix32): Matrix32;
+export function ensureColumnMajor(M: AnyMatrix): AnyMatrix {
+  checkMatrix('ensureColumnMajor', 'M', M);
+  const [r, c] = M.shape;
+  if (isColumnMajor(M) && M.offset === 0 && M.data.length === r * c) return M;
+  const out = M.data instanceof Float32Array ? matrix(r, c, new Float32Array(r * c)) : matrix(r, c);
+  copyStrided(out, M);
+  return out;
 }
 
 /**
@@ -165,26 +218,89 @@ export function transpose(M: Matrix): Matrix {
   return out;
 }
 
-/** Build a column-major matrix from a row-major nested array (handy in tests and examples). */
-export function fromRows(rows: number[][]): Matrix {
-  const r = rows.length;
-  const c = r === 0 ? 0 : rows[0].length;
-  const M = zeros(r, c);
-  for (let i = 0; i < r; i++) {
-    if (rows[i].length !== c) fail('fromRows', `row ${i} has ${rows[i].length} entries, expected ${c}`);
-    for (let j = 0; j < c; j++) M.data[i + j * r] = rows[i][j];
+/** Check a nested array of numbers (all inner arrays of one length) and return that length. */
+function checkNested(fn: string, name: string, what: string, a: unknown): number {
+  if (!Array.isArray(a)) fail(fn, `${name} must be an array of ${what}s (number[][]), got ${a === null ? 'null' : typeof a}`);
+  if (a.length === 0) return 0;
+  const len = Array.isArray(a[0]) || ArrayBuffer.isView(a[0]) ? (a[0] as ArrayLike<number>).length : -1;
+  for (let i = 0; i < a.length; i++) {
+    const r = a[i] as ArrayLike<number>;
+    if (!Array.isArray(r) && !ArrayBuffer.isView(r)) fail(fn, `${name}[${i}] must be an array of numbers (one ${what}), got ${r === null ? 'null' : typeof r}`);
+    if (r.length !== len) fail(fn, `${what} ${i} has ${r.length} entries, expected ${len} (like ${what} 0)`);
+    for (let j = 0; j < len; j++) if (typeof r[j] !== 'number') fail(fn, `${name}[${i}][${j}] must be a number, got ${typeof r[j]}`);
   }
+  return len;
+}
+
+/**
+ * Build a column-major matrix from a row-major nested array: `rows[i][j]` is entry (i, j).
+ * For data given as a list of examples (one feature vector each) use
+ * {@link fromColumns}: numdl's data are features × examples.
+ * @param rows r arrays of c numbers each
+ * @returns the r × c matrix
+ * @throws `fromRows: row 2 has 3 entries, expected 2 (like row 0)`, or on entries that are not numbers
+ * @example fromRows([[1, 2], [3, 4]]).get(0, 1) // 2
+ */
+export function fromRows(rows: number[][]): Matrix {
+  const c = checkNested('fromRows', 'rows', 'row', rows);
+  const r = rows.length;
+  const M = zeros(r, c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) M.data[i + j * r] = rows[i][j];
   return M;
 }
 
-/** The matrix as a row-major nested array (for printing and tests). */
+/**
+ * The matrix as a row-major nested array: `out[i][j]` is entry (i, j) (for printing, tests and JSON).
+ * @param M any matrix (float64 or float32, any strides)
+ * @returns r arrays of c numbers
+ * @example toRows(fromRows([[1, 2]])) // [[1, 2]]
+ */
 export function toRows(M: AnyMatrix): number[][] {
+  checkMatrix('toRows', 'M', M);
   const [r, c] = M.shape;
   const out: number[][] = [];
   for (let i = 0; i < r; i++) {
     const row: number[] = [];
     for (let j = 0; j < c; j++) row.push(M.get(i, j));
     out.push(row);
+  }
+  return out;
+}
+
+/**
+ * A matrix whose columns are the given arrays: a list of n examples, each a
+ * feature vector of length nf, becomes the nf × n data matrix numdl's models take.
+ * @param columns n arrays of nf numbers each (e.g. points `[[x0, y0], [x1, y1], …]`)
+ * @returns the nf × n matrix, column j = columns[j]
+ * @throws `fromColumns: column 2 has 3 entries, expected 2 (like column 0)`, or on entries that are not numbers
+ * @example fromColumns([[0, 1], [2, 3], [4, 5]]).shape // [2, 3]: 3 points in the plane
+ */
+export function fromColumns(columns: number[][]): Matrix {
+  const r = checkNested('fromColumns', 'columns', 'column', columns);
+  const c = columns.length;
+  const M = zeros(r, c);
+  for (let j = 0; j < c; j++) {
+    const col = columns[j];
+    for (let i = 0; i < r; i++) M.data[i + j * r] = col[i];
+  }
+  return M;
+}
+
+/**
+ * The columns of a matrix as arrays (the inverse of {@link fromColumns}):
+ * an nf × n data matrix becomes n examples of nf features.
+ * @param M any matrix (float64 or float32, any strides)
+ * @returns c arrays of r numbers
+ * @example toColumns(fromColumns([[0, 1], [2, 3]])) // [[0, 1], [2, 3]]
+ */
+export function toColumns(M: AnyMatrix): number[][] {
+  checkMatrix('toColumns', 'M', M);
+  const [r, c] = M.shape;
+  const out: number[][] = [];
+  for (let j = 0; j < c; j++) {
+    const col: number[] = [];
+    for (let i = 0; i < r; i++) col.push(M.get(i, j));
+    out.push(col);
   }
   return out;
 }

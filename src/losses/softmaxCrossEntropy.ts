@@ -3,23 +3,26 @@
  */
 import { columnMajorData, zeros, type Matrix } from '../core/matrix.js';
 import { affineScores, checkAffineArgs } from './affine.js';
+import { checkProbabilities } from './labels.js';
 import { lossResult } from './lossResult.js';
 import type { LossResult } from './types.js';
 
 /**
- * Softmax cross-entropy of the linear classifier S = W [Y; 1ᵀ] (DESIGN.md §2):
+ * Softmax cross-entropy of the linear classifier S = W [Y; 1ᵀ] (docs/conventions.md §2):
  *   E = (1/n) (−Σ_ij C_ij S_ij + Σ_j log Σ_i exp S_ij),
  * stabilised per column by log Σ exp S_ij = m_j + log Σ exp(S_ij − m_j), m_j = max_i S_ij
  * (no overflow for any finite S). With P = softmax(S) column-wise:
  *   ∂E/∂S = (P − C)/n,  ∇²_S E [V] = (1/n)(P ∘ V − P diag(1ᵀ(P ∘ V)))  (per column (diag p − p pᵀ) v / n),
  * symmetric positive semi-definite; gradW, gradY and the Hessian mat-vecs in W and Y
  * compose these with the linear maps V ↦ V[Y;1] and V ↦ W_Y V (exact Hessians).
- * The columns of C should be probability vectors (one-hot labels); the formula is used as is.
+ * The columns of C must be probability vectors (one-hot or soft labels; checked, since
+ * anything else makes E unbounded below — e.g. a 1 × n row of class indices).
  * @param W nc × nf, or nc × (nf+1) when the last column is the bias (multiplies the row of ones)
  * @param Y features, nf × n
  * @param C labels, nc × n (one-hot or class probabilities)
  * @returns value, S, probabilities P, gradS, gradW (nc × nW), gradY (nf × n), hessS/hessW/hessY mat-vecs
- * @throws on incompatible shapes: `softmaxCrossEntropy: C is 2×5, expected 3×5 (rows of W × columns of Y)`
+ * @throws on incompatible shapes: `softmaxCrossEntropy: C is 2×5, expected 3×5 (rows of W × columns of Y)`;
+ *   if a column of C is not a probability vector (with a hint to `oneHot`)
  * @example
  * softmaxCrossEntropy(zeros(3, 2), Y, C).value // log 3 for any one-hot C (uniform prediction)
  */
@@ -27,6 +30,7 @@ export function softmaxCrossEntropy(W: Matrix, Y: Matrix, C: Matrix): LossResult
   const fn = 'softmaxCrossEntropy';
   const sh = checkAffineArgs(fn, W, Y, C);
   const { nc, n } = sh;
+  checkProbabilities(fn, 'C', C);
   const w = columnMajorData(W), y = columnMajorData(Y), c = columnMajorData(C);
   const S = affineScores(w, y, sh);
   const s = S.data;

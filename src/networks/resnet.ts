@@ -14,10 +14,10 @@ import { clone, columnMajorData, ensureColumnMajor, matrix, zeros, type Matrix }
 import type { Rng } from '../core/rng.js';
 import { checkForwardArgs, checkJvpArgs, checkState, checkVjpArgs } from '../layers/checks.js';
 import { checkModel } from './modelChecks.js';
-import { getKernelBackend } from '../core/wasm/backend.js';
-import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link resnet}. */
 export interface ResNetOptions {
@@ -175,7 +175,7 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
   const scratchMatrix = (n: number): Matrix => {
     const len = width * n;
     if (len > SCRATCH_MAX) return matrix(width, n, new Float64Array(len));
-    const wantResident = getKernelBackend() === 'wasm';
+    const wantResident = residentAvailable();
     if (!scratch || scratch.data.length < len || isResident(scratch) !== wantResident) {
       if (scratch) {
         scratchRegistry.unregister(scratchToken);
@@ -324,5 +324,5 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       return blocks;
     },
   };
-  return network;
+  return withSpec(network, 'resnet', [steps, options]);
 }

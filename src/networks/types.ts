@@ -1,9 +1,10 @@
 /**
  * The model contract: Y ↦ F(x, Y) with Jacobian products in the parameters x
- * and the input Y (DESIGN.md §4, STYLE.md "One shape for everything differentiable").
+ * and the input Y (docs/conventions.md §2: every model, layer and network has this one shape).
  */
 import type { Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
+import type { ConstructorSpec } from '../core/spec.js';
 
 /** What `forward` keeps: at least the output; models add what their derivatives need. */
 export interface ModelState {
@@ -80,4 +81,6 @@ export interface Model<S extends ModelState = ModelState> {
    * input excluded (it is referenced, not copied). Optional; numdl's models set it.
    */
   readonly stateBytesPerExample?: number;
+  /** The constructor call that built it (numdl's constructors set it; used by `modelToJSON`). */
+  readonly spec?: ConstructorSpec;
 }

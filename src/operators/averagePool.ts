@@ -6,6 +6,7 @@
 import { checkMatrix64, fail } from '../core/errors.js';
 import { linearOperator, type LinearOperator } from '../core/linearOperator.js';
 import { columnMajorData, zeros, type Matrix } from '../core/matrix.js';
+import { withSpec } from '../core/spec.js';
 
 /** Average pooling as a LinearOperator on one image plus batched products on matrix columns. */
 export interface AveragePool extends LinearOperator {
@@ -29,7 +30,7 @@ export interface AveragePool extends LinearOperator {
 /**
  * Average pooling over non-overlapping p×p patches, channel by channel:
  * `z(ox, oy, c) = (1/p²) Σ_{a,b < p} y(p·ox + a, p·oy + b, c)`, images laid out
- * per DESIGN.md §1 (pixel (ix, iy) of channel c at `ix + nx*(iy + ny*c)`).
+ * per docs/conventions.md §1 (pixel (ix, iy) of channel c at `ix + nx*(iy + ny*c)`).
  * The transpose copies each value, times 1/p², onto its patch.
  * @param dims `[nx, ny]`, both divisible by p
  * @param channels number of channels c
@@ -136,7 +137,7 @@ export function averagePool(dims: [number, number], channels: number, p = 2): Av
       return o;
     },
   });
-  return {
+  return withSpec({
     ...op,
     apply: op.apply,
     applyTranspose: op.applyTranspose,
@@ -160,5 +161,5 @@ export function averagePool(dims: [number, number], channels: number, p = 2): Av
       }
       return D;
     },
-  };
+  }, 'averagePool', [dims, channels, p]);
 }

@@ -4,12 +4,13 @@
  */
 import { checkConv2d, checkChannels, convOperator, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { fullPairs } from './conv2dEngine.js';
+import { withSpec } from '../core/spec.js';
 
 export type { Conv2dOptions, Conv2dOperator } from './convCommon.js';
 
 /**
  * Multi-channel 2-D convolution `z^{co} = Σ_ci K(θ^{ci,co}) y^{ci}` on nx×ny
- * images, per pair the DESIGN.md §2 convention in each direction:
+ * images, per pair the docs/conventions.md §2 convention in each direction:
  * `z(ix, iy) = Σ_{a,b} θ[a, b] y(ix + hx − a, iy + hy − b)`, hx = (kx−1)/2, hy = (ky−1)/2.
  *
  * Layouts: θ is `[kx, ky, cin, cout]` column-major (entry a + kx·(b + ky·(ci + cin·co)));
@@ -42,11 +43,11 @@ export function conv2d(dims: [number, number], kernel: [number, number, number, 
   const c = checkConv2d(fn, dims, [kx, ky], opts);
   const { pairIn, pairOut } = fullPairs(cin, cout);
   const name = `conv2d(${c.nx}×${c.ny}, ${kx}×${ky}, ${cin}→${cout}, ${c.boundary}${c.stride > 1 ? `, stride ${c.stride}` : ''}${c.boundary === 'periodic' ? `, ${c.method}` : ''})`;
-  return convOperator(fn, name, { nx: c.nx, ny: c.ny, kx, ky, cin, cout, stride: c.stride, boundary: c.boundary, pairIn, pairOut }, c.useFft, null, {
+  return withSpec(convOperator(fn, name, { nx: c.nx, ny: c.ny, kx, ky, cin, cout, stride: c.stride, boundary: c.boundary, pairIn, pairOut }, c.useFft, null, {
     boundary: c.boundary,
     stride: c.stride,
     method: c.method,
     dims: [c.nx, c.ny],
     kernel: [kx, ky, cin, cout],
-  });
+  }), 'conv2d', [dims, kernel, opts]);
 }

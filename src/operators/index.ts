@@ -1,14 +1,14 @@
 export type * from './types.js';
-export * from './sparse.js';
+export { sparseToDense, sparseMatVec, sparseMatVecTranspose, type SparseMatrix } from './sparse.js';
 export { sparseQ } from './base.js';
 export * from './dense.js';
 export * from './diagonal.js';
 export * from './antisymmetric.js';
 export * from './mMatrix.js';
-export { conv1d, CONV1D_DIRECT_MAX, CONV1D_DIRECT_MAX_BLUESTEIN, type Boundary, type ConvMethod, type Conv1dOptions, type Conv1dOperator } from './conv1d.js';
+export { conv1d, type Boundary, type ConvMethod, type Conv1dOptions, type Conv1dOperator } from './conv1d.js';
 export { circulantEigenvalues, circulantEigenvalues2d } from './circulantEigenvalues.js';
 export { conv2d } from './conv2d.js';
-export { CONV2D_DIRECT_MAX, type Conv2dOptions, type Conv2dOperator } from './convCommon.js';
+export { type Conv2dOptions, type Conv2dOperator } from './convCommon.js';
 export * from './averagePool.js';
 export * from './separableConv2d.js';
 export * from './doublySymmetricConv2d.js';

@@ -32,14 +32,25 @@
  * scratch area of the kernel wrappers starts after the arena, which grows
  * only between kernel calls (all calls are synchronous).
  *
- * Fallback: with the `'js'` kernel backend (or where the WebAssembly kernels
- * do not load) the constructors return ordinary matrices in JS memory, so the
- * same code runs on both backends; {@link releaseResident} then does nothing.
+ * Fallback: with the `'js'` kernel backend, where the WebAssembly kernels do
+ * not load, and with the local-memory kernel build (browsers without
+ * cross-origin isolation: growing an unshared memory detaches its buffer and
+ * every view of it) the constructors return ordinary matrices in JS memory,
+ * so the same code runs everywhere; {@link releaseResident} then does nothing.
  */
 import { checkMatrix, checkSize, fail, shapeStr } from '../errors.js';
 import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from '../matrix.js';
 import { getKernelBackend } from './backend.js';
-import { align64, isWasmMemoryBuffer, onWasmRelease, setWasmArenaEnd, wasmArenaBounds, wasmF64 } from './module.js';
+import { align64, isWasmMemoryBuffer, kernelBuild, onWasmRelease, setWasmArenaEnd, wasmArenaBounds, wasmF64 } from './module.js';
+
+/**
+ * Whether resident matrices live in WebAssembly memory here: the 'wasm'
+ * backend with the shared-memory build (internal: callers that keep resident
+ * caches skip them otherwise instead of copying into ordinary matrices).
+ */
+export function residentAvailable(): boolean {
+  return getKernelBackend() === 'wasm' && kernelBuild().sharedMemory;
+}
 
 /** Element type of a resident matrix. */
 export type ResidentDtype = 'float64' | 'float32';
@@ -212,7 +223,10 @@ function checkDtype(fn: string, dtype: unknown): ResidentDtype {
 function allocateMatrix(fn: string, what: string, rows: number, cols: number, dtype: ResidentDtype): AnyMatrix {
   const len = rows * cols;
   const is32 = dtype === 'float32';
-  if (len === 0 || getKernelBackend() !== 'wasm') return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
+  // Only a shared memory keeps old views valid when it grows; an ordinary one
+  // (browsers without cross-origin isolation) detaches its ArrayBuffer, which
+  // would break every resident matrix. There the kernels copy operands instead.
+  if (len === 0 || !residentAvailable()) return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
   const bytes = align64(len * (is32 ? 4 : 8));
   let addr: number;
   try {
@@ -227,6 +241,52 @@ function allocateMatrix(fn: string, what: string, rows: number, cols: number, dt
   liveBlocks++;
   liveBytes += bytes;
   return data instanceof Float32Array ? matrix(rows, cols, data) : matrix(rows, cols, data);
+}
+
+/** A raw arena block of {@link arenaBlock}: its byte address and size. */
+export interface ArenaBlock {
+  readonly addr: number;
+  readonly bytes: number;
+}
+
+/**
+ * A raw block of the resident arena (internal, for the engine's workspaces,
+ * src/engine/workspace.ts), 64-byte aligned, contents undefined. Unlike a
+ * resident matrix it also works with the local-memory build: its owner keeps
+ * no views, it takes them from `wasmF64()` / `wasmF32()` (which follow the
+ * memory's growth) whenever it reads or writes the block. Free it with
+ * {@link releaseArenaBlock}.
+ * @throws RangeError when it does not fit in WebAssembly memory
+ */
+export function arenaBlock(fn: string, bytes: number): ArenaBlock {
+  const size = align64(Math.max(bytes, 64));
+  let addr: number;
+  try {
+    addr = allocate(fn, size);
+  } catch (e) {
+    throw new RangeError(`${fn}: a workspace of ${(size / 2 ** 20).toFixed(1)} MiB does not fit in WebAssembly memory beside ${(liveBytes / 2 ** 20).toFixed(0)} MiB of resident blocks: ${(e as Error).message}`);
+  }
+  const b: Block = { addr, bytes: size, live: true, epoch };
+  liveBlocks++;
+  liveBytes += size;
+  return b;
+}
+
+/** Whether an {@link arenaBlock} is live in the current memory (not released, not replaced by releaseWasmMemory). */
+export function arenaBlockLive(b: ArenaBlock): boolean {
+  const k = b as Block;
+  return k.live && k.epoch === epoch;
+}
+
+/** Give an {@link arenaBlock} back (idempotent; nothing for a block of a replaced memory). */
+export function releaseArenaBlock(b: ArenaBlock): boolean {
+  const k = b as Block;
+  if (!k.live || k.epoch !== epoch) return false;
+  k.live = false;
+  liveBlocks--;
+  liveBytes -= k.bytes;
+  freeRange(k.addr, k.bytes);
+  return true;
 }
 
 /** First fit from the free list, else extend the arena (which may grow the memory and throw). */
