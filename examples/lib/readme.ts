@@ -177,7 +177,9 @@ function benchBlock(s: ReadmeSources): string {
     for (const r of race.rows) lines.push(`| ${keep.map((k) => r[k]).join(' | ')} |`);
     // The like-for-like sentence: numdl's ADAM against each TF.js backend's ADAM.
     const adam = race.rows.find((r) => r[iT] === 'ADAM' && r[iB].startsWith('numdl'));
-    if (adam) {
+    if (adam && iR >= 0 && adam[iR] !== 'yes') {
+      lines.push('', "Like for like (the same method, ADAM, in both libraries): in this run numdl's ADAM did not reach 95 % within its budget, so there is no like-for-like ratio; the Newton-CG and VarPro rows compare method + library (a second-order method in numdl against TF.js's ADAM).");
+    } else if (adam) {
       const peers = ratioCols.map(([h, k]) => `${h.split('/')[0]} ${adam[k]}`).join(', ');
       lines.push('', `Like for like (the same method, ADAM, in both libraries): numdl's ADAM reaches 95 % validation accuracy ${peers} sooner in CPU time (TF.js's own CPU time over numdl's). The Newton-CG and VarPro rows compare method + library: a second-order method in numdl against TF.js's ADAM.`);
     }
