@@ -9,7 +9,7 @@
  * constructors, never with a bare `ndarray(data, shape)`.
  */
 import ndarray from 'ndarray';
-import { checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
+import { allocFloat64, checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
 import type { Rng } from './rng.js';
 
 /** A double-precision, column-major matrix `[rows, cols]`. */
@@ -32,7 +32,7 @@ export function matrix(rows: number, cols: number, data: Float32Array): Matrix32
 export function matrix(rows: number, cols: number, data?: Float64Array | Float32Array): AnyMatrix {
   checkSize('matrix', 'rows', rows);
   checkSize('matrix', 'cols', cols);
-  if (data === undefined) data = new Float64Array(rows * cols);
+  if (data === undefined) data = allocFloat64('matrix', `a ${rows}×${cols} matrix`, rows * cols);
   if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
     fail('matrix', 'data must be a Float64Array or Float32Array');
   }
@@ -44,7 +44,9 @@ export function matrix(rows: number, cols: number, data?: Float64Array | Float32
 
 /** `rows × cols` matrix of zeros (double precision). */
 export function zeros(rows: number, cols: number): Matrix {
-  return matrix(rows, cols);
+  checkSize('zeros', 'rows', rows);
+  checkSize('zeros', 'cols', cols);
+  return matrix(rows, cols, allocFloat64('zeros', `a ${rows}×${cols} matrix`, rows * cols));
 }
 
 /** `rows × cols` matrix of zeros in single precision. */

@@ -17,10 +17,10 @@ export const COMMON_OPTION_KEYS = ['onIteration', 'verbose', 'quiet', 'print'] a
  * @throws `fn: unknown option 'maxIters' (known: …)`
  */
 export function checkKnownOptions(fn: string, opts: object, known: readonly string[]): void {
-  if (opts === null || typeof opts !== 'object') fail(fn, `options must be an object, got ${opts === null ? 'null' : typeof opts}`);
+  if (opts === null || typeof opts !== 'object') fail(fn, `options must be an object, got ${opts === null ? 'null' : typeof opts}`, 'badOption', { got: opts });
   for (const key of Object.keys(opts)) {
     if ((opts as Record<string, unknown>)[key] === undefined) continue;
-    if (!known.includes(key)) fail(fn, `unknown option '${key}' (known: ${[...known].sort().join(', ')})`);
+    if (!known.includes(key)) fail(fn, `unknown option '${key}' (known: ${[...known].sort().join(', ')})`, 'unknownOption', { option: key, known: [...known] });
   }
 }
 
@@ -36,7 +36,7 @@ function show(v: unknown): string {
 export function positive(fn: string, name: string, v: unknown, def: number, allowInfinity = false): number {
   if (v === undefined) return def;
   if (typeof v !== 'number' || Number.isNaN(v) || (!allowInfinity && !Number.isFinite(v)) || !(v > 0)) {
-    fail(fn, `${name} must be a positive ${allowInfinity ? 'number (Infinity allowed)' : 'finite number'}, got ${show(v)}`);
+    fail(fn, `${name} must be a positive ${allowInfinity ? 'number (Infinity allowed)' : 'finite number'}, got ${show(v)}`, 'badOption', { option: name, got: v });
   }
   return v;
 }
@@ -44,7 +44,7 @@ export function positive(fn: string, name: string, v: unknown, def: number, allo
 /** Like {@link positive} but 0 is allowed. */
 export function nonNegative(fn: string, name: string, v: unknown, def: number): number {
   if (v === undefined) return def;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(fn, `${name} must be a non-negative finite number, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(fn, `${name} must be a non-negative finite number, got ${show(v)}`, 'badOption', { option: name, got: v });
   return v;
 }
 
@@ -52,7 +52,7 @@ export function nonNegative(fn: string, name: string, v: unknown, def: number): 
 export function inInterval(fn: string, name: string, v: unknown, def: number, lo: number, hi: number, openLo = false): number {
   if (v === undefined) return def;
   const ok = typeof v === 'number' && Number.isFinite(v) && (openLo ? v > lo : v >= lo) && v < hi;
-  if (!ok) fail(fn, `${name} must be in ${openLo ? '(' : '['}${lo}, ${hi}), got ${show(v)}`);
+  if (!ok) fail(fn, `${name} must be in ${openLo ? '(' : '['}${lo}, ${hi}), got ${show(v)}`, 'badOption', { option: name, got: v });
   return v as number;
 }
 
@@ -60,42 +60,42 @@ export function inInterval(fn: string, name: string, v: unknown, def: number, lo
 export function positiveInt(fn: string, name: string, v: unknown, def: number, allowInfinity = false): number {
   if (v === undefined) return def;
   if (allowInfinity && v === Infinity) return v;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(fn, `${name} must be a positive integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(fn, `${name} must be a positive integer, got ${show(v)}`, 'badOption', { option: name, got: v });
   return v;
 }
 
 /** A non-negative integer. */
 export function nonNegativeInt(fn: string, name: string, v: unknown, def: number): number {
   if (v === undefined) return def;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(fn, `${name} must be a non-negative integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(fn, `${name} must be a non-negative integer, got ${show(v)}`, 'badOption', { option: name, got: v });
   return v;
 }
 
 /** A boolean. */
 export function bool(fn: string, name: string, v: unknown, def: boolean): boolean {
   if (v === undefined) return def;
-  if (typeof v !== 'boolean') fail(fn, `${name} must be true or false, got ${show(v)}`);
+  if (typeof v !== 'boolean') fail(fn, `${name} must be true or false, got ${show(v)}`, 'badOption', { option: name, got: v });
   return v;
 }
 
 /** One of a fixed set of strings. */
 export function oneOf<T extends string>(fn: string, name: string, v: unknown, def: T, allowed: readonly T[]): T {
   if (v === undefined) return def;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) fail(fn, `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`);
+  if (typeof v !== 'string' || !allowed.includes(v as T)) fail(fn, `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`, 'badOption', { option: name, got: v, allowed: [...allowed] });
   return v as T;
 }
 
 /** An optional function. */
 export function optionalFunction<F>(fn: string, name: string, v: unknown): F | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'function') fail(fn, `${name} must be a function, got ${show(v)}`);
+  if (typeof v !== 'function') fail(fn, `${name} must be a function, got ${show(v)}`, 'badOption', { option: name, got: v });
   return v as F;
 }
 
 /** Check the common options (callbacks, printing flags). */
 export function checkCommon(fn: string, opts: CommonOptions): void {
   optionalFunction(fn, 'onIteration', opts.onIteration);
-  if (opts.print !== undefined && typeof opts.print !== 'boolean' && typeof opts.print !== 'function') fail(fn, `print must be true, false or a function (line) => void, got ${show(opts.print)}`);
+  if (opts.print !== undefined && typeof opts.print !== 'boolean' && typeof opts.print !== 'function') fail(fn, `print must be true, false or a function (line) => void, got ${show(opts.print)}`, 'badOption', { option: 'print', got: opts.print });
   bool(fn, 'verbose', opts.verbose, false);
   bool(fn, 'quiet', opts.quiet, false);
 }
