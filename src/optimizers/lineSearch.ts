@@ -9,7 +9,7 @@
  *
  * A trial point whose value (or, for Wolfe, gradient) is NaN or infinite is
  * treated as "too far": the step shrinks. Only when every trial was non-finite
- * does the search report `nonFinite`.
+ * (for Wolfe: had a non-finite value or gradient) does the search report `nonFinite`.
  */
 import { dot, norm2 } from '../core/vector.js';
 import type { Evaluation, Objective } from '../objectives/types.js';
@@ -186,10 +186,14 @@ export function wolfeLineSearch(objective: Objective, x: Float64Array, p: Float6
     let f = ev.value;
     let d = NaN;
     if (Number.isFinite(f)) {
-      anyFinite = true;
-      if (finiteVector(ev.gradient)) d = dot(ev.gradient, p);
-      // A finite value with a non-finite gradient cannot be accepted: treat the point as too far.
-      else f = Infinity;
+      if (finiteVector(ev.gradient)) {
+        d = dot(ev.gradient, p);
+        anyFinite = true;
+      } else {
+        // A finite value with a non-finite gradient cannot be accepted: treat
+        // the point as too far (and as non-finite for the final status).
+        f = Infinity;
+      }
     }
     return { alpha, x: xt, ev, f: Number.isFinite(f) ? f : Infinity, d };
   };
