@@ -31,8 +31,14 @@ export interface VarProInnerOptions {
   maxIter?: number;
   /** Built-in Newton-CG: CG cap per step (default 50). */
   cgMaxIter?: number;
-  /** Warm start each solve from the last W (default true). */
+  /**
+   * Warm start each solve from the last W (default true). The warm start
+   * lives within one optimizer run: every optimizer calls `resetState()` when
+   * it starts, so two runs from the same θ₀ give identical results.
+   */
   warmStart?: boolean;
+  /** CG iteration cap of each Schur-complement solve with `hessian: 'schur'` (default max(4·nW·nc, 10)). */
+  schurCgMaxIter?: number;
 }
 
 /** Options of {@link varproObjective}. */
@@ -81,6 +87,8 @@ export interface VarProObjective extends Objective {
   lastInner(): VarProInnerReport | null;
   /** Forget the warm start (the next solve starts from W = 0). */
   resetWarmStart(): void;
+  /** Same as {@link resetWarmStart}; called by every optimizer at the start of a run. */
+  resetState(): void;
   /** Solve for W(θ) on all data (or a batch) without the gradient; updates the warm start. */
   solveW(theta: Float64Array, batch?: ArrayLike<number> | null): { W: Matrix; report: VarProInnerReport };
   /** The model's parameter blocks. */
@@ -135,6 +143,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
   const innerMaxIter = checkPositiveInt(fn, 'inner.maxIter', inner.maxIter ?? 20);
   const cgMaxIter = checkPositiveInt(fn, 'inner.cgMaxIter', inner.cgMaxIter ?? 50);
   const warmStart = inner.warmStart ?? true;
+  const schurCgMaxIter = inner.schurCgMaxIter === undefined ? Math.max(4 * nWTotal, 10) : checkPositiveInt(fn, 'inner.schurCgMaxIter', inner.schurCgMaxIter);
   const hessianKind = options.hessian ?? 'block';
   if (hessianKind !== 'block' && hessianKind !== 'schur') fail(fn, `hessian must be 'block' or 'schur', got ${String(hessianKind)}`);
   const counters = newCounters();
@@ -259,7 +268,14 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     const { w, report } = solveInner(Z, Cb);
     const { lr, value, Wm } = finish(theta, w, Z, Cb, report);
     const rep = lastReport as VarProInnerReport;
-    const info: Record<string, number> = { batchSize: nb, innerIterations: rep.iterations, innerGradNorm: rep.gradNorm };
+    // innerConverged: 0 when the inner solve stopped short (iteration cap, failed
+    // line search), so that ∇_W ≠ 0 and the gradient below is only approximate;
+    // schurCgNotConverged grows with every Schur-complement product at this point
+    // whose CG solve stopped unconverged (drivers such as varpro report both).
+    const info: Record<string, number> = {
+      batchSize: nb, innerIterations: rep.iterations, innerGradNorm: rep.gradNorm,
+      innerConverged: rep.flag === 'converged' || rep.flag === 'custom' ? 1 : 0,
+    };
     if (kind === 'crossEntropy') info.accuracy = scoreAccuracy(lr.S.data, columnMajorData(Cb), nc, nb);
     if (opts.valueOnly) return { value, gradient: new Float64Array(0), info };
 
@@ -296,8 +312,9 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
           const dS = affineJvpY(wd, columnMajorData(dZ), sh).data;
           const t = columnMajorData(lr.hessS(dS));
           const b = affineGradW(t, z, sh).data;
-          const cg = pcg(hWW, b, { tol: 1e-12, maxIter: Math.max(4 * nWTotal, 10) });
+          const cg = pcg(hWW, b, { tol: 1e-12, maxIter: schurCgMaxIter });
           counters.innerCgIterations += cg.iterations;
+          if (cg.flag !== 'converged') info.schurCgNotConverged = (info.schurCgNotConverged ?? 0) + 1;
           const uS = affineScores(cg.x, z, sh).data;
           for (let k = 0; k < dS.length; k++) dS[k] -= uS[k];
           back = affineGradY(wd, columnMajorData(lr.hessS(dS)), sh);
@@ -328,6 +345,9 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
       return lastReport ? { ...lastReport } : null;
     },
     resetWarmStart() {
+      lastW = null;
+    },
+    resetState() {
       lastW = null;
     },
     solveW(theta: Float64Array, batch?: ArrayLike<number> | null) {
