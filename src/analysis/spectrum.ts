@@ -15,6 +15,7 @@ import { eigSym, eigvals } from '../core/solvers/eigvals.js';
 import { circulantEigenvalues, circulantEigenvalues2d } from '../operators/circulantEigenvalues.js';
 import type { ParametricOperator } from '../operators/types.js';
 import type { Model } from '../networks/types.js';
+import { checkOptions } from '../core/options.js';
 
 /** Eigenvalues as parallel arrays of real and imaginary parts. */
 export type Spectrum = ComplexArray;
@@ -92,6 +93,7 @@ export function spectrumBounds(s: Spectrum): { abscissa: number; radius: number 
  */
 export function linearizationSpectrum(model: Model, x: Float64Array, Y: Matrix, options: LinearizationSpectrumOptions = {}): LinearizationSpectrum {
   const fn = 'linearizationSpectrum';
+  checkOptions(fn, options, ['at']);
   if (model.nIn !== model.nOut) fail(fn, `model maps ${model.nIn} → ${model.nOut}; a spectrum needs a square Jacobian (nIn = nOut)`);
   const M = checkMatrix64(fn, 'Y', Y);
   const m = model.nIn;
@@ -183,6 +185,7 @@ interface ConvInfo {
  */
 export function convolutionSpectrum(op: ParametricOperator, theta: Float64Array, options: ConvolutionSpectrumOptions = {}): Spectrum {
   const fn = 'convolutionSpectrum';
+  checkOptions(fn, options, ['form']);
   checkVector(fn, 'theta', theta, op.nTheta);
   const form = options.form ?? 'K';
   if (form !== 'K' && form !== 'symmetric') fail(fn, `form must be 'K' or 'symmetric', got ${String(form)}`);

@@ -116,7 +116,7 @@ export function compose(...ops: OperatorLike[]): LinearOperator {
   const as = ops.map(asOperator);
   for (let i = 0; i + 1 < as.length; i++) {
     if (as[i].cols !== as[i + 1].rows) {
-      fail('compose', `operator ${i} is ${as[i].rows}×${as[i].cols} but operator ${i + 1} is ${as[i + 1].rows}×${as[i + 1].cols}`);
+      fail('compose', `operator ${i} is ${as[i].rows}×${as[i].cols}, so operator ${i + 1} must have ${as[i].cols} rows (the product needs cols of each = rows of the next), but it is ${as[i + 1].rows}×${as[i + 1].cols}`, 'badShape', { argument: `operator ${i + 1}`, got: [as[i + 1].rows, as[i + 1].cols], expectedRows: as[i].cols });
     }
   }
   return linearOperator({

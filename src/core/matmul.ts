@@ -32,6 +32,7 @@ import { checkMatrix, checkNumber, fail, shapeStr } from './errors.js';
 import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from './matrix.js';
 import { getKernelBackend } from './wasm/backend.js';
 import { preferWasmGemm, wasmGemmStrided } from './wasm/gemm.js';
+import { checkOptions } from './options.js';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -200,7 +201,7 @@ function precisionStr(M: AnyMatrix): string {
 function checkProduct(fn: string, A: AnyMatrix, B: AnyMatrix, opts: MatmulOptions): { m: number; n: number; k: number; is32: boolean } {
   checkMatrix(fn, 'A', A);
   checkMatrix(fn, 'B', B);
-  if (opts === null || typeof opts !== 'object') fail(fn, `options must be an object, got ${opts === null ? 'null' : typeof opts}`);
+  checkOptions(fn, opts, fn === 'matmulInto' ? ['transA', 'transB', 'alpha', 'beta'] : ['transA', 'transB']);
   const is32 = A.data instanceof Float32Array;
   if ((B.data instanceof Float32Array) !== is32) {
     fail(fn, `A is ${precisionStr(A)} but B is ${precisionStr(B)}; convert one with toFloat32/toFloat64 so both have the same precision`);

@@ -13,6 +13,7 @@ import { getKernelBackend } from '../core/wasm/backend.js';
 import { wasmAvailable } from '../core/wasm/module.js';
 import { wasmDenseAffine, wasmDenseForward, wasmDenseJvp, wasmDenseVjp, type DenseActivationCode } from '../core/wasm/dense.js';
 import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { checkOptions } from '../core/options.js';
 
 /** How the bias b enters σ(K Y + b). */
 export type BiasKind = 'scalar' | 'vector' | 'none';
@@ -204,6 +205,7 @@ function owned(M: Matrix, ...inputs: (Matrix | null)[]): Matrix {
  */
 export function singleLayer(op: ParametricOperator, options: SingleLayerOptions = {}): SingleLayerModel {
   const fn = 'singleLayer';
+  checkOptions(fn, options, ['activation', 'bias', 'initGain']);
   checkOperator(fn, op);
   const activation = resolveActivation(fn, options.activation);
   const biasKind: BiasKind = options.bias ?? 'scalar';

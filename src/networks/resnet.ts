@@ -18,6 +18,7 @@ import { getKernelBackend } from '../core/wasm/backend.js';
 import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link resnet}. */
 export interface ResNetOptions {
@@ -94,6 +95,7 @@ export interface ResNetModel extends Model<ResNetState> {
  */
 export function resnet(layers: Model[] | ((j: number) => Model), options: ResNetOptions = {}): ResNetModel {
   const fn = 'resnet';
+  checkOptions(fn, options, ['steps', 'h', 'T', 'opening']);
   let steps: Model[];
   if (Array.isArray(layers)) {
     if (layers.length === 0) fail(fn, 'layers must be a non-empty array or a factory');
@@ -109,7 +111,10 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
   steps.forEach((m, j) => checkModel(fn, `layer ${j}`, m));
   const N = steps.length;
   if (options.h !== undefined && options.T !== undefined) fail(fn, 'give h or T, not both');
-  const h = options.T !== undefined ? checkNumber(fn, 'T', options.T) / N : checkNumber(fn, 'h', options.h ?? 1);
+  // A residual step Y + h F(Y) is forward Euler in time: h > 0 and T = N h > 0.
+  const h = options.T !== undefined
+    ? checkNumber(fn, 'T', options.T, { min: 0, exclusiveMin: true }) / N
+    : checkNumber(fn, 'h', options.h ?? 1, { min: 0, exclusiveMin: true });
   const opening = options.opening === undefined ? null : checkModel(fn, 'opening', options.opening);
   const width = steps[0].nIn;
   steps.forEach((m, j) => {

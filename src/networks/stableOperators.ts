@@ -10,6 +10,7 @@ import { columnMajorData, ensureColumnMajor, matrix, type Matrix } from '../core
 import { antisymmetric } from '../operators/antisymmetric.js';
 import type { ParametricOperator } from '../operators/types.js';
 import { checkOperator } from '../layers/checks.js';
+import { checkOptions } from '../core/options.js';
 
 function requireLinear(fn: string, op: ParametricOperator): void {
   if (op.linear === false) fail(fn, `op ${op.name} is not linear in θ; only operators K(θ) = mat(Qθ) are supported`);
@@ -103,6 +104,7 @@ export interface DampedAntisymmetricOptions {
  */
 export function dampedAntisymmetric(opOrN: ParametricOperator | number, options: DampedAntisymmetricOptions = {}): ParametricOperator {
   const fn = 'dampedAntisymmetric';
+  checkOptions(fn, options, ['gamma']);
   const gamma = checkNumber(fn, 'gamma', options.gamma ?? 0, { min: 0 });
   let base: ParametricOperator;
   let fromK: boolean;

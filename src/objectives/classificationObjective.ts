@@ -13,6 +13,7 @@ import {
   addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link classificationObjective}. */
 export interface ClassificationObjectiveOptions {
@@ -79,6 +80,7 @@ export interface ClassificationObjective extends Objective {
  */
 export function classificationObjective(model: Model, Y: Matrix, C: Matrix, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
   const fn = 'classificationObjective';
+  checkOptions(fn, options, ['loss', 'regularization', 'coupling', 'bias']);
   const { n, nc } = checkData(fn, model, Y, C);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
   const coupling = options.coupling ?? 'blockDiagonal';

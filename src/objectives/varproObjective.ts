@@ -17,6 +17,7 @@ import {
 } from './common.js';
 import { innerNewtonCG } from './innerNewton.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
+import { checkOptions } from '../core/options.js';
 
 /** A replacement inner solver, e.g. `(obj, w0) => newtonCG(obj, w0, { maxIter: 10 })`. */
 export type InnerSolver = (objective: Objective, x0: Float64Array) => { x: Float64Array; iterations?: number };
@@ -128,6 +129,8 @@ function norm(v: ArrayLike<number>): number {
  */
 export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: VarProObjectiveOptions = {}): VarProObjective {
   const fn = 'varproObjective';
+  checkOptions(fn, options, ['loss', 'regularization', 'inner', 'bias', 'hessian']);
+  if (options.inner !== undefined) checkOptions(fn, options.inner, ['solve', 'tol', 'maxIter', 'cgMaxIter', 'warmStart', 'schurCgMaxIter'], 'inner');
   const { n, nc } = checkData(fn, model, Y, C);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
   const bias = options.bias ?? true;
