@@ -69,6 +69,9 @@ export interface LinearizationSpectrum extends Spectrum {
 
 /** Spectral abscissa and radius of a spectrum. */
 export function spectrumBounds(s: Spectrum): { abscissa: number; radius: number } {
+  if (s === null || typeof s !== 'object' || !(s.re instanceof Float64Array) || !(s.im instanceof Float64Array) || s.re.length !== s.im.length) {
+    fail('spectrumBounds', 's must be a spectrum { re, im } of two Float64Arrays of equal length');
+  }
   let abscissa = -Infinity, radius = 0;
   for (let i = 0; i < s.re.length; i++) {
     abscissa = Math.max(abscissa, s.re[i]);

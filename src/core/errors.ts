@@ -52,6 +52,7 @@ export function isNumdlError(e: unknown): e is NumdlError {
 
 /** Shape of a 2-D array as `r×c`, for error messages. */
 export function shapeStr(M: { shape: number[] }): string {
+  if (M === null || typeof M !== 'object' || !Array.isArray(M.shape)) fail('shapeStr', `M must have a shape, got ${M === null ? 'null' : typeof M}`);
   return M.shape.join('×');
 }
 

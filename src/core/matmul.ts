@@ -169,6 +169,7 @@ export function gemm(
   b: Float64Array, ldb: number, transB: boolean,
   alpha: number, beta: number,
 ): void {
+  checkGemmArgs('gemm', Float64Array, c, m, n, k, a, lda, transA, b, ldb, transB);
   gemmStrided(c, 0, m, m, n, k, alpha,
     a, 0, transA ? lda : 1, transA ? 1 : lda,
     b, 0, transB ? ldb : 1, transB ? 1 : ldb, beta);
@@ -186,6 +187,7 @@ export function gemm32(
   b: Float32Array, ldb: number, transB: boolean,
   alpha: number, beta: number,
 ): void {
+  checkGemmArgs('gemm32', Float32Array, c, m, n, k, a, lda, transA, b, ldb, transB);
   gemmStrided(c, 0, m, m, n, k, alpha,
     a, 0, transA ? lda : 1, transA ? 1 : lda,
     b, 0, transB ? ldb : 1, transB ? 1 : ldb, beta);
@@ -193,6 +195,33 @@ export function gemm32(
 
 // ---------------------------------------------------------------------------
 // validation helpers (public entries only)
+
+/**
+ * Sizes of a raw gemm call against its buffers (O(1)): a buffer shorter than
+ * its leading dimension and sizes imply would otherwise be read past its end
+ * (undefined → NaN) or written past it (silently dropped).
+ */
+function checkGemmArgs(
+  fn: string, type: typeof Float64Array | typeof Float32Array, c: unknown, m: number, n: number, k: number,
+  a: unknown, lda: number, transA: boolean, b: unknown, ldb: number, transB: boolean,
+): void {
+  const want = type === Float64Array ? 'Float64Array' : 'Float32Array';
+  for (const [name, v] of [['c', c], ['a', a], ['b', b]] as const) {
+    if (!(v instanceof type)) fail(fn, `${name} must be a ${want}, got ${v === null ? 'null' : (v as object)?.constructor?.name ?? typeof v}`);
+  }
+  for (const [name, v] of [['m', m], ['n', n], ['k', k], ['lda', lda], ['ldb', ldb]] as const) {
+    if (!Number.isInteger(v) || v < 0) fail(fn, `${name} must be a non-negative integer, got ${String(v)}`);
+  }
+  if (m === 0 || n === 0) return;
+  const need = (rows: number, cols: number, ld: number) => (cols === 0 ? 0 : ld * (cols - 1) + rows);
+  const [ar, ac] = transA ? [k, m] : [m, k];
+  const [br, bc] = transB ? [n, k] : [k, n];
+  if (k > 0 && lda < ar) fail(fn, `lda = ${lda} is smaller than the ${ar} rows of the stored A`, 'badShape');
+  if (k > 0 && ldb < br) fail(fn, `ldb = ${ldb} is smaller than the ${br} rows of the stored B`, 'badShape');
+  if ((c as ArrayLike<number>).length < m * n) fail(fn, `c has length ${(c as ArrayLike<number>).length}, expected at least m·n = ${m}·${n} = ${m * n}`, 'badShape');
+  if ((a as ArrayLike<number>).length < need(ar, ac, lda)) fail(fn, `a has length ${(a as ArrayLike<number>).length}, expected at least ${need(ar, ac, lda)} for a ${ar}×${ac} matrix with lda = ${lda}`, 'badShape');
+  if ((b as ArrayLike<number>).length < need(br, bc, ldb)) fail(fn, `b has length ${(b as ArrayLike<number>).length}, expected at least ${need(br, bc, ldb)} for a ${br}×${bc} matrix with ldb = ${ldb}`, 'badShape');
+}
 
 function precisionStr(M: AnyMatrix): string {
   return M.data instanceof Float32Array ? 'float32 (Float32Array)' : 'float64 (Float64Array)';

@@ -80,6 +80,7 @@ export function randn(rows: number, cols: number, rng: Rng): Matrix {
 
 /** `rows × cols` matrix with independent entries uniform on `[lo, hi)`. */
 export function randu(rows: number, cols: number, rng: Rng, lo = 0, hi = 1): Matrix {
+  if (!(typeof lo === 'number' && typeof hi === 'number' && lo < hi && Number.isFinite(hi - lo))) fail('randu', `the interval [lo, hi) must be finite with lo < hi, got [${lo}, ${hi})`);
   checkSize('randu', 'rows', rows);
   checkSize('randu', 'cols', cols);
   const M = zeros(rows, cols);
@@ -90,6 +91,7 @@ export function randu(rows: number, cols: number, rng: Rng, lo = 0, hi = 1): Mat
 
 /** True when M is stored contiguously column-major from its offset (`stride = [1, rows]`). */
 export function isColumnMajor(M: { shape: number[]; stride: number[] }): boolean {
+  if (M === null || typeof M !== 'object' || !Array.isArray(M.shape) || !Array.isArray(M.stride)) fail('isColumnMajor', 'M must be a 2-D ndarray matrix (shape and stride)');
   const [r, c] = M.shape;
   return (M.stride[0] === 1 || r <= 1) && (M.stride[1] === r || c <= 1);
 }
@@ -103,6 +105,7 @@ export function columnMajorData(M: Matrix): Float64Array;
 export function columnMajorData(M: Matrix32): Float32Array;
 export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array;
 export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array {
+  checkMatrix('columnMajorData', 'M', M);
   const [r, c] = M.shape;
   if (isColumnMajor(M)) return M.data.subarray(M.offset, M.offset + r * c);
   const out = M.data instanceof Float32Array ? new Float32Array(r * c) : new Float64Array(r * c);
@@ -129,6 +132,7 @@ export function clone(M: AnyMatrix): AnyMatrix {
 
 /** A contiguous column-major version of M: M itself when it already is one, else a copy. */
 export function ensureColumnMajor(M: Matrix): Matrix {
+  checkMatrix('ensureColumnMajor', 'M', M);
   if (isColumnMajor(M) && M.offset === 0 && M.data.length === M.shape[0] * M.shape[1]) return M;
   return matrix(M.shape[0], M.shape[1], Float64Array.from(columnMajorData(M)));
 }
@@ -181,6 +185,7 @@ export function fromRows(rows: number[][]): Matrix {
 
 /** The matrix as a row-major nested array (for printing and tests). */
 export function toRows(M: AnyMatrix): number[][] {
+  checkMatrix('toRows', 'M', M);
   const [r, c] = M.shape;
   const out: number[][] = [];
   for (let i = 0; i < r; i++) {
@@ -219,6 +224,7 @@ export function selectColumns(M: Matrix, idx: ArrayLike<number>): Matrix {
 
 /** Frobenius norm ‖M‖_F. */
 export function normFro(M: AnyMatrix): number {
+  checkMatrix('normFro', 'M', M);
   const d = columnMajorData(M);
   let s = 0;
   for (let k = 0; k < d.length; k++) s += d[k] * d[k];

@@ -59,6 +59,7 @@ export interface IdxArray extends IdxHeader {
 
 /** True when the bytes start with the gzip magic 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
+  if (!(bytes instanceof Uint8Array)) fail('isGzip', `bytes must be a Uint8Array or Buffer, got ${bytes === null ? 'null' : typeof bytes}`);
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 

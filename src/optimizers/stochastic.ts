@@ -92,6 +92,9 @@ function checkSchedule(fn: string, schedule: unknown): LearningRateSchedule {
  * @example learningRate({ type: 'step', factor: 0.5, every: 10 }, 25, 0.1) // 0.025
  */
 export function learningRate(schedule: LearningRateSchedule, epoch: number, lr0: number): number {
+  checkSchedule('learningRate', schedule);
+  if (!Number.isInteger(epoch) || epoch < 0) fail('learningRate', `epoch must be a non-negative integer, got ${String(epoch)}`);
+  if (typeof lr0 !== 'number' || !Number.isFinite(lr0) || lr0 < 0) fail('learningRate', `lr0 must be a finite number >= 0, got ${String(lr0)}`);
   if (schedule === 'constant') return lr0;
   if (typeof schedule === 'function') return schedule(epoch, lr0);
   if (schedule.type === 'step') return lr0 * Math.pow(schedule.factor, Math.floor(epoch / schedule.every));

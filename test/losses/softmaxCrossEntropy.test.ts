@@ -57,10 +57,10 @@ test('softmaxCrossEntropy is exact for huge logit offsets: log Σ exp is taken r
     const r = sce(W, Y, C);
     assert.ok(Math.abs(r.value - Math.log(3)) <= 1e-15, `offset ${offset}: E = ${r.value}, expected log 3 = ${Math.log(3)}`);
     // Gradient and Hessian products see the uniform probabilities 1/3, not NaN.
-    const g = Array.from(r.gradS.data);
+    const g = Array.from(r.gradS.data as Float64Array);
     assert.ok(g.every((v) => Number.isFinite(v)));
     const Hv = r.hessS(new Float64Array(12).fill(1));
-    assert.ok(Array.from(Hv).every((v) => Math.abs(v) < 1e-15), 'H·1 = 0 per column (softmax is shift-invariant)');
+    assert.ok(Array.from(Hv.data as Float64Array).every((v) => Math.abs(v) < 1e-15), 'H·1 = 0 per column (softmax is shift-invariant)');
   }
   // A large offset on top of distinct scores: E equals the unshifted value to rounding of the scores.
   const W0 = mk(3, 3, new Float64Array([1, -2, 0.5, 0.3, 0.7, -1, 0, 0, 0]));
