@@ -34,6 +34,9 @@
  * - `innerNotConverged`: (`varpro`) a stopping test passed, but the inner solve
  *   at the final point hit its iteration cap, so the reduced gradient there is
  *   only approximate.
+ *
+ * The whole policy (what throws, what becomes a status) is written out in the
+ * repository's docs/reliability.md.
  */
 export type OptimizerStatus =
   | 'converged' | 'maxIter' | 'maxEpochs' | 'lineSearchFailed' | 'nonFinite' | 'stoppedByCallback'
