@@ -6,6 +6,7 @@ import { columnMajorData, type Matrix } from '../core/matrix.js';
 import { colormap, hexToRgb, type ColormapName, type Rgb } from './colors.js';
 import { Raster } from './raster.js';
 import { checkPath } from './render.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link saveImageGrid}. */
 export interface ImageGridOptions {
@@ -47,6 +48,7 @@ export interface ImageGridOptions {
  */
 export async function saveImageGrid(path: string, images: Matrix, size: [number, number], options: ImageGridOptions = {}): Promise<string> {
   const fn = 'saveImageGrid';
+  checkOptions(fn, options, ['cols', 'scale', 'padding', 'normalize', 'range', 'colormap', 'background']);
   checkPath(fn, path, ['.png']);
   checkMatrix(fn, 'images', images);
   if (!Array.isArray(size) || size.length !== 2) fail(fn, `size must be [nx, ny], got ${String(size)}`);
