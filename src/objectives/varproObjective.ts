@@ -28,6 +28,15 @@ export interface VarProInnerOptions {
   solve?: InnerSolver;
   /** Built-in Newton-CG: stop when ‖∇_W‖₂ ≤ tol (default 1e-8). */
   tol?: number;
+  /**
+   * Tie the inner tolerance to the outer gradient (default off): the inner
+   * Newton-CG stops at ‖∇_W‖₂ ≤ min(tol, relTol·‖∇Φ‖), with ‖∇Φ‖ the reduced
+   * gradient norm of the previous evaluation in the run. The reduced gradient
+   * is exact only where ∇_W = 0 and wrong by O(‖∇_W‖) elsewhere, so a fixed
+   * loose `tol` lets the outer method stop at a point that is not a minimiser;
+   * with `relTol` the inner solves tighten as the outer gradient falls.
+   */
+  relTol?: number;
   /** Built-in Newton-CG: iteration cap (default 20). */
   maxIter?: number;
   /** Built-in Newton-CG: CG cap per step (default 50). */
@@ -130,7 +139,7 @@ function norm(v: ArrayLike<number>): number {
 export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: VarProObjectiveOptions = {}): VarProObjective {
   const fn = 'varproObjective';
   checkOptions(fn, options, ['loss', 'regularization', 'inner', 'bias', 'hessian']);
-  if (options.inner !== undefined) checkOptions(fn, options.inner, ['solve', 'tol', 'maxIter', 'cgMaxIter', 'warmStart', 'schurCgMaxIter'], 'inner');
+  if (options.inner !== undefined) checkOptions(fn, options.inner, ['solve', 'tol', 'relTol', 'maxIter', 'cgMaxIter', 'warmStart', 'schurCgMaxIter'], 'inner');
   const { n, nc } = checkData(fn, model, Y, C);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
   const bias = options.bias ?? true;
@@ -143,6 +152,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
   if (typeof inner !== 'object' || inner === null) fail(fn, 'inner must be an object { solve?, tol?, maxIter?, cgMaxIter?, warmStart? }');
   if (inner.solve !== undefined && typeof inner.solve !== 'function') fail(fn, 'inner.solve must be a function (objective, x0) => { x }');
   const innerTol = checkNumber(fn, 'inner.tol', inner.tol ?? 1e-8, { min: 0 });
+  const innerRelTol = inner.relTol === undefined ? 0 : checkNumber(fn, 'inner.relTol', inner.relTol, { min: 0, exclusiveMin: true });
   const innerMaxIter = checkPositiveInt(fn, 'inner.maxIter', inner.maxIter ?? 20);
   const cgMaxIter = checkPositiveInt(fn, 'inner.cgMaxIter', inner.cgMaxIter ?? 50);
   const warmStart = inner.warmStart ?? true;
@@ -152,6 +162,10 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
   const counters = newCounters();
   let lastW: Float64Array | null = null;
   let lastReport: VarProInnerReport | null = null;
+  // ‖∇Φ‖ of the previous evaluation in this run (for inner.relTol); reset with the warm start.
+  let lastOuterGradNorm = Infinity;
+  /** The inner tolerance for the next solve: tol, or min(tol, relTol·‖∇Φ_prev‖). */
+  const currentInnerTol = () => (innerRelTol > 0 ? Math.min(innerTol, innerRelTol * lastOuterGradNorm) : innerTol);
 
   /** The inner objective w ↦ E(mat(w) [Z; 1ᵀ], C) + R_W(w) as an {@link Objective}. */
   const innerObjective = (Z: Matrix, Cb: Matrix): Objective => ({
@@ -232,7 +246,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
         addInto(w, cg.x);
         report = { method: 'closedForm', iterations: 1, cgIterations: cg.iterations, flag: cg.flag };
       } else {
-        const r = innerNewtonCG(obj, w0, { tol: innerTol, maxIter: innerMaxIter, cgMaxIter });
+        const r = innerNewtonCG(obj, w0, { tol: currentInnerTol(), maxIter: innerMaxIter, cgMaxIter });
         w = r.x;
         report = { method: 'newtonCG', iterations: r.iterations, cgIterations: r.cgIterations, flag: r.flag };
       }
@@ -278,6 +292,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     const info: Record<string, number> = {
       batchSize: nb, innerIterations: rep.iterations, innerGradNorm: rep.gradNorm,
       innerConverged: rep.flag === 'converged' || rep.flag === 'custom' ? 1 : 0,
+      innerTol: currentInnerTol(),
     };
     if (kind === 'crossEntropy') info.accuracy = scoreAccuracy(lr.S.data, columnMajorData(Cb), nc, nb);
     if (opts.valueOnly) return { value, gradient: new Float64Array(0), info };
@@ -289,6 +304,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
       counters.modelVjps++;
     }
     if (reg.theta) addInto(gradient, reg.theta.gradient(theta));
+    lastOuterGradNorm = norm(gradient);
 
     const sh: AffineShape = { nc, nf, n: nb, bias };
     const wd = columnMajorData(Wm), z = columnMajorData(Z);
@@ -352,6 +368,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     },
     resetState() {
       lastW = null;
+      lastOuterGradNorm = Infinity;
     },
     solveW(theta: Float64Array, batch?: ArrayLike<number> | null) {
       checkPoint(`${fn}.solveW`, theta, nTheta, 'theta');

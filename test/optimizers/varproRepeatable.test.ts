@@ -61,3 +61,24 @@ test('a Schur-complement CG that stops unconverged is counted in the history and
   const { phi: ok, theta0: t0 } = problem({ maxIter: 50 }, 'schur');
   assert.equal(varpro(ok, t0, { maxIter: 3, quiet: true }).schurCgNotConverged, 0);
 });
+
+test('inner.relTol ties the inner tolerance to the outer gradient: a loose inner tol no longer stops VarPro at a wrong point', () => {
+  const { Y, C } = setupPeaks({ n: 80, classes: 3, seed: 3 });
+  const model = singleLayer(dense(3, 2), { activation: 'tanh' });
+  const theta0 = model.initialize(createRng(4));
+  const run = (inner: Record<string, number>) => {
+    const phi = varproObjective(model, Y, C, { regularization: { W: 1e-2, theta: 1e-2 }, inner: { maxIter: 50, ...inner }, hessian: 'schur' });
+    return varpro(phi, theta0, { method: 'lbfgs', maxIter: 300, gradTol: 1e-9, quiet: true });
+  };
+  const tight = run({ tol: 1e-12 });
+  const loose = run({ tol: 1e-3 });
+  const adaptive = run({ tol: 1e-3, relTol: 1e-3 });
+  assert.equal(tight.status, 'converged', tight.message);
+  // The loose inner solve gives a reduced gradient that is wrong by about its tolerance: "converged" 2e-7 above the minimum.
+  assert.ok(loose.value - tight.value > 1e-8, `loose ${loose.value} vs tight ${tight.value}`);
+  assert.equal(adaptive.status, 'converged', adaptive.message);
+  assert.ok(Math.abs(adaptive.value - tight.value) < 1e-10, `adaptive ${adaptive.value} vs tight ${tight.value}`);
+  // The tolerance used is recorded per evaluation and shrinks with the outer gradient.
+  const tols = adaptive.history.map((row) => row.innerTol as number);
+  assert.ok(tols.at(-1)! < 1e-9 && tols[0] === 1e-3, `inner tolerances ${tols[0]} … ${tols.at(-1)}`);
+});
