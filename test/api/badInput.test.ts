@@ -244,7 +244,7 @@ const ALLOW = new Map<string, string>([
 ]);
 
 /** Kernel-module functions that still throw a plain Error (named, but not yet a NumdlError). */
-const PLAIN_ERROR_OK = new Set(['setKernelBackend', 'setWasmThreads']);
+const PLAIN_ERROR_OK = new Set<string>([]);
 
 const exported = Object.entries(nd).filter(([, v]) => typeof v === 'function').map(([k]) => k).sort();
 

@@ -27,6 +27,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { onWasmRelease, wasmExports, wasmShared } from './module.js';
+import { fail } from '../errors.js';
 
 /**
  * Node's built-in modules, fetched at run time through
@@ -145,7 +146,7 @@ let threads = defaultThreads();
  */
 export function setWasmThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS + 1) {
-    throw new Error(`setWasmThreads: n must be an integer from 1 to ${MAX_WORKERS + 1}, got ${String(n)}`);
+    fail('setWasmThreads', `n must be an integer from 1 to ${MAX_WORKERS + 1}, got ${String(n)}`, 'badArgument', { argument: 'n', got: n });
   }
   threads = n;
 }
