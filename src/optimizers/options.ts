@@ -6,14 +6,14 @@
  * `sgd: batchSize must be a positive integer, got 0`.
  */
 import { checkVector, fail } from '../core/errors.js';
+import { bool, optionalFunction, show } from '../core/options.js';
 import type { Objective } from '../objectives/types.js';
 import type { CommonOptions } from './types.js';
 
+export { checkKnownOptions, show, positive, nonNegative, inInterval, positiveInt, nonNegativeInt, bool, oneOf, optionalFunction } from '../core/options.js';
+
 /** Names of the options in {@link CommonOptions}. */
 export const COMMON_OPTION_KEYS = ['onIteration', 'verbose', 'quiet', 'print'] as const;
-
-export { checkKnownOptions, show, positive, nonNegative, inInterval, positiveInt, nonNegativeInt, bool, oneOf, optionalFunction } from '../core/options.js';
-import { show, bool, optionalFunction } from '../core/options.js';
 
 /** Check the common options (callbacks, printing flags). */
 export function checkCommon(fn: string, opts: CommonOptions): void {
