@@ -12,7 +12,7 @@ import { checkForwardArgs, checkJvpArgs, checkOperator, checkState, checkVjpArgs
 import { getKernelBackend } from '../core/wasm/backend.js';
 import { wasmAvailable } from '../core/wasm/module.js';
 import { wasmDenseAffine, wasmDenseForward, wasmDenseJvp, wasmDenseVjp, type DenseActivationCode } from '../core/wasm/dense.js';
-import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 import { checkOptions } from '../core/options.js';
 
 /** How the bias b enters σ(K Y + b). */
@@ -154,8 +154,8 @@ function owned(M: Matrix, ...inputs: (Matrix | null)[]): Matrix {
 
 /**
  * Z = σ(K(θ) Y + b): a single layer over any {@link ParametricOperator}, with
- * parameters x = [θ; b] (θ first, DESIGN.md §1). With A = σ'(K Y + b) kept by
- * forward, the products are (DESIGN.md §2)
+ * parameters x = [θ; b] (θ first, docs/conventions.md §1). With A = σ'(K Y + b) kept by
+ * forward, the products are (docs/conventions.md §2)
  *   J_θ dθ = A ∘ (K(dθ) Y),  J_θᵀ W = op.vjp(A ∘ W, Y)
  *     (for an operator nonlinear in θ, `op.linear === false`, its jvpAt/vjpAt at θ),
  *   J_b db = A ∘ (B db),      J_bᵀ W = Bᵀ(A ∘ W)  (sums of A ∘ W over each bias's rows and all columns),
@@ -283,7 +283,7 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
   const stateData = (state: SingleLayerState, n: number): [Float64Array, Float64Array] => {
     if (cached && cacheFor?.deref() === state && isResident(cached[0]) && isResident(cached[1])) return [cached[0].data, cached[1].data];
     const y = columnMajorData(state.input), a = columnMajorData(state.derivative);
-    if (Math.max(nIn, nOut) * n > CACHE_MAX) return [y, a];
+    if (Math.max(nIn, nOut) * n > CACHE_MAX || !residentAvailable()) return [y, a];
     if (!cached || cached[0].shape[1] !== n || !isResident(cached[0]) || !isResident(cached[1])) {
       if (cached) {
         cacheRegistry.unregister(cacheToken);

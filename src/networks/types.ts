@@ -1,6 +1,6 @@
 /**
  * The model contract: Y ↦ F(x, Y) with Jacobian products in the parameters x
- * and the input Y (DESIGN.md §4, STYLE.md "One shape for everything differentiable").
+ * and the input Y (docs/conventions.md §2: every model, layer and network has this one shape).
  */
 import type { Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';

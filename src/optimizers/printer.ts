@@ -56,6 +56,8 @@ function formatCell(column: string, v: HistoryValue | undefined): string {
  * field of `row` (caller and `info` fields, in insertion order), then `time`.
  */
 export function tableColumns(base: readonly string[], row: HistoryRow): string[] {
+  if (!Array.isArray(base)) fail('tableColumns', `base must be an array of column names, got ${base === null ? 'null' : typeof base}`);
+  if (row === null || typeof row !== 'object') fail('tableColumns', `row must be a history row, got ${row === null ? 'null' : typeof row}`);
   const cols = base.filter((c) => c !== 'time');
   for (const key of Object.keys(row)) {
     if (key === 'time' || cols.includes(key) || HIDDEN_BY_DEFAULT.has(key)) continue;

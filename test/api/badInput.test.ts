@@ -1,18 +1,25 @@
 /**
- * One bad-input case per public function of the main entry, table-driven.
- * Every function exported by `numdl` (enumerated, not listed by hand) must
- * have a case here or be on the explicit allow-list of functions with no
- * input to reject; a new export without a case fails this file. Each case
- * must throw a NumdlError naming the function (bad input, not a bug), with a
- * message that starts with the function's name.
+ * One bad-input case per public function, table-driven: every function
+ * exported by the main entry `numdl` — and by `numdl/node` and
+ * `numdl/internals` — (enumerated, not listed by hand) must have a case here
+ * or be on the explicit allow-list of functions with no input to reject; a
+ * new export without a case fails this file. Each case must throw a
+ * NumdlError naming the function (bad input, not a bug), with a message that
+ * starts with the function's name.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as nd from '../../src/index.js';
+import * as main from '../../src/index.js';
+import * as internals from '../../src/internals.js';
+import * as nodeEntry from '../../src/node/index.js';
 import { NumdlError } from '../../src/index.js';
+
+/** The three entries' names in one namespace (a name lives in exactly one entry). */
+const nd = { ...internals, ...nodeEntry, ...main };
+const ENTRIES: Record<string, object> = { numdl: main, 'numdl/node': nodeEntry, 'numdl/internals': internals };
 
 const rng = nd.createRng(1);
 const A = nd.randn(3, 4, rng);
@@ -33,7 +40,6 @@ type Case = (() => unknown) | { run: () => unknown; fn: string };
 const CASES: Record<string, Case> = {
   // core: errors and checks (the helpers throw by design)
   fail: () => nd.fail('fail', 'x must be positive, got -1'),
-  allocFloat64: () => nd.allocFloat64('allocFloat64', 'a buffer', 2 ** 40),
   checkMatrix: () => nd.checkMatrix('checkMatrix', 'M', null),
   checkMatrix64: () => nd.checkMatrix64('checkMatrix64', 'M', nd.toFloat32(A)),
   checkNumber: () => nd.checkNumber('checkNumber', 'x', NaN),
@@ -74,6 +80,9 @@ const CASES: Record<string, Case> = {
   gemm32: () => nd.gemm32(new Float32Array(1), 2, 2, 2, new Float32Array(4), 2, false, new Float32Array(4), 2, false, 1, 0),
   matmul: () => nd.matmul(A, B),
   matmulInto: () => nd.matmulInto(nd.zeros(3, 3), A, B),
+  assign: () => nd.assign(nd.zeros(2, 2), nd.zeros(3, 2)),
+  fill: () => nd.fill(bad(null), 1),
+  addScaled: () => nd.addScaled(nd.zeros(2, 2), 1, nd.zeros(2, 3)),
   // core: operators
   applyToColumns: () => nd.applyToColumns(nd.fromMatrix(A), B),
   asOperator: () => nd.asOperator(bad(42)),
@@ -130,6 +139,9 @@ const CASES: Record<string, Case> = {
   separableConv2d: () => nd.separableConv2d([8, 8], [3, 3, 1, 1], bad({ strid: 1 })),
   doublySymmetricConv2d: () => nd.doublySymmetricConv2d([8, 8], [3, 3, 1, 1], bad({ methd: 'fft' })),
   mMatrixConv: () => nd.mMatrixConv([8, 8], [3, 3], bad({ chanels: 2 })),
+  linearParametric: () => nd.linearParametric(nd.zeros(4, 2), [2, 2], bad({ nmae: 'q' })),
+  sparsityPattern: () => nd.sparsityPattern(bad([[1, 0], [1]])),
+  waveletOperator: () => nd.waveletOperator(8, bad({ level: 2 })),
   // layers
   singleLayer: () => nd.singleLayer(nd.dense(4, 2), bad({ actvation: 'tanh' })),
   elementwise: () => nd.elementwise(bad(3), bad(null)),
@@ -170,12 +182,14 @@ const CASES: Record<string, Case> = {
   adam: () => nd.adam(objective, x, { beta1: 1 }),
   armijoLineSearch: () => nd.armijoLineSearch(objective, x, new Float64Array(2), bad({ value: 1 })),
   createTablePrinter: () => nd.createTablePrinter(bad(null)),
+  tableColumns: () => nd.tableColumns(bad(null), bad({})),
   formatHistory: () => nd.formatHistory(bad(null)),
   formatScientific: () => nd.formatScientific(bad('1')),
   gaussNewton: () => nd.gaussNewton(objective, x, { damping: 'levenbergMarquardt', c1: 0.1 }),
   lbfgs: () => nd.lbfgs(objective, x, { memory: 0 }),
   learningRate: () => nd.learningRate(bad({ type: 'exp' }), 0, 0.1),
   newtonCG: () => nd.newtonCG(objective, x, bad({ maxIters: 3 })),
+  nonlinearCG: () => nd.nonlinearCG(objective, x, bad({ variant: 'PR' })),
   sampledObjective: () => nd.sampledObjective(objective, 0, 1),
   sgd: () => nd.sgd(objective, x, { batchSize: 0 }),
   steepestDescent: () => nd.steepestDescent(objective, new Float64Array(3)),
@@ -249,6 +263,10 @@ const PLAIN_ERROR_OK = new Set<string>([]);
 const exported = Object.entries(nd).filter(([, v]) => typeof v === 'function').map(([k]) => k).sort();
 
 test('every public function of the main entry has a bad-input case (or is on the allow-list)', () => {
+  // A name in two entries would hide one of them in the merged namespace.
+  const counts = new Map<string, number>();
+  for (const m of Object.values(ENTRIES)) for (const k of Object.keys(m)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  assert.deepEqual([...counts].filter(([, c]) => c > 1).map(([k]) => k), []);
   const missing = exported.filter((name) => !(name in CASES) && !ALLOW.has(name));
   assert.deepEqual(missing, [], `public functions without a bad-input case: ${missing.join(', ')}`);
   const stale = [...Object.keys(CASES), ...ALLOW.keys()].filter((name) => !exported.includes(name));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NumdlError, isNumdlError, matmul, zeros, checkVector, randn, createRng } from '../../src/index.js';
+import { NumdlError, isNumdlError, matmul, zeros, randn, createRng } from '../../src/index.js';
+import { checkVector } from '../../src/internals.js';
 
 test('library checks throw NumdlError with fn, code and the offending values', () => {
   const rng = createRng(1);

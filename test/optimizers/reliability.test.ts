@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adagrad, adam, gaussNewton, lbfgs, newtonCG, sgd, steepestDescent, varpro, NumdlError } from '../../src/index.js';
+import { adagrad, adam, gaussNewton, lbfgs, newtonCG, nonlinearCG, sgd, steepestDescent, varpro, NumdlError } from '../../src/index.js';
 import type { Evaluation, EvaluateOptions, Objective, OptimizerResult } from '../../src/index.js';
 import { leastSquaresProblem, nanAfter } from '../helpers/testObjectives.js';
 
@@ -19,6 +19,7 @@ const RUNS: Record<string, Run> = {
   gaussNewton: (o, x, e) => gaussNewton(o, x, { ...quiet, maxIter: 50, gradTol: 0, relGradTol: 0, ...e }),
   levenbergMarquardt: (o, x, e) => gaussNewton(o, x, { ...quiet, damping: 'levenbergMarquardt', maxIter: 50, gradTol: 0, relGradTol: 0, ...e }),
   lbfgs: (o, x, e) => lbfgs(o, x, { ...quiet, maxIter: 50, ...e }),
+  nonlinearCG: (o, x, e) => nonlinearCG(o, x, { ...quiet, maxIter: 50, ...e }),
   varpro: (o, x, e) => varpro(o, x, { ...quiet, maxIter: 50, gradTol: 0, relGradTol: 0, ...e }),
   sgd: (o, x, e) => sgd(o, x, { ...quiet, lr: 1e-3, batchSize: 40, maxEpochs: 20, seed: 1, ...e }),
   adam: (o, x, e) => adam(o, x, { ...quiet, lr: 1e-2, batchSize: 40, maxEpochs: 20, seed: 1, ...e }),

@@ -9,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NumdlError, loadMnist, parseIdx } from '../../src/index.js';
+import { NumdlError } from '../../src/index.js';
+import { loadMnist, parseIdx } from '../../src/node/index.js';
 
 /** IDX header for ubyte data with the given dims. */
 function header(dims: number[]): Buffer {
