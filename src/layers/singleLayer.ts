@@ -14,6 +14,7 @@ import { wasmAvailable } from '../core/wasm/module.js';
 import { wasmDenseAffine, wasmDenseForward, wasmDenseJvp, wasmDenseVjp, type DenseActivationCode } from '../core/wasm/dense.js';
 import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 import { checkOptions } from '../core/options.js';
+import { withSpec } from '../core/spec.js';
 
 /** How the bias b enters σ(K Y + b). */
 export type BiasKind = 'scalar' | 'vector' | 'none';
@@ -572,5 +573,5 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
       return blocks;
     },
   };
-  return model;
+  return withSpec(model, 'singleLayer', [op, options]);
 }

@@ -18,6 +18,7 @@ import { isResident, releaseResident, residentAvailable, residentMatrix } from '
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
 import { checkOptions } from '../core/options.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link resnet}. */
 export interface ResNetOptions {
@@ -328,5 +329,5 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       return blocks;
     },
   };
-  return network;
+  return withSpec(network, 'resnet', [steps, options]);
 }

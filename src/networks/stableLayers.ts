@@ -19,6 +19,7 @@ import type { ParametricOperator } from '../operators/types.js';
 import { dampedAntisymmetric } from './stableOperators.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
 import { checkOptions } from '../core/options.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link antisymmetricLayer}: those of {@link singleLayer} and the damping γ. */
 export interface AntisymmetricLayerOptions extends SingleLayerOptions {
@@ -40,7 +41,7 @@ export interface AntisymmetricLayerOptions extends SingleLayerOptions {
 export function antisymmetricLayer(opOrN: ParametricOperator | number, options: AntisymmetricLayerOptions = {}): SingleLayerModel {
   checkOptions('antisymmetricLayer', options, ['gamma', 'activation', 'bias', 'initGain']);
   const { gamma, ...rest } = options;
-  return singleLayer(dampedAntisymmetric(opOrN, { gamma }), rest);
+  return withSpec(singleLayer(dampedAntisymmetric(opOrN, { gamma }), rest), 'antisymmetricLayer', [opOrN, options]);
 }
 
 /** What {@link symmetricLayer}'s forward keeps: the inner layer's state S = σ(KY + b), A = σ'(·). */
@@ -84,7 +85,7 @@ export function symmetricLayer(op: ParametricOperator, options: SingleLayerOptio
     for (let k = 0; k < d.length; k++) d[k] = -d[k];
     return d;
   };
-  return {
+  return withSpec({
     name: `symmetricLayer(${op.name}, ${inner.activation.name}, bias=${inner.biasKind})`,
     op,
     inner,
@@ -136,6 +137,6 @@ export function symmetricLayer(op: ParametricOperator, options: SingleLayerOptio
     paramBlocks(): ParamBlock[] {
       return inner.paramBlocks();
     },
-  };
+  }, 'symmetricLayer', [op, options]);
 }
 

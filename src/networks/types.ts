@@ -4,6 +4,7 @@
  */
 import type { Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
+import type { ConstructorSpec } from '../core/spec.js';
 
 /** What `forward` keeps: at least the output; models add what their derivatives need. */
 export interface ModelState {
@@ -80,4 +81,6 @@ export interface Model<S extends ModelState = ModelState> {
    * input excluded (it is referenced, not copied). Optional; numdl's models set it.
    */
   readonly stateBytesPerExample?: number;
+  /** The constructor call that built it (numdl's constructors set it; used by `modelToJSON`). */
+  readonly spec?: ConstructorSpec;
 }

@@ -6,6 +6,7 @@ import { fail } from '../core/errors.js';
 import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
+import type { IndexLabels } from '../losses/labels.js';
 import type { Model, ParamBlock } from '../networks/types.js';
 import { prefixBlocks } from '../networks/params.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
@@ -14,9 +15,15 @@ import {
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
 import { checkOptions } from '../core/options.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link classificationObjective}. */
 export interface ClassificationObjectiveOptions {
+  /**
+   * Number of classes nc when C is given as index labels (default: the largest
+   * label + 1); with a label matrix it must equal its rows.
+   */
+  nClasses?: number;
   /** `'crossEntropy'` (default), `'leastSquares'`, or a loss function. */
   loss?: LossOption;
   /** R_θ and R_W (numbers λ mean (λ/2)‖·‖²); none by default. */
@@ -70,19 +77,20 @@ export interface ClassificationObjective extends Objective {
  * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
  * @param model F: nIn → nOut
  * @param Y data, nIn × n
- * @param C labels / targets, nc × n
- * @param options loss, regularization, coupling, bias
+ * @param C labels / targets, nc × n (one-hot or class probabilities for the cross-entropy),
+ *   or class indices (Int32Array / number[] of length n, made one-hot; see `nClasses`)
+ * @param options loss, regularization, coupling, bias, nClasses
  * @returns the objective; nParams = model.nParams + nc·(nOut + 1)
  * @throws on inconsistent shapes or unknown options: `classificationObjective: C is 3×9 but Y has 10 columns: …`
  * @example
  * const obj = classificationObjective(net, Y, C, { regularization: { theta: 1e-4, W: 1e-4 } });
  * const { value, gradient, hessian } = obj.evaluate(obj.initialize(createRng(0)));
  */
-export function classificationObjective(model: Model, Y: Matrix, C: Matrix, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
+export function classificationObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
   const fn = 'classificationObjective';
-  checkOptions(fn, options, ['loss', 'regularization', 'coupling', 'bias']);
-  const { n, nc } = checkData(fn, model, Y, C);
+  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'coupling', 'bias']);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
+  const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);
   const coupling = options.coupling ?? 'blockDiagonal';
   if (coupling !== 'blockDiagonal' && coupling !== 'full') fail(fn, `coupling must be 'blockDiagonal' or 'full', got ${String(coupling)}`);
   const bias = options.bias ?? true;
@@ -97,7 +105,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
 
   const evaluate = (x: Float64Array, batch?: ArrayLike<number> | null, opts: EvaluateOptions = {}): Evaluation => {
     checkPoint(`${fn}.evaluate`, x, nParams);
-    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, C, batch);
+    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, labels, batch);
     const nb = Yb.shape[1];
     counters.evaluations++;
     const xc = Float64Array.from(x); // the closures below must not see later changes of x
@@ -163,7 +171,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
     return { value, gradient, hessian, info };
   };
 
-  return {
+  return withSpec({
     nParams,
     nData: n,
     model,
@@ -187,5 +195,6 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
       return x;
     },
     evaluate,
-  };
+  // The spec leaves out the data (null in their places): a saved objective is rebuilt on the caller's data.
+  }, 'classificationObjective', [model, null, null, options]);
 }

@@ -9,6 +9,7 @@ import type { Rng } from '../core/rng.js';
 import { pcg } from '../core/solvers/pcg.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { LossResult } from '../losses/types.js';
+import type { IndexLabels } from '../losses/labels.js';
 import type { Model, ModelState, ParamBlock } from '../networks/types.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import {
@@ -18,6 +19,7 @@ import {
 import { innerNewtonCG } from './innerNewton.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import { checkOptions } from '../core/options.js';
+import { withSpec } from '../core/spec.js';
 
 /** A replacement inner solver, e.g. `(obj, w0) => newtonCG(obj, w0, { maxIter: 10 })`. */
 export type InnerSolver = (objective: Objective, x0: Float64Array) => { x: Float64Array; iterations?: number };
@@ -53,6 +55,11 @@ export interface VarProInnerOptions {
 
 /** Options of {@link varproObjective}. */
 export interface VarProObjectiveOptions {
+  /**
+   * Number of classes nc when C is given as index labels (default: the largest
+   * label + 1); with a label matrix it must equal its rows.
+   */
+  nClasses?: number;
   /** `'crossEntropy'` (default), `'leastSquares'` (closed-form W) or a loss function. */
   loss?: LossOption;
   /** Separable R_θ(θ) + R_W(W); numbers λ mean (λ/2)‖·‖². */
@@ -128,20 +135,21 @@ function norm(v: ArrayLike<number>): number {
  * separable, as here. `info`: innerIterations, innerGradNorm, batchSize, accuracy (cross-entropy).
  * @param model F: nIn → nOut
  * @param Y data, nIn × n
- * @param C labels / targets, nc × n
- * @param options loss, regularization, inner, bias, hessian
+ * @param C labels / targets, nc × n (one-hot or class probabilities for the cross-entropy),
+ *   or class indices (Int32Array / number[] of length n, made one-hot; see `nClasses`)
+ * @param options loss, regularization, inner, bias, hessian, nClasses
  * @returns the reduced objective; nParams = model.nParams
  * @throws on inconsistent shapes or invalid options
  * @example
  * const phi = varproObjective(net, Y, C, { regularization: { W: 1e-3 }, inner: { tol: 1e-10 } });
  * const { value, gradient } = phi.evaluate(theta); phi.currentW() // nc × (nOut+1)
  */
-export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: VarProObjectiveOptions = {}): VarProObjective {
+export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: VarProObjectiveOptions = {}): VarProObjective {
   const fn = 'varproObjective';
-  checkOptions(fn, options, ['loss', 'regularization', 'inner', 'bias', 'hessian']);
+  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'inner', 'bias', 'hessian']);
   if (options.inner !== undefined) checkOptions(fn, options.inner, ['solve', 'tol', 'relTol', 'maxIter', 'cgMaxIter', 'warmStart', 'schurCgMaxIter'], 'inner');
-  const { n, nc } = checkData(fn, model, Y, C);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
+  const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);
   const bias = options.bias ?? true;
   const nTheta = model.nParams;
   const nf = model.nOut;
@@ -275,7 +283,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
 
   const evaluate = (x: Float64Array, batch?: ArrayLike<number> | null, opts: EvaluateOptions = {}): Evaluation => {
     checkPoint(`${fn}.evaluate`, x, nTheta);
-    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, C, batch);
+    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, labels, batch);
     const nb = Yb.shape[1];
     counters.evaluations++;
     const theta = Float64Array.from(x);
@@ -347,7 +355,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     return { value, gradient, hessian, info };
   };
 
-  return {
+  return withSpec({
     nParams: nTheta,
     nData: n,
     model,
@@ -372,7 +380,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     },
     solveW(theta: Float64Array, batch?: ArrayLike<number> | null) {
       checkPoint(`${fn}.solveW`, theta, nTheta, 'theta');
-      const { Yb, Cb } = batchData(`${fn}.solveW`, Y, C, batch);
+      const { Yb, Cb } = batchData(`${fn}.solveW`, Y, labels, batch);
       const th = Float64Array.from(theta);
       const state = model.forward(th, Yb);
       counters.forwardPasses++;
@@ -387,5 +395,6 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
       return model.initialize(rng);
     },
     evaluate,
-  };
+  // The spec leaves out the data (null in their places): a saved objective is rebuilt on the caller's data.
+  }, 'varproObjective', [model, null, null, options]);
 }

@@ -21,6 +21,7 @@ import { checkData, linearParametric as fromKernels } from './base.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
 import { checkOptions } from '../core/options.js';
+import { withSpec } from '../core/spec.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 
@@ -224,12 +225,12 @@ export function waveletOperator(n: number | readonly [number, number], options: 
     transformAll(out.data, m, inverse);
     return out;
   };
-  return Object.assign(op, {
+  return withSpec(Object.assign(op, {
     dims,
     levels,
     channels,
     wavelet: 'haar' as const,
     analysis: (Y: Matrix) => transformMatrix('analysis', Y, false),
     synthesis: (C: Matrix) => transformMatrix('synthesis', C, true),
-  });
+  }), 'waveletOperator', [n, options]);
 }

@@ -67,6 +67,8 @@ const CASES: Record<string, Case> = {
   vec: () => nd.vec(bad(null)),
   zeros: () => nd.zeros(1e5, 1e5),
   zeros32: () => nd.zeros32(-1, 2),
+  fromColumns: () => nd.fromColumns([[1, 2], [3]]),
+  toColumns: () => nd.toColumns(bad(null)),
   allFinite: () => nd.allFinite(bad(null)),
   axpy: () => nd.axpy(2, new Float64Array(2), new Float64Array(3)),
   concat: () => nd.concat(bad(null)),
@@ -171,6 +173,13 @@ const CASES: Record<string, Case> = {
   softmax: () => nd.softmax(bad(null)),
   softmaxCrossEntropy: () => nd.softmaxCrossEntropy(nd.zeros(3, 3), Y, nd.zeros(2, 6)),
   tikhonov: () => nd.tikhonov(bad(-1)),
+  oneHot: () => nd.oneHot(new Int32Array([0, 5]), 3),
+  classes: () => nd.classes(bad(null)),
+  // model files
+  modelToJSON: () => nd.modelToJSON(model, new Float64Array(1)),
+  modelFromJSON: () => nd.modelFromJSON('{"format": "not-numdl"}'),
+  saveModel: () => nd.saveModel('/nonexistent-numdl-dir/model.json', model, x),
+  loadModel: { fn: 'loadModel', run: () => withTempDir((dir) => nd.loadModel(join(dir, 'missing.json'))) },
   toRegularizer: () => nd.toRegularizer('toRegularizer', 'r', -1),
   // objectives
   classificationObjective: () => nd.classificationObjective(model, Y, C, bad({ regularisation: { W: 1 } })),
@@ -274,13 +283,14 @@ test('every public function of the main entry has a bad-input case (or is on the
 });
 
 for (const name of exported.filter((n) => n in CASES)) {
-  test(`${name}: bad input gives a NumdlError naming ${name}`, () => {
+  test(`${name}: bad input gives a NumdlError naming ${name}`, async () => {
     const c = CASES[name];
     const run = typeof c === 'function' ? c : c.run;
     const fn = typeof c === 'function' ? name : c.fn;
     let thrown: unknown = undefined;
     try {
-      run();
+      // Async functions (saving and loading files) reject instead of throwing.
+      await run();
     } catch (e) {
       thrown = e;
     }
