@@ -13,3 +13,4 @@ export * from './optimizers/index.js';
 export * from './data/index.js';
 export * from './analysis/index.js';
 export * from './io/index.js';
+export * from './engine/index.js';

@@ -96,14 +96,20 @@ export function checkData(fn: string, model: Model, Y: Matrix, labels: Matrix | 
 /** The data of a batch (all data when batch is null/undefined). */
 export function batchData(fn: string, Y: Matrix, C: Matrix, batch: ArrayLike<number> | null | undefined): { Yb: Matrix; Cb: Matrix } {
   if (batch === undefined || batch === null) return { Yb: Y, Cb: C };
+  checkBatch(fn, batch, Y.shape[1]);
+  return { Yb: selectColumns(Y, batch), Cb: selectColumns(C, batch) };
+}
+
+/** Check a batch of example indices into n examples (null/undefined: all); returns its size. */
+export function checkBatch(fn: string, batch: ArrayLike<number> | null | undefined, n: number): number {
+  if (batch === undefined || batch === null) return n;
   if (typeof batch !== 'object' || typeof batch.length !== 'number') fail(fn, 'batch must be an array of example indices');
   if (batch.length === 0) fail(fn, 'batch is empty');
-  const n = Y.shape[1];
   for (let k = 0; k < batch.length; k++) {
     const j = batch[k];
     if (!Number.isInteger(j) || j < 0 || j >= n) fail(fn, `batch[${k}] = ${j} is not an example index in 0…${n - 1}`);
   }
-  return { Yb: selectColumns(Y, batch), Cb: selectColumns(C, batch) };
+  return batch.length;
 }
 
 /** Check an evaluation point. */

@@ -10,13 +10,15 @@ import { pcg } from '../core/solvers/pcg.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { LossResult } from '../losses/types.js';
 import type { IndexLabels } from '../losses/labels.js';
-import type { Model, ModelState, ParamBlock } from '../networks/types.js';
+import type { Model, ParamBlock } from '../networks/types.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import {
-  addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
+  addInto, batchData, checkData, checkPoint, newCounters, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
 import { innerNewtonCG } from './innerNewton.js';
+import { modelRunner, type EngineChoice } from '../engine/modelRunner.js';
+import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
@@ -74,6 +76,18 @@ export interface VarProObjectiveOptions {
    * H_θθ − H_θW H_WW⁻¹ H_Wθ (each product solves one CG system in W).
    */
   hessian?: 'block' | 'schur';
+  /**
+   * How the model's passes run: `'auto'` (default) through a compiled plan
+   * (whole-network WebAssembly passes, src/engine/) when the model compiles
+   * and the WebAssembly kernels are selected, else and with `'reference'` the
+   * model's own forward/jvp/vjp; `'plan'` insists (throws when the model does
+   * not compile).
+   */
+  engine?: EngineChoice;
+  /** Threads per plan pass (default `getWasmThreads()`); results do not depend on it. */
+  threads?: number;
+  /** `'float64'` (default) or `'float32'` states and products of the plan (needs the plan). */
+  precision?: 'float64' | 'float32';
 }
 
 /** How the last inner problem was solved. */
@@ -112,6 +126,10 @@ export interface VarProObjective extends Objective {
   paramBlocks(): ParamBlock[];
   /** model.initialize(rng). */
   initialize(rng: Rng): Float64Array;
+  /** `'plan'` when the model's passes run as whole-network passes, else `'reference'`. */
+  readonly engine: 'plan' | 'reference';
+  /** Release the plan's workspace (WebAssembly memory); later evaluations allocate it again. */
+  dispose(): void;
 }
 
 function norm(v: ArrayLike<number>): number {
@@ -168,6 +186,9 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
   const hessianKind = options.hessian ?? 'block';
   if (hessianKind !== 'block' && hessianKind !== 'schur') fail(fn, `hessian must be 'block' or 'schur', got ${String(hessianKind)}`);
   const counters = newCounters();
+  const threads = options.threads ?? getWasmThreads();
+  if (!Number.isInteger(threads) || threads < 1) fail(fn, `threads must be a positive integer, got ${String(options.threads)}`);
+  const runner = modelRunner(fn, model, { engine: options.engine, threads, precision: options.precision });
   let lastW: Float64Array | null = null;
   let lastReport: VarProInnerReport | null = null;
   // ‖∇Φ‖ of the previous evaluation in this run (for inner.relTol); reset with the warm start.
@@ -287,9 +308,8 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
     const nb = Yb.shape[1];
     counters.evaluations++;
     const theta = Float64Array.from(x);
-    const state: ModelState = model.forward(theta, Yb);
+    const { output: Z, state } = runner.forward(theta, Yb);
     counters.forwardPasses++;
-    const Z = state.output;
     const { w, report } = solveInner(Z, Cb);
     const { lr, value, Wm } = finish(theta, w, Z, Cb, report);
     const rep = lastReport as VarProInnerReport;
@@ -308,7 +328,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
     // ∇Φ = J_θᵀ ∇_Z E at W(θ) (+ ∇R_θ): the partial gradient, valid since ∇_W = 0 at W(θ).
     const gradient = new Float64Array(nTheta);
     if (nTheta > 0) {
-      gradient.set(model.vjp(theta, state, lr.gradY, NO_INPUT).dx);
+      gradient.set(runner.vjp(state, lr.gradY));
       counters.modelVjps++;
     }
     if (reg.theta) addInto(gradient, reg.theta.gradient(theta));
@@ -326,7 +346,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
       counters.hessianMatVecs++;
       const out = new Float64Array(nTheta);
       if (nTheta > 0) {
-        const dZ = model.jvp(theta, state, v, null);
+        const dZ = runner.jvp(state, v);
         counters.modelJvps++;
         let back: Matrix;
         if (hessianKind === 'block') {
@@ -346,7 +366,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
           for (let k = 0; k < dS.length; k++) dS[k] -= uS[k];
           back = affineGradY(wd, columnMajorData(lr.hessS(dS)), sh);
         }
-        out.set(model.vjp(theta, state, back, NO_INPUT).dx);
+        out.set(runner.vjp(state, back));
         counters.modelVjps++;
       }
       if (reg.theta) addInto(out, reg.theta.hessian(v));
@@ -382,10 +402,10 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
       checkPoint(`${fn}.solveW`, theta, nTheta, 'theta');
       const { Yb, Cb } = batchData(`${fn}.solveW`, Y, labels, batch);
       const th = Float64Array.from(theta);
-      const state = model.forward(th, Yb);
+      const { output: Z } = runner.forward(th, Yb);
       counters.forwardPasses++;
-      const { w, report } = solveInner(state.output, Cb);
-      finish(th, w, state.output, Cb, report);
+      const { w, report } = solveInner(Z, Cb);
+      finish(th, w, Z, Cb, report);
       return { W: matrix(nc, nW, Float64Array.from(w)), report: { ...(lastReport as VarProInnerReport) } };
     },
     paramBlocks() {
@@ -395,6 +415,12 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
       return model.initialize(rng);
     },
     evaluate,
+    get engine() {
+      return runner.engine;
+    },
+    dispose() {
+      runner.dispose();
+    },
   // The spec leaves out the data (null in their places): a saved objective is rebuilt on the caller's data.
   }, 'varproObjective', [model, null, null, options]);
 }

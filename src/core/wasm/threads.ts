@@ -61,7 +61,7 @@ const MAX_WORKERS = 15;
 const COUNTER = MAX_WORKERS * SLOT;
 
 /** Kernel names a job may name; the index is the op code. */
-const OPS = ['exit', 'dgemm', 'sgemm', 'dconv2d', 'sconv2d', 'dconv2dGradTheta', 'sconv2dGradTheta'] as const;
+const OPS = ['exit', 'dgemm', 'sgemm', 'dconv2d', 'sconv2d', 'dconv2dGradTheta', 'sconv2dGradTheta', 'netChunks', 'netChunks32'] as const;
 /** A kernel a worker can run. */
 export type ThreadOp = Exclude<(typeof OPS)[number], 'exit'>;
 
