@@ -128,7 +128,7 @@ export interface ClassificationObjective extends Objective {
  */
 export function classificationObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
   const fn = 'classificationObjective';
-  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'coupling', 'bias']);
+  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'coupling', 'bias', 'engine', 'threads', 'blockColumns', 'precision']);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
   const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);
   const coupling = options.coupling ?? 'blockDiagonal';

@@ -164,7 +164,7 @@ function norm(v: ArrayLike<number>): number {
  */
 export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: VarProObjectiveOptions = {}): VarProObjective {
   const fn = 'varproObjective';
-  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'inner', 'bias', 'hessian']);
+  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'inner', 'bias', 'hessian', 'engine', 'threads', 'precision']);
   if (options.inner !== undefined) checkOptions(fn, options.inner, ['solve', 'tol', 'relTol', 'maxIter', 'cgMaxIter', 'warmStart', 'schurCgMaxIter'], 'inner');
   const { f: loss, kind } = resolveLoss(fn, options.loss);
   const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);

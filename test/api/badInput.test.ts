@@ -175,6 +175,11 @@ const CASES: Record<string, Case> = {
   tikhonov: () => nd.tikhonov(bad(-1)),
   oneHot: () => nd.oneHot(new Int32Array([0, 5]), 3),
   classes: () => nd.classes(bad(null)),
+  // whole-network plans
+  compile: () => nd.compile(model, bad({ batch: 8, thread: 1 })),
+  compileNetwork: () => nd.compileNetwork(bad(null)),
+  networkPlanSupport: () => nd.networkPlanSupport(bad(null)),
+  NetworkWorkspace: () => new nd.NetworkWorkspace(nd.compileNetwork(model), bad({ columns: 0, classes: 3 })),
   // model files
   modelToJSON: () => nd.modelToJSON(model, new Float64Array(1)),
   modelFromJSON: () => nd.modelFromJSON('{"format": "not-numdl"}'),
