@@ -6,7 +6,7 @@ import { fail } from '../core/errors.js';
 import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
-import type { Model, ParamBlock } from '../networks/types.js';
+import type { Model, ParamBlock } from '../core/model.js';
 import { prefixBlocks } from '../networks/params.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import {

@@ -8,7 +8,7 @@ import { leastSquares } from '../losses/leastSquares.js';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { toRegularizer, type Regularizer, type RegularizerLike } from '../losses/tikhonov.js';
 import type { LossFunction } from '../losses/types.js';
-import type { Model, VjpOptions } from '../networks/types.js';
+import type { Model, VjpOptions } from '../core/model.js';
 
 /**
  * `model.vjp` option of the objectives: only J_θᵀ w is used (the model's input

@@ -9,7 +9,7 @@ import type { Rng } from '../core/rng.js';
 import { pcg } from '../core/solvers/pcg.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { LossResult } from '../losses/types.js';
-import type { Model, ModelState, ParamBlock } from '../networks/types.js';
+import type { Model, ModelState, ParamBlock } from '../core/model.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import {
   addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,

@@ -114,8 +114,10 @@ export function wasmSin(x: Float64Array, value: Float64Array, derivative: Float6
 }
 
 /**
- * Smallest array length from which each WebAssembly pass beats the TypeScript
- * kernel of src/layers/activations (measured here, value and derivative):
+ * Array length from which each WebAssembly pass beats the TypeScript
+ * kernel of src/layers/activations (measured here, value and derivative;
+ * informative: the activations use the pass of the selected kernel family
+ * for every length, so that results do not depend on the array length):
  * tanh from about 64 entries (2–3× faster from a few thousand on), sin from
  * about 128 (≈ 2×), ReLU from about 1024 (≈ 3× on random signs, where the
  * TypeScript loop mispredicts its branch; below that the copies into

@@ -51,7 +51,8 @@ function span(off: number, rows: number, cols: number, rs: number, cs: number): 
 
 /**
  * Whether {@link wasmGemm} is expected to beat the TypeScript `gemm` on this
- * shape — the rule a dispatcher should use. Measured here: the WebAssembly
+ * shape (informative: `matmul` does not switch kernels by shape, so that a
+ * product's entries do not depend on how many columns it has). Measured here: the WebAssembly
  * kernel wins from about 10³ multiply-adds on (≈ 1.6× at 12³, 3–4× from 32³,
  * 5–6× from 128³), but matrix–vector products (n = 1) are memory-bound and
  * lose the copy of A into WebAssembly memory (≈ 0.6× the TypeScript speed).

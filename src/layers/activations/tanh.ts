@@ -1,6 +1,6 @@
 import { elementwise, type ElementwiseActivation } from './elementwise.js';
 import { getKernelBackend } from '../../core/wasm/backend.js';
-import { wasmTanh, WASM_ACTIVATION_MIN } from '../../core/wasm/activations.js';
+import { wasmTanh } from '../../core/wasm/activations.js';
 
 /**
  * σ(x) = tanh(x), σ'(x) = 1 − tanh(x)² (the derivative reuses the value, one
@@ -9,8 +9,9 @@ import { wasmTanh, WASM_ACTIVATION_MIN } from '../../core/wasm/activations.js';
  */
 export const tanh: ElementwiseActivation = elementwise('tanh', (x, value, derivative) => {
   const n = x.length;
-  // The WebAssembly SIMD pass wins once the copies in and out are amortised.
-  if (n >= WASM_ACTIVATION_MIN.tanh && getKernelBackend() === 'wasm') {
+  // The kernel family decides the arithmetic, not the length: a short array
+  // (a last mini-batch) gets the same numbers per entry as a long one.
+  if (getKernelBackend() === 'wasm') {
     wasmTanh(x, value, derivative);
     return;
   }
