@@ -9,7 +9,7 @@ export { setKernelBackend, getKernelBackend, type KernelBackend } from './backen
 export { wasmGemm, wasmGemm32, wasmGemmStrided, preferWasmGemm } from './gemm.js';
 export { wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta, type WasmConvGeometry, type WasmConvOptions } from './conv2d.js';
 export { wasmTanh, wasmRelu, wasmSin, WASM_ACTIVATION_MIN } from './activations.js';
-export { setWasmThreads, getWasmThreads, shutdownWasmThreads, startWasmThreads, wasmThreadsReady } from './threads.js';
+export { setWasmThreads, getWasmThreads, shutdownWasmThreads, startWasmThreads, wasmThreadsReady, wasmThreadStatus, type WasmThreadStatus } from './threads.js';
 export { WASM_GEMM_PARALLEL_MIN } from './gemm.js';
 export {
   residentMatrix, toResident, releaseResident, isResident, residentMemoryStats,
