@@ -6,7 +6,7 @@
  * loop and against the TypeScript conv2d operator; the activation passes
  * against Math.tanh / Math.sin / Math.cos; memory growth between calls;
  * inputs left untouched; the backend switch.
- * Fails (does not skip) when kernels.wasm was not built; skips only where the
+ * Fails (does not skip) when the kernels were not built; skips only where the
  * runtime lacks WebAssembly SIMD.
  */
 import { test } from 'node:test';

@@ -8,7 +8,7 @@
  * release, coalescing, shrinking); memory growth with live resident matrices;
  * releaseWasmMemory; the js-backend fallback; the Hessian mat-vec of a
  * classifier on resident features; error messages.
- * Fails (does not skip) when kernels.wasm was not built; skips only where the
+ * Fails (does not skip) when the kernels were not built; skips only where the
  * runtime lacks WebAssembly SIMD.
  */
 import { test } from 'node:test';

@@ -14,19 +14,21 @@ import { wasmAvailable, wasmUnavailableReason } from './module.js';
 export type KernelBackend = 'js' | 'wasm';
 
 function initialBackend(): KernelBackend {
-  const env = typeof process === 'object' ? process.env?.NUMDL_KERNELS : undefined;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NUMDL_KERNELS;
   const want = env === undefined || env === '' ? undefined : env.trim().toLowerCase();
   if (want !== undefined && want !== 'js' && want !== 'wasm') {
     warn(`NUMDL_KERNELS=${env} is not one of js, wasm; using ${wasmAvailable() ? 'wasm' : 'js'}`);
   }
   if (want === 'js') return 'js';
   if (wasmAvailable()) return 'wasm';
-  if (want === 'wasm') warn(`NUMDL_KERNELS=wasm but ${wasmUnavailableReason()}; using the js kernels`);
+  warn(`${want === 'wasm' ? 'NUMDL_KERNELS=wasm but the' : 'the'} WebAssembly kernels are unavailable (${wasmUnavailableReason()}); using the TypeScript kernels`);
   return 'js';
 }
 
 function warn(message: string): void {
-  if (typeof process === 'object' && typeof process.emitWarning === 'function') process.emitWarning(message, { code: 'NUMDL_KERNELS' });
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: { code: string }) => void } }).process;
+  if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, { code: 'NUMDL_KERNELS' });
+  else console.warn(`numdl: ${message}`);
 }
 
 let backend: KernelBackend = initialBackend();

@@ -4,7 +4,8 @@
  * TypeScript kernels, and resident matrices (storage in WebAssembly memory,
  * used by the kernels without copying).
  */
-export { wasmAvailable, wasmUnavailableReason, wasmMemoryBytes, releaseWasmMemory } from './module.js';
+export { wasmAvailable, wasmUnavailableReason, wasmMemoryBytes, releaseWasmMemory, kernelBuild, type KernelBuild } from './module.js';
+export { kernelInfo, kernelInfoLine, type KernelInfo } from './info.js';
 export { setKernelBackend, getKernelBackend, type KernelBackend } from './backend.js';
 export { wasmGemm, wasmGemm32, wasmGemmStrided, preferWasmGemm } from './gemm.js';
 export { wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta, type WasmConvGeometry, type WasmConvOptions } from './conv2d.js';

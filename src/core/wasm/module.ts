@@ -1,14 +1,30 @@
 /**
  * Loading of numdl's WebAssembly kernels and the layout of their linear memory.
  *
- * The binary `kernels.wasm` (built from `assembly/` by
- * `node scripts/build-wasm.mjs`) sits next to this file in both `src/` and
- * `dist/`; it is read and instantiated synchronously when this module is first
- * imported (a few KiB: `new WebAssembly.Module` / `Instance` take well under a
- * millisecond). If WebAssembly or its 128-bit SIMD is missing, or the binary
- * was not built, nothing throws here: {@link wasmAvailable} returns false and
- * {@link wasmUnavailableReason} says why, and numdl stays on its pure
- * TypeScript kernels.
+ * The kernels (built from `assembly/` by `node scripts/build-wasm.mjs`) are
+ * part of the JavaScript: the generated module ./kernelBinaries.ts holds them
+ * base64 encoded, so loading needs no file system, no URL and no bundler
+ * support — the same code runs in Node (ESM and CommonJS), in a browser page
+ * and in a Web Worker. They are decoded and instantiated synchronously when
+ * this module is first imported (a few tens of KiB: well under a millisecond
+ * or two). Which build is loaded (docs/kernels.md):
+ *
+ * - **shared or local memory**: the shared build imports a shared
+ *   `WebAssembly.Memory`, so that the worker threads of ./threads.ts run the
+ *   same kernels on the same bytes; browsers allow shared memory only on
+ *   cross-origin isolated pages, so elsewhere the local build (same kernels,
+ *   ordinary memory, one thread) is used;
+ * - **FMA or not**: where the runtime validates relaxed SIMD, the FMA build
+ *   (`relaxed_madd`, one rounding per multiply-add) is used. Node 22+ and
+ *   Chromium have relaxed SIMD; on Node 20 it sits behind the V8 flag
+ *   `--experimental-wasm-relaxed-simd`, which this module sets (through
+ *   `v8.setFlagsFromString`, before compiling anything) unless the
+ *   environment says `NUMDL_FMA=0`. Results of the two builds differ in the
+ *   last bits of multiply-adds; {@link kernelBuild} says which one runs.
+ *
+ * If WebAssembly or its 128-bit SIMD is missing, nothing throws here:
+ * {@link wasmAvailable} returns false, {@link wasmUnavailableReason} says why,
+ * and numdl stays on its pure TypeScript kernels (./backend.ts says so once).
  *
  * Memory: the kernels never allocate. The heap (from `heapBase()`, 64-byte
  * aligned) holds two regions:
@@ -24,17 +40,14 @@
  *   synchronous and never nested, so the scratch area is dead between calls
  *   and the arena may grow into it then.
  *
- * The memory grows when a call or an arena block needs more.
- * The memory is a shared `WebAssembly.Memory` (the binary imports it), so the
- * worker threads of ./threads.ts run the same kernels on the same bytes. Its
- * maximum is reserved up front (4 GiB of address space, less if the system
- * refuses). After `memory.grow` the old typed-array views no longer cover the
- * whole memory, so the views here are re-created after each growth and callers
+ * The memory grows when a call or an arena block needs more. Its maximum is
+ * reserved up front (4 GiB of address space, less if the system refuses).
+ * After `memory.grow` the old typed-array views no longer cover the whole
+ * memory, so the views here are re-created after each growth and callers
  * must fetch them (through {@link wasmF64} / {@link wasmF32}) only after
  * {@link wasmReserve}.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { KERNEL_BINARIES } from './kernelBinaries.js';
 
 // The project compiles against lib ES2022 without DOM, where the WebAssembly
 // namespace is not declared: the few members used here, typed locally.
@@ -50,12 +63,12 @@ export interface WasmModule {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (mod: WasmModule, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
 }
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** The raw exports of `kernels.wasm` (pointers are byte offsets into `memory`). */
+/** The raw exports of the kernels (pointers are byte offsets into `memory`). */
 export interface KernelExports {
   heapBase(): number;
   gemmWorkspace(m: number, n: number, k: number, size: number): number;
@@ -102,7 +115,33 @@ const SIMD_PROBE = new Uint8Array([
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,
 ]);
 
+/**
+ * (module (func (result v128) v128.const 0 v128.const 0 v128.const 0 f64x2.relaxed_madd)):
+ * validates only where relaxed SIMD is supported.
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00,
+  0x0a, 0x3d, 0x01, 0x3b, 0x00,
+  0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0xfd, 0x87, 0x02, 0x0b,
+]);
+
+/** Which build of the kernels is loaded (see the module header). */
+export interface KernelBuild {
+  /** A shared memory (worker threads possible) or an ordinary one (one thread). */
+  sharedMemory: boolean;
+  /** The FMA (relaxed-SIMD `relaxed_madd`) build. */
+  fma: boolean;
+  /** Why FMA is off, '' when it is on. */
+  fmaReason: string;
+}
+
 let wasmModule: WasmModule | null = null;
+let build: KernelBuild = { sharedMemory: false, fma: false, fmaReason: 'the kernels are not loaded' };
 let memory: WasmMemory | null = null;
 let maxBytes = 0;
 let ex: KernelExports | null = null;
@@ -130,12 +169,62 @@ function simdSupported(): boolean {
   }
 }
 
-/** A new shared memory with the largest maximum the system grants. */
+/** The environment variable `name` where there is a `process` (Node), else undefined. */
+function envVar(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.[name];
+}
+
+/**
+ * Whether the FMA build can and should run: `NUMDL_FMA=0` turns it off;
+ * otherwise relaxed SIMD must validate — on Node 20 after enabling V8's
+ * `--experimental-wasm-relaxed-simd` (a no-op where it is already on; worker
+ * threads inherit the flag).
+ * @returns '' when FMA is on, else the reason it is off
+ */
+function fmaOffReason(): string {
+  const env = envVar('NUMDL_FMA');
+  if (env !== undefined && ['0', 'false', 'off', 'no'].includes(env.trim().toLowerCase())) return 'NUMDL_FMA=' + env;
+  try {
+    if (WA!.validate(RELAXED_PROBE)) return '';
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const v8 = proc?.getBuiltinModule?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+    if (v8?.setFlagsFromString) {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      if (WA!.validate(RELAXED_PROBE)) return '';
+    }
+  } catch {
+    // fall through: treated as unsupported
+  }
+  return 'this runtime does not validate relaxed SIMD';
+}
+
+/** Can this runtime create a shared WebAssembly memory (Node; cross-origin isolated pages)? */
+function sharedMemorySupported(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
+  try {
+    new WA!.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Decode base64 (atob exists in Node ≥ 16, browsers and workers). */
+function decodeBase64(text: string): Uint8Array {
+  const bin = (globalThis as unknown as { atob: (s: string) => string }).atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** A new memory (shared or not, as the loaded build imports) with the largest maximum the system grants. */
 function newMemory(): WasmMemory {
   let last: unknown;
   for (const maximum of MAXIMA) {
     try {
-      const m = new WA!.Memory({ initial: INITIAL_PAGES, maximum, shared: true });
+      const m = new WA!.Memory(build.sharedMemory ? { initial: INITIAL_PAGES, maximum, shared: true } : { initial: INITIAL_PAGES, maximum });
       maxBytes = maximum * PAGE;
       return m;
     } catch (e) {
@@ -160,21 +249,19 @@ function load(): void {
     reason = WA !== undefined ? 'this runtime has WebAssembly but not its 128-bit SIMD' : 'this runtime has no WebAssembly';
     return;
   }
-  let bytes: Uint8Array;
-  const url = new URL('./kernels.wasm', import.meta.url);
+  const shared = sharedMemorySupported();
+  const fmaReason = fmaOffReason();
+  const fma = fmaReason === '';
+  const name = shared ? (fma ? 'sharedFma' : 'shared') : fma ? 'localFma' : 'local';
+  build = { sharedMemory: shared, fma, fmaReason };
   try {
-    bytes = readFileSync(url);
-  } catch {
-    reason = `${fileURLToPath(url)} is missing: build it with \`node scripts/build-wasm.mjs\` (npm run build does)`;
-    return;
-  }
-  try {
-    wasmModule = new WA!.Module(bytes);
+    wasmModule = new WA!.Module(decodeBase64(KERNEL_BINARIES[name]));
     instantiate(wasmModule);
   } catch (e) {
     wasmModule = null;
     ex = null;
-    reason = `kernels.wasm failed to load: ${(e as Error).message}`;
+    build = { sharedMemory: false, fma: false, fmaReason: 'the kernels are not loaded' };
+    reason = `the ${name} build of the kernels failed to load: ${(e as Error).message}`;
   }
 }
 
@@ -188,8 +275,17 @@ function refreshViews(): void {
 load();
 
 /**
+ * Which build of the kernels is loaded: shared or local memory, FMA or not
+ * (all false with a reason when the kernels are unavailable).
+ * @example kernelBuild() // { sharedMemory: true, fma: true, fmaReason: '' } on Node
+ */
+export function kernelBuild(): KernelBuild {
+  return { ...build };
+}
+
+/**
  * Whether the WebAssembly SIMD kernels can run here: WebAssembly exists, its
- * 128-bit SIMD validates, and `kernels.wasm` was built and loaded.
+ * 128-bit SIMD validates, and the kernels loaded.
  * @returns true when every `wasm*` kernel of numdl is usable
  * @example wasmAvailable() // true on Node ≥ 16.4 after `npm run build`
  */
@@ -199,7 +295,7 @@ export function wasmAvailable(): boolean {
 
 /**
  * Why the WebAssembly kernels are unavailable ('' when they are available).
- * @example wasmUnavailableReason() // '' or '…/kernels.wasm is missing: build it with …'
+ * @example wasmUnavailableReason() // '' or 'this runtime has no WebAssembly'
  */
 export function wasmUnavailableReason(): string {
   return reason;
@@ -340,7 +436,7 @@ const releaseHooks: (() => void)[] = [];
  * they are replaced, for the worker pool (internal).
  */
 export function wasmShared(): { module: WasmModule; memory: WasmMemory; generation: number } | null {
-  return wasmModule !== null && memory !== null && ex !== null ? { module: wasmModule, memory, generation } : null;
+  return build.sharedMemory && wasmModule !== null && memory !== null && ex !== null ? { module: wasmModule, memory, generation } : null;
 }
 
 /** Register a callback run before the memory is replaced by {@link releaseWasmMemory} (internal). */

@@ -33,9 +33,26 @@
  * available parallelism (at most 8); `NUMDL_THREADS` or
  * {@link setWasmThreads} override it.
  */
-import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { onWasmRelease, wasmExports, wasmShared } from './module.js';
+
+/**
+ * Node's built-in modules, fetched at run time through
+ * `process.getBuiltinModule` (Node ≥ 20.16) rather than imported: the main
+ * entry then has no `node:` import, so bundlers and browsers load it as is.
+ * Where they are missing (a browser, an older Node) the pool never starts and
+ * everything runs on the calling thread.
+ */
+function nodeBuiltin<T>(id: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.(id) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+const os = nodeBuiltin<typeof import('node:os')>('node:os');
+const workerThreads = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
 
 /** Int32 slots per worker in the control array (64 doubles). */
 const SLOT = 128;
@@ -145,12 +162,14 @@ export interface WasmThreadStatus {
 const losses = { count: 0, last: null as string | null, warned: false };
 
 function defaultThreads(): number {
-  const env = typeof process === 'object' ? process.env?.NUMDL_THREADS : undefined;
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  const env = proc?.env?.NUMDL_THREADS;
   if (env !== undefined && env !== '') {
     const t = Number(env);
     if (Number.isInteger(t) && t >= 1) return Math.min(t, MAX_WORKERS + 1);
-    process.emitWarning(`NUMDL_THREADS=${env} is not a positive integer; using the default`, { code: 'NUMDL_THREADS' });
+    proc!.emitWarning(`NUMDL_THREADS=${env} is not a positive integer; using the default`, { code: 'NUMDL_THREADS' });
   }
+  if (os === undefined || workerThreads === undefined || wasmShared() === null) return 1;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(8, cores));
 }
@@ -230,7 +249,7 @@ onWasmRelease(shutdownWasmThreads);
 /** The pool for the current module and memory, with at least `want` workers started. */
 function ensurePool(want: number): Pool | null {
   const shared = wasmShared();
-  if (!shared) return null;
+  if (!shared || workerThreads === undefined) return null;
   if (pool && (pool.generation !== shared.generation || pool.broken)) shutdownWasmThreads();
   if (!pool) {
     const control = new SharedArrayBuffer(4 * (CHUNK_DONE + MAX_CHUNKS));
@@ -238,7 +257,7 @@ function ensurePool(want: number): Pool | null {
   }
   while (pool.workers.length < want) {
     const slot = pool.workers.length;
-    const worker = new Worker(WORKER_SOURCE, {
+    const worker = new workerThreads!.Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { module: shared.module, memory: shared.memory, control: pool.control, slot, ops: OPS },
     });
