@@ -19,10 +19,19 @@ const quick = process.argv.includes('--quick');
 
 interface Build { name: string; ex: KernelExports; f64: Float64Array; f32: Float32Array }
 
+// lib ES2022 without DOM does not declare the WebAssembly namespace: the members used here.
+const WA = (globalThis as unknown as {
+  WebAssembly: {
+    Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (m: object, imports: object) => { exports: unknown };
+  };
+}).WebAssembly;
+
 function load(name: 'local' | 'localFma'): Build {
   const bytes = Buffer.from(KERNEL_BINARIES[name], 'base64');
-  const memory = new WebAssembly.Memory({ initial: 2048, maximum: 4096 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const memory = new WA.Memory({ initial: 2048, maximum: 4096 });
+  const inst = new WA.Instance(new WA.Module(bytes), { env: { memory } });
   return { name, ex: inst.exports as unknown as KernelExports, f64: new Float64Array(memory.buffer), f32: new Float32Array(memory.buffer) };
 }
 
