@@ -9,6 +9,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createRng, randn } from '../../src/core/index.js';
+import { wasmAvailable } from '../../src/core/wasm/module.js';
+import { residentMemoryStats } from '../../src/core/wasm/resident.js';
+import { singleLayer } from '../../src/layers/index.js';
+import { dense } from '../../src/operators/index.js';
+import { withBackend } from '../helpers/backend.js';
 
 const script = fileURLToPath(new URL('../helpers/memoryGrowth.ts', import.meta.url));
 const MiB = 2 ** 20;
@@ -26,3 +32,31 @@ for (const kernels of ['wasm', 'js'] as const) {
     assert.ok(growth < 5 * MiB, `retained memory grew by ${(growth / MiB).toFixed(1)} MiB (heap ${(first.heap / MiB).toFixed(1)} → ${(last.heap / MiB).toFixed(1)} MiB, resident ${(first.resident / MiB).toFixed(1)} → ${(last.resident / MiB).toFixed(1)} MiB)`);
   });
 }
+
+test('a fused dense layer keeps at most its last state\'s resident copies, and dispose() gives them back', () => {
+  const layer = singleLayer(dense(8, 8), { bias: 'vector' });
+  if (!layer.fusedDense || !wasmAvailable()) return;
+  withBackend('wasm', () => {
+    const rng = createRng(4);
+    const x = layer.initialize(rng);
+    const before = residentMemoryStats().liveBytes;
+    const results: Float64Array[] = [];
+    for (let r = 0; r < 20; r++) {
+      const Y = randn(8, 500, rng), W = randn(8, 500, rng);
+      const s = layer.forward(x, Y);
+      results.push(layer.vjp(x, s, W).dx);
+      results.push(layer.vjp(x, s, W).dx);
+      assert.deepEqual(results[results.length - 1], results[results.length - 2], 'the cached copies give the numbers of the first product');
+    }
+    const held = residentMemoryStats().liveBytes - before;
+    assert.ok(held > 0 && held <= 2 * 8 * 500 * 8 + 128, `the layer holds ${held} resident bytes (two 8×500 copies at most)`);
+    layer.dispose();
+    assert.equal(residentMemoryStats().liveBytes, before, 'dispose() released the copies');
+    const Y = randn(8, 500, rng), W = randn(8, 500, rng);
+    const s = layer.forward(x, Y);
+    const a = layer.vjp(x, s, W).dx;
+    layer.dispose();
+    assert.deepEqual(layer.vjp(x, s, W).dx, a, 'usable after dispose, same numbers');
+    layer.dispose();
+  });
+});
