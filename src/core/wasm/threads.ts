@@ -81,6 +81,8 @@ const MAX_CHUNKS = 1024;
  */
 const WAIT_MIN_MS = 1000;
 const WAIT_FACTOR = 50;
+/** The wait when the calling thread ran no chunk of the job itself (no time per chunk to scale). */
+const WAIT_UNTIMED_MS = 10_000;
 
 /** Kernel names a job may name; the index is the op code. */
 const OPS = ['exit', 'dgemm', 'sgemm', 'dconv2d', 'sconv2d', 'dconv2dGradTheta', 'sconv2dGradTheta'] as const;
@@ -362,7 +364,8 @@ export function runChunked(fn: string, job: ChunkedJob, threads: number): void {
   }
   // Wait for the workers, each at most `limit` ms without finishing a chunk
   // (a dead worker never answers: Atomics.wait alone would block forever).
-  const limit = Math.max(WAIT_MIN_MS, WAIT_FACTOR * slowest);
+  // (When the workers took every chunk, nothing measured their size: wait longer.)
+  const limit = slowest > 0 ? Math.max(WAIT_MIN_MS, WAIT_FACTOR * slowest) : WAIT_UNTIMED_MS;
   let failed = false;
   const lost: number[] = [];
   for (let w = 0; w < sent.length; w++) {
