@@ -70,6 +70,29 @@ for (const backend of ['js', 'wasm'] as const) {
     });
   });
 
+  test(`singleLayer (${backend}): a layer whose operator re-enters that layer's own vjp gives the numbers of a plain call`, () => {
+    withBackend(backend, () => {
+      let depth = 0;
+      let self: SingleLayerModel | null = null;
+      let other: ReturnType<typeof setup> | null = null;
+      // Re-enter once (the nested call runs the hook too, with depth 1: no further nesting).
+      const layer = singleLayer(hookedDense(4, 3, () => {
+        if (depth > 0 || !self || !other) return;
+        depth++;
+        self.vjp(other.x, other.state, other.W);
+        depth--;
+      }), { bias: 'vector' });
+      self = layer;
+      const plain = singleLayer(hookedDense(4, 3, () => {}), { bias: 'vector' });
+      const p = setup(plain, 50, 8);
+      other = setup(layer, 70, 9);
+      const alone = plain.vjp(p.x, p.state, p.W);
+      const nested = layer.vjp(p.x, layer.forward(p.x, p.Y), p.W);
+      sameArray(nested.dx, alone.dx, 're-entered vjp dx');
+      sameArray(nested.dY.data, alone.dY.data, 're-entered vjp dY');
+    });
+  });
+
   test(`singleLayer (${backend}): two layers used alternately give the numbers of each alone`, () => {
     withBackend(backend, () => {
       const a = singleLayer(dense(8, 8), { bias: 'vector' });
