@@ -3,7 +3,7 @@
  * (no WeakRef / FinalizationRegistry bookkeeping that only a yielding event
  * loop would clear), so the retained memory after 100 Newton-CG iterations on
  * the flagship-shaped ResNet is that after one. Runs in a child process with
- * `--expose-gc` (test/helpers/memoryGrowth.ts) on both kernel backends.
+ * `--expose-gc` (test/helpers/memoryGrowth.ts) on the default kernels.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,9 +19,11 @@ import { withBackend } from '../helpers/backend.js';
 const script = fileURLToPath(new URL('../helpers/memoryGrowth.ts', import.meta.url));
 const MiB = 2 ** 20;
 
-for (const kernels of ['wasm', 'js'] as const) {
-  test(`Newton-CG on a 16-step ResNet (${kernels} kernels): retained memory after 100 iterations within 5 MiB of after 1`, () => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '1000', '100'], {
+// The default (WebAssembly) kernels, where the layers keep resident copies; 300 examples keep it fast
+// (with the old WeakRef-keyed copies it grew by about 70 MiB here).
+for (const kernels of ['wasm'] as const) {
+  test(`Newton-CG on a 16-step ResNet (${kernels} kernels): retained memory after 100 iterations within 5 MiB of after 1`, { skip: wasmAvailable() ? false : 'WebAssembly kernels unavailable' }, () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '300', '100'], {
       encoding: 'utf8', env: { ...process.env, NUMDL_KERNELS: kernels },
     });
     const { samples } = JSON.parse(out.trim().split('\n').pop() as string) as { samples: { iter: number; heap: number; resident: number }[] };
