@@ -169,28 +169,38 @@ function tile<T>(pa: usize, aStep: usize, pb: usize, kc: i32, c: usize, ldc: i32
     v128.store(o, madd<T>(al, c05, v128.load(o))); v128.store(o, madd<T>(al, c15, v128.load(o, 16)), 16);
     return;
   }
-  // Edge tile: only the valid mr×nr part of C is touched, but through tmp with
-  // the full tile's vector arithmetic (one fused multiply-add per entry in the
-  // FMA build), so that an entry of C has the same bits whether or not its tile
-  // is whole — i.e. whatever the number of columns of the product.
-  edgeColumn<T>(c, mr, al, c00, c10, tmp);
-  if (nr > 1) edgeColumn<T>(c + ld, mr, al, c01, c11, tmp);
-  if (nr > 2) edgeColumn<T>(c + 2 * ld, mr, al, c02, c12, tmp);
-  if (nr > 3) edgeColumn<T>(c + 3 * ld, mr, al, c03, c13, tmp);
-  if (nr > 4) edgeColumn<T>(c + 4 * ld, mr, al, c04, c14, tmp);
-  if (nr > 5) edgeColumn<T>(c + 5 * ld, mr, al, c05, c15, tmp);
+  // Edge tile: spill the accumulators and update only the valid mr×nr part of
+  // C, in a function of its own (two call sites keep it out of this one, whose
+  // hot loop must keep its accumulators in registers) that uses the full
+  // tile's vector arithmetic, so that an entry of C has the same bits whether
+  // or not its tile is whole — i.e. whatever the number of columns.
+  v128.store(tmp, c00, 0); v128.store(tmp, c10, 16);
+  v128.store(tmp, c01, 32); v128.store(tmp, c11, 48);
+  v128.store(tmp, c02, 64); v128.store(tmp, c12, 80);
+  v128.store(tmp, c03, 96); v128.store(tmp, c13, 112);
+  v128.store(tmp, c04, 128); v128.store(tmp, c14, 144);
+  v128.store(tmp, c05, 160); v128.store(tmp, c15, 176);
+  if (mr == MR) edgeTile<T>(c, ld, MR, nr, al, tmp);
+  else edgeTile<T>(c, ld, mr, nr, al, tmp);
 }
 
-/** C[0..mr) of one column at o += al·(lo, hi), by way of the 32-byte scratch tmp (entries past mr untouched). */
-// @ts-ignore: decorator
-@inline function edgeColumn<T>(o: usize, mr: i32, al: v128, lo: v128, hi: v128, tmp: usize): void {
+/**
+ * C[0..mr, 0..nr] += al·(the accumulators spilled at tmp, column j at tmp + 32j)
+ * with the vector multiply-add of the full tile, column by column through the
+ * 32-byte scratch at tmp + 192 (entries of C past mr are not touched).
+ */
+function edgeTile<T>(c: usize, ld: usize, mr: i32, nr: i32, al: v128, tmp: usize): void {
   const sz = sizeof<T>();
-  v128.store(tmp, v128.splat<T>(<T>0));
-  v128.store(tmp, v128.splat<T>(<T>0), 16);
-  for (let i = 0; i < mr; i++) store<T>(tmp + <usize>i * sz, load<T>(o + <usize>i * sz));
-  v128.store(tmp, madd<T>(al, lo, v128.load(tmp)));
-  v128.store(tmp, madd<T>(al, hi, v128.load(tmp, 16)), 16);
-  for (let i = 0; i < mr; i++) store<T>(o + <usize>i * sz, load<T>(tmp + <usize>i * sz));
+  const s = tmp + 192;
+  for (let j = 0; j < nr; j++) {
+    const o = c + <usize>j * ld, t = tmp + <usize>(j * 32);
+    v128.store(s, v128.splat<T>(<T>0));
+    v128.store(s, v128.splat<T>(<T>0), 16);
+    for (let i = 0; i < mr; i++) store<T>(s + <usize>i * sz, load<T>(o + <usize>i * sz));
+    v128.store(s, madd<T>(al, v128.load(t), v128.load(s)));
+    v128.store(s, madd<T>(al, v128.load(t, 16), v128.load(s, 16)), 16);
+    for (let i = 0; i < mr; i++) store<T>(o + <usize>i * sz, load<T>(s + <usize>i * sz));
+  }
 }
 
 /**
