@@ -8,7 +8,7 @@
  * - 1-D complex transforms, n = 256 … 65536 (powers of two; quick: powers of
  *   four) plus the non-powers 784 = 28² and 1000 (Bluestein in numdl; TF.js
  *   falls back to an O(n²) DFT there).
- * - batched 2-D transforms of 256 (quick: 32) images of 28×28 and 32×32 (DESIGN.md §1
+ * - batched 2-D transforms of 256 (quick: 32) images of 28×28 and 32×32 (docs/conventions.md §1
  *   layout: one image per column). TF.js has no 2-D FFT: its peer is
  *   fft along x, transpose, fft along y, transpose back.
  *

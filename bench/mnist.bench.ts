@@ -24,7 +24,7 @@
  */
 import { columnMajorData, matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
-import { loadMnist } from '../src/data/mnist.js';
+import { loadMnist } from '../src/node/mnist.js';
 import { classificationObjective } from '../src/objectives/classificationObjective.js';
 import { predict } from '../src/objectives/predict.js';
 import { mnistCnn } from '../examples/mnist-cnn.js';

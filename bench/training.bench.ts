@@ -27,7 +27,7 @@ import { randn } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
 import { getKernelBackend, setKernelBackend, type KernelBackend } from '../src/core/wasm/backend.js';
 import { wasmAvailable } from '../src/core/wasm/module.js';
-import { loadMnist } from '../src/data/mnist.js';
+import { loadMnist } from '../src/node/mnist.js';
 import { singleLayer } from '../src/layers/index.js';
 import { resnet } from '../src/networks/index.js';
 import type { Model } from '../src/networks/types.js';

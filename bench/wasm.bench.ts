@@ -19,12 +19,12 @@
  *
  *   npx tsx bench/wasm.bench.ts [--quick]     (prints only; bench/run.ts writes RESULTS.md)
  */
-import { createRng, gemm, gemm32, matrix } from '../src/core/index.js';
+import { createRng, matrix } from '../src/core/index.js';
+import { gemm, gemm32, wasmGemm, wasmGemm32, wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta, wasmTanh, wasmRelu, wasmSin } from '../src/internals.js';
 import { conv2d } from '../src/operators/conv2d.js';
 import { tanh, relu, sin } from '../src/layers/activations/index.js';
 import {
-  wasmAvailable, wasmUnavailableReason, wasmGemm, wasmGemm32, wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta,
-  wasmTanh, wasmRelu, wasmSin, releaseWasmMemory, setWasmThreads, getWasmThreads, startWasmThreads, wasmThreadsReady,
+  wasmAvailable, wasmUnavailableReason, releaseWasmMemory, setWasmThreads, getWasmThreads, startWasmThreads, wasmThreadsReady,
   setKernelBackend, getKernelBackend,
 } from '../src/core/wasm/index.js';
 import { consume, effectiveCores, fmt, renderSection, speedup, timeCases, type BenchCase, type BenchSection, type BenchTable, type Timing, type TimingOptions } from './harness.js';

@@ -1,7 +1,7 @@
 /**
  * Conditioning of single-layer training (the lecture "Residual CNNs and their
  * relation to PDEs", part "Nonlinear Models", slides "Example: Conditioning of
- * Single Layer Training" and "Example: Condition Numbers"; DESIGN.md §2).
+ * Single Layer Training" and "Example: Condition Numbers"; docs/conventions.md §2).
  *
  * For the residual R(W, K) = W σ(K Y) − C (d = 3 inputs, one output, s = 100
  * examples from U([−1, 1]³), σ = tanh, widths m = 8, 16, 32) the Jacobian of

@@ -40,7 +40,7 @@ import { isResident, releaseResident, residentMatrix, toResident } from '../src/
 import { columnMajorData, matrix, selectColumns, zeros, type Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
 import { matmulInto } from '../src/core/matmul.js';
-import { loadMnist } from '../src/data/mnist.js';
+import { loadMnist } from '../src/node/mnist.js';
 import { resolveActivation, type ActivationName } from '../src/layers/activations/index.js';
 import type { Activation } from '../src/layers/types.js';
 import type { Model, ModelState } from '../src/networks/types.js';

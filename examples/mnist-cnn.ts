@@ -37,7 +37,7 @@
 import { fail } from '../src/core/errors.js';
 import { columnMajorData, matrix, zeros, type Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
-import { loadMnist } from '../src/data/mnist.js';
+import { loadMnist } from '../src/node/mnist.js';
 import { singleLayer } from '../src/layers/singleLayer.js';
 import { chain } from '../src/networks/chain.js';
 import { resnet } from '../src/networks/resnet.js';

@@ -31,7 +31,7 @@
  */
 import { createRng } from '../src/core/rng.js';
 import { columnMajorData, matrix, type Matrix } from '../src/core/matrix.js';
-import { loadMnist } from '../src/data/mnist.js';
+import { loadMnist } from '../src/node/mnist.js';
 import { singleLayer } from '../src/layers/index.js';
 import { chain, hyperbolicNetwork, parabolicNetwork, type Model } from '../src/networks/index.js';
 import { classificationObjective } from '../src/objectives/index.js';

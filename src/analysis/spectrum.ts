@@ -163,7 +163,7 @@ interface ConvInfo {
 
 /**
  * Eigenvalues of a periodic convolution K(θ) by the FFT, K never formed
- * (DESIGN.md §2: K = F⁻¹ diag(λ) F, λ = F(K e_1)). One channel: λ itself
+ * (docs/conventions.md §2: K = F⁻¹ diag(λ) F, λ = F(K e_1)). One channel: λ itself
  * ({@link circulantEigenvalues} / {@link circulantEigenvalues2d}). c channels
  * (conv2d with cin = cout = c): K is block circulant, so with
  * λ^{co,ci} = F₂(K^{co,ci} e_1) it is unitarily similar to the block diagonal

@@ -68,7 +68,7 @@ export interface FftPlan {
 /**
  * A reusable 2-D DFT of nx×ny images, transforming in place a batch of images
  * stored one after another (pixel (ix, iy) of image b at `ix + nx*(iy + ny*b)`,
- * DESIGN.md §1 — channels and matrix columns are just more images).
+ * docs/conventions.md §1 — channels and matrix columns are just more images).
  */
 export interface Fft2Plan {
   readonly nx: number;
@@ -507,7 +507,7 @@ export function createFftPlan(n: number): FftPlan {
 
 /**
  * A reusable in-place 2-D DFT of nx×ny images stored back to back in raw
- * arrays (DESIGN.md §1 pixel order `ix + nx*(iy + ny*b)`, b counting images,
+ * arrays (docs/conventions.md §1 pixel order `ix + nx*(iy + ny*b)`, b counting images,
  * channels and columns alike): forward
  * X_{kx,ky} = Σ_{ix,iy} x_{ix,iy} e^{−2πi (ix kx/nx + iy ky/ny)},
  * inverse with the factor 1/(nx·ny). Transforms along x (contiguous, length
@@ -605,7 +605,7 @@ function transform2(fn: string, re: Matrix, im: Matrix | null, dims: [number, nu
  * 2-D DFT of images stored as matrix columns, unnormalised (MATLAB `fft2` on
  * each image): X_{kx,ky} = Σ_{ix,iy} x_{ix,iy} e^{−2πi (ix kx/nx + iy ky/ny)}.
  *
- * Layout (DESIGN.md §1): pixel (ix, iy) of channel ic sits at row
+ * Layout (docs/conventions.md §1): pixel (ix, iy) of channel ic sits at row
  * `ix + nx*(iy + ny*ic)`. Every column's length must be a multiple of nx*ny;
  * each nx×ny block (channel) of each column is transformed on its own, and the
  * result keeps the layout (frequency kx, ky at row `kx + nx*(ky + ny*ic)`).

@@ -1,8 +1,14 @@
-export * from './errors.js';
+/**
+ * Core linear algebra: column-major matrices and vectors, seeded random
+ * numbers, matrix products, matrix-free linear operators, FFTs, iterative and
+ * dense solvers, derivative checks and the kernels' controls. Argument checks
+ * and the raw kernels are in `numdl/internals`.
+ */
 export * from './matrix.js';
+export { assign, fill, addScaled } from './views.js';
 export * from './vector.js';
 export * from './rng.js';
-export * from './matmul.js';
+export { matmul, matmulInto, type MatmulOptions, type MatmulIntoOptions } from './matmul.js';
 export * from './linearOperator.js';
 export * from './fft.js';
 export * from './checks.js';

@@ -195,7 +195,7 @@ export function blockDiagonal(ops: OperatorLike[]): LinearOperator {
 /**
  * The Kronecker product A ⊗ B, never formed: applied through
  * (A ⊗ B) vec(X) = vec(B X Aᵀ) and (A ⊗ B)ᵀ vec(Y) = vec(Bᵀ Y A),
- * with vec the column-major stacking (DESIGN.md §1).
+ * with vec the column-major stacking (docs/conventions.md §1).
  * For A (ra×ca) and B (rb×cb) the operator is (ra·rb)×(ca·cb) and X is cb×ca.
  * Dense factors go through matmul; operator factors are applied to the columns
  * of X (B) and then to its rows (A).

@@ -1,7 +1,7 @@
 /**
  * Column-major matrices on `ndarray`.
  *
- * Convention (DESIGN.md §1): a matrix is an ndarray of shape `[rows, cols]`
+ * Convention (docs/conventions.md §1): a matrix is an ndarray of shape `[rows, cols]`
  * whose entry (i, j) sits at `offset + i*stride[0] + j*stride[1]`; every matrix
  * built here is contiguous column-major, `stride = [1, rows]`, so entry (i, j)
  * is `data[i + j*rows]` and `vec(M)` is the data itself (MATLAB's `M(:)`).
@@ -11,11 +11,57 @@
 import ndarray from 'ndarray';
 import { checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
 import type { Rng } from './rng.js';
+import { copyStrided } from './views.js';
+
+/**
+ * A strided view on a typed array, as the `ndarray` package makes them: entry
+ * `(i, j, …)` at `data[offset + i*stride[0] + j*stride[1] + …]`. numdl declares
+ * this type itself (rather than exposing `@types/ndarray`) so that its
+ * declarations compile for strict consumers — `skipLibCheck` off, CommonJS
+ * with or without `esModuleInterop` — without any extra type package; every
+ * `ndarray(...)` object of a `Float64Array`/`Float32Array` has this shape.
+ */
+export interface NdArray<D extends Float64Array | Float32Array> {
+  /** The storage (shared by views). */
+  data: D;
+  /** Sizes per dimension, `[rows, cols]` for a matrix. */
+  shape: number[];
+  /** Step in `data` per unit step of each index; `[1, rows]` for a contiguous column-major matrix. */
+  stride: number[];
+  /** Position of entry `(0, 0, …)` in `data`. */
+  offset: number;
+  /** `'float64'` or `'float32'`. */
+  dtype: string;
+  /** Number of entries, the product of `shape`. */
+  size: number;
+  /** Dimensions ordered by increasing |stride|. */
+  order: number[];
+  /** Number of dimensions, 2 for a matrix. */
+  dimension: number;
+  /** Entry at the given indices. */
+  get(...indices: number[]): number;
+  /** Set the entry at the leading indices to the last argument; returns it. */
+  set(...indicesThenValue: number[]): number;
+  /** Position in `data` of the entry at the given indices. */
+  index(...indices: number[]): number;
+  /** View starting at the given indices (shares `data`). */
+  lo(...indices: number[]): NdArray<D>;
+  /** View of the leading sizes given (shares `data`). */
+  hi(...sizes: number[]): NdArray<D>;
+  /** View taking every k-th entry per dimension, reversed for negative k (shares `data`). */
+  step(...steps: number[]): NdArray<D>;
+  /** View with the dimensions permuted (shares `data`). */
+  transpose(...axes: number[]): NdArray<D>;
+  /** View fixing the dimensions given as numbers, keeping those given as `null` (shares `data`). */
+  pick(...indices: Array<number | null>): NdArray<D>;
+  /** The transposed view. */
+  T: NdArray<D>;
+}
 
 /** A double-precision, column-major matrix `[rows, cols]`. */
-export type Matrix = ndarray.NdArray<Float64Array>;
+export type Matrix = NdArray<Float64Array>;
 /** A single-precision, column-major matrix `[rows, cols]`. */
-export type Matrix32 = ndarray.NdArray<Float32Array>;
+export type Matrix32 = NdArray<Float32Array>;
 /** Either precision. */
 export type AnyMatrix = Matrix | Matrix32;
 
@@ -104,11 +150,7 @@ export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array {
   const [r, c] = M.shape;
   if (isColumnMajor(M)) return M.data.subarray(M.offset, M.offset + r * c);
   const out = M.data instanceof Float32Array ? new Float32Array(r * c) : new Float64Array(r * c);
-  const s0 = M.stride[0], s1 = M.stride[1], d = M.data;
-  for (let j = 0; j < c; j++) {
-    const base = M.offset + j * s1;
-    for (let i = 0; i < r; i++) out[i + j * r] = d[base + i * s0];
-  }
+  copyStrided(ndarray(out, [r, c], [1, r], 0) as unknown as AnyMatrix, M);
   return out;
 }
 
@@ -125,10 +167,21 @@ export function clone(M: AnyMatrix): AnyMatrix {
   return src instanceof Float32Array ? matrix(r, c, Float32Array.from(src)) : matrix(r, c, Float64Array.from(src));
 }
 
-/** A contiguous column-major version of M: M itself when it already is one, else a copy. */
-export function ensureColumnMajor(M: Matrix): Matrix {
-  if (isColumnMajor(M) && M.offset === 0 && M.data.length === M.shape[0] * M.shape[1]) return M;
-  return matrix(M.shape[0], M.shape[1], Float64Array.from(columnMajorData(M)));
+/**
+ * A contiguous column-major version of M (offset 0, storage of exactly
+ * rows·cols entries): M itself when it already is one, else a copy gathered
+ * through M's strides (transposes, slices, steps).
+ * @example ensureColumnMajor(A.transpose(1, 0)) // Aᵀ as a new contiguous matrix
+ */
+export function ensureColumnMajor(M: Matrix): Matrix;
+export function ensureColumnMajor(M: Matrix32): Matrix32;
+export function ensureColumnMajor(M: AnyMatrix): AnyMatrix {
+  checkMatrix('ensureColumnMajor', 'M', M);
+  const [r, c] = M.shape;
+  if (isColumnMajor(M) && M.offset === 0 && M.data.length === r * c) return M;
+  const out = M.data instanceof Float32Array ? matrix(r, c, new Float32Array(r * c)) : matrix(r, c);
+  copyStrided(out, M);
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The model contract: Y ↦ F(x, Y) with Jacobian products in the parameters x
- * and the input Y. It sits in core, below the layers, networks and objectives
+ * and the input Y (docs/conventions.md §2: every model, layer and network has
+ * this one shape). It sits in core, below the layers, networks and objectives
  * that implement or consume it (src/networks/types.ts re-exports it under its
  * public names).
  */

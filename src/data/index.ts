@@ -1,8 +1,6 @@
 /**
- * Data sets: the Peaks classification problem, MNIST from IDX files, and a
- * train/validation split.
+ * Data sets: the Peaks classification problem and a train/validation split.
+ * (MNIST from IDX files reads the disk: it is in `numdl/node`.)
  */
 export * from './peaks.js';
 export * from './splitData.js';
-export { parseIdx, isGzip, type IdxArray, type IdxHeader, type IdxType, type ParseIdxOptions } from './idx.js';
-export * from './mnist.js';

@@ -20,7 +20,7 @@
  */
 import { columnMajorData, matrix, type Matrix } from '../core/matrix.js';
 import { wasmDenseAffine, wasmDenseForward, wasmDenseJvp, wasmDenseVjp, type DenseActivationCode } from '../core/wasm/dense.js';
-import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 import { identityActivation, relu, tanh } from './activations/index.js';
 import { expandBias, foldRowSums } from './bias.js';
 import type { LayerProducts, LayerSpec, SingleLayerState } from './layerProducts.js';
@@ -55,7 +55,7 @@ export class DenseStateCopies {
     const [Yr, Ar] = this.blocks;
     if (this.state === state && Yr && isResident(Yr) && isResident(Ar)) return [Yr.data, Ar.data];
     const y = columnMajorData(state.input), a = columnMajorData(state.derivative);
-    if (Math.max(this.nIn, this.nOut) * n > CACHE_MAX) return [y, a];
+    if (Math.max(this.nIn, this.nOut) * n > CACHE_MAX || !residentAvailable()) return [y, a];
     if (!Yr || Yr.shape[1] !== n || !isResident(Yr) || !isResident(Ar)) {
       this.dispose();
       this.blocks = [residentMatrix(this.nIn, n), residentMatrix(this.nOut, n)];

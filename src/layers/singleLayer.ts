@@ -85,8 +85,8 @@ function checkDestination(fn: string, out: Matrix, rows: number, n: number, inpu
 
 /**
  * Z = σ(K(θ) Y + b): a single layer over any {@link ParametricOperator}, with
- * parameters x = [θ; b] (θ first). With A = σ'(K Y + b) kept by
- * forward, the products are
+ * parameters x = [θ; b] (θ first, docs/conventions.md §1). With A = σ'(K Y + b) kept by
+ * forward, the products are (docs/conventions.md §2)
  *   J_θ dθ = A ∘ (K(dθ) Y),  J_θᵀ W = op.vjp(A ∘ W, Y)
  *     (for an operator nonlinear in θ, `op.linear === false`, its jvpAt/vjpAt at θ),
  *   J_b db = A ∘ (B db),      J_bᵀ W = Bᵀ(A ∘ W)  (sums of A ∘ W over each bias's rows and all columns),

@@ -7,7 +7,7 @@ import { lossResult } from './lossResult.js';
 import type { LossResult } from './types.js';
 
 /**
- * Softmax cross-entropy of the linear classifier S = W [Y; 1ᵀ] (DESIGN.md §2):
+ * Softmax cross-entropy of the linear classifier S = W [Y; 1ᵀ] (docs/conventions.md §2):
  *   E = (1/n) (−Σ_ij C_ij S_ij + Σ_j log Σ_i exp S_ij),
  * stabilised per column by log Σ exp S_ij = m_j + log Σ exp(S_ij − m_j), m_j = max_i S_ij
  * (no overflow for any finite S). With P = softmax(S) column-wise:

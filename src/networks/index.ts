@@ -4,7 +4,7 @@ export { resnet, type ResNetModel, type ResNetOptions, type ResNetState } from '
 export { paramViews } from './params.js';
 // Continuous-depth networks, integrators and stable architectures (issue 8).
 export { timeGrid, type TimeGrid, type TimeGridOptions, type WeightSharing } from './timeGrid.js';
-export { forwardEuler, heun, rk4, resolveTableau, stabilityFunction, type ButcherTableau, type RungeKuttaName } from './rungeKutta.js';
+export { forwardEuler, heun, rk4, stabilityFunction, type ButcherTableau, type RungeKuttaName } from './rungeKutta.js';
 export { continuousResnet, type ContinuousResNetModel, type ContinuousResNetOptions, type ContinuousResNetState } from './continuousResnet.js';
 export { transposedOperator, dampedAntisymmetric, type DampedAntisymmetricOptions } from './stableOperators.js';
 export { antisymmetricLayer, symmetricLayer, type AntisymmetricLayerOptions, type SymmetricLayerModel, type SymmetricLayerState } from './stableLayers.js';

@@ -14,8 +14,7 @@ import { clone, columnMajorData, ensureColumnMajor, matrix, zeros, type Matrix }
 import type { Rng } from '../core/rng.js';
 import { checkForwardArgs, checkJvpArgs, checkState, checkVjpArgs } from '../layers/checks.js';
 import { checkModel } from './modelChecks.js';
-import { getKernelBackend } from '../core/wasm/backend.js';
-import { isResident, releaseResident, residentMatrix } from '../core/wasm/resident.js';
+import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
 
@@ -32,6 +31,12 @@ export interface ResNetOptions {
    * — use it to change the width (e.g. a single layer nf → m). Its parameters come first in x.
    */
   opening?: Model;
+  /**
+   * Factor s of the opening's output, Y_0 = s·G(x_G, Y) (default 1). `'h'` is
+   * the lecture's network (its ResNetForward.m: Y_1 = h·σ(K_1 Y_0 + b_1),
+   * a first layer with P = 0). Needs an opening.
+   */
+  openingScale?: number | 'h';
 }
 
 /** What a ResNet's forward keeps. */
@@ -54,12 +59,14 @@ export interface ResNetModel extends Model<ResNetState> {
   readonly layers: readonly Model[];
   readonly steps: number;
   readonly h: number;
+  /** The factor s of the opening's output, Y_0 = s·G(Y) (1 unless `openingScale` was given). */
+  readonly openingScale: number;
   /** The width m of Y_j (nIn = nOut = m of every step). */
   readonly width: number;
 }
 
 /**
- * Y ↦ Y_N with Y_0 = G(Y) (or Y without opening) and
+ * Y ↦ Y_N with Y_0 = s·G(Y) (s = `openingScale`, default 1; Y_0 = Y without opening) and
  * Y_{j+1} = Y_j + h F_j(x_j, Y_j), j = 0 … N−1, each step with its own
  * parameters; x = [x_G; x_0; …; x_{N−1}] (blocks `opening.*`, `step<j>.*`).
  *
@@ -111,6 +118,18 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
   if (options.h !== undefined && options.T !== undefined) fail(fn, 'give h or T, not both');
   const h = options.T !== undefined ? checkNumber(fn, 'T', options.T) / N : checkNumber(fn, 'h', options.h ?? 1);
   const opening = options.opening === undefined ? null : checkModel(fn, 'opening', options.opening);
+  const sOpen = options.openingScale === undefined || options.openingScale === 'h'
+    ? (options.openingScale === 'h' ? h : 1)
+    : checkNumber(fn, 'openingScale', options.openingScale);
+  if (options.openingScale !== undefined && !opening) fail(fn, `openingScale = ${String(options.openingScale)} needs an opening model`);
+  /** s·M as a new matrix (the opening's own buffers stay untouched); M itself when s = 1. */
+  const scaleOpening = (M: Matrix): Matrix => {
+    if (sOpen === 1) return M;
+    const d = columnMajorData(M);
+    const out = new Float64Array(d.length);
+    for (let k = 0; k < d.length; k++) out[k] = sOpen * d[k];
+    return matrix(M.shape[0], M.shape[1], out);
+  };
   const width = steps[0].nIn;
   steps.forEach((m, j) => {
     if (m.nIn !== width || m.nOut !== width) fail(fn, `layer ${j} maps ${m.nIn} → ${m.nOut}, but a residual step must keep the width ${width} (use an opening layer to change it)`);
@@ -155,7 +174,7 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
   const scratchMatrix = (n: number): Matrix => {
     const len = width * n;
     if (len > SCRATCH_MAX) return matrix(width, n, new Float64Array(len));
-    const wantResident = getKernelBackend() === 'wasm';
+    const wantResident = residentAvailable();
     if (!scratch || scratch.data.length < len || isResident(scratch) !== wantResident) {
       if (scratch) {
         scratchRegistry.unregister(scratchToken);
@@ -214,6 +233,8 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       w = eulerUpdate(own(r.dY as Matrix, w), w);
     }
     if (opening) {
+      // Y_0 = s·G: the adjoint of the scaling is the same scaling.
+      w = scaleOpening(w);
       const r = skipInput ? opening.vjp(openPiece(x), state.openingState as ModelState, w, opts) : opening.vjp(openPiece(x), state.openingState as ModelState, w);
       dx.set(r.dx, 0);
       return { dx, dY: r.dY };
@@ -222,8 +243,9 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
   }
 
   const network: ResNetModel = {
-    name: `resnet(N=${N}, h=${h}${opening ? `, opening=${opening.name}` : ''}, step=${steps[0].name})`,
+    name: `resnet(N=${N}, h=${h}${opening ? `, opening=${sOpen !== 1 ? `${sOpen}·` : ''}${opening.name}` : ''}, step=${steps[0].name})`,
     opening,
+    openingScale: sOpen,
     layers: steps,
     steps: N,
     h,
@@ -239,7 +261,7 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       let cur = Y;
       if (opening) {
         openingState = opening.forward(openPiece(x), Y);
-        cur = openingState.output;
+        cur = scaleOpening(openingState.output);
       }
       const states: ModelState[] = [];
       for (let j = 0; j < N; j++) {
@@ -267,7 +289,7 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       let d: Matrix | null = dY;
       if (opening) {
         const dxo = dx ? openPiece(dx) : null;
-        d = d || (dxo && dxo.length > 0) ? opening.jvp(openPiece(x), state.openingState as ModelState, dxo, d) : null;
+        d = d || (dxo && dxo.length > 0) ? scaleOpening(opening.jvp(openPiece(x), state.openingState as ModelState, dxo, d)) : null;
       }
       // Forward-in-time linearised recursion dY_{j+1} = dY_j + h J_j [dx_j; dY_j].
       // Residual steps write into ping-pong buffers, the last one into the result.

@@ -96,7 +96,7 @@ function norm(v: ArrayLike<number>): number {
 }
 
 /**
- * Variable Projection (DESIGN.md §2): x = θ only. Each evaluation runs the
+ * Variable Projection (docs/conventions.md §2): x = θ only. Each evaluation runs the
  * model, then solves the convex problem
  *   W(θ) = argmin_W E(W [Z; 1ᵀ], C) + R_W(W),  Z = F(θ, Y),
  * accurately — Newton-CG with Armijo line search, warm-started from the last W,

@@ -29,7 +29,7 @@ export interface AveragePool extends LinearOperator {
 /**
  * Average pooling over non-overlapping p×p patches, channel by channel:
  * `z(ox, oy, c) = (1/p²) Σ_{a,b < p} y(p·ox + a, p·oy + b, c)`, images laid out
- * per DESIGN.md §1 (pixel (ix, iy) of channel c at `ix + nx*(iy + ny*c)`).
+ * per docs/conventions.md §1 (pixel (ix, iy) of channel c at `ix + nx*(iy + ny*c)`).
  * The transpose copies each value, times 1/p², onto its patch.
  * @param dims `[nx, ny]`, both divisible by p
  * @param channels number of channels c

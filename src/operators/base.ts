@@ -46,7 +46,11 @@ export function checkData(fn: string, label: string, M: unknown, rows: number, d
   return { data: columnMajorData(m), n: m.shape[1] };
 }
 
-/** Build a validated, linear-in-θ {@link ParametricOperator} from trusting kernels. */
+/**
+ * Build a validated, linear-in-θ {@link ParametricOperator} from trusting kernels
+ * (internal: every factory uses it; the public `linearParametric(Q, shape)` of
+ * linearParametric.ts, which builds an operator from a user's Q, imports it under another name).
+ */
 export function linearParametric(k: OperatorKernels, extra: Record<string, unknown> = {}): ParametricOperator {
   const { fn, nIn, nOut, nTheta } = k;
   const apply = (theta: Float64Array, Y: Matrix): Matrix => {

@@ -10,7 +10,7 @@ import { checkDim } from './base.js';
 
 /**
  * The first column c = K e_1 of the periodic 1-D convolution with an odd
- * stencil θ of size 2k+1 (DESIGN.md §2 convention `z_i = Σ_j θ_{c−j} y_{i+j}`):
+ * stencil θ of size 2k+1 (docs/conventions.md §2 convention `z_i = Σ_j θ_{c−j} y_{i+j}`):
  * c[(d − k) mod n] = θ[d] (0-based), e.g. `[θ2, θ3, 0, …, 0, θ1]` for k = 1.
  * Internal helper shared by conv1d and circulantEigenvalues.
  */

@@ -1,6 +1,6 @@
 /**
  * 1-D convolution with an odd stencil as a parametric model K(θ), applied to
- * many columns at once. Convention (DESIGN.md §2, the lecture's): with θ of
+ * many columns at once. Convention (docs/conventions.md §2, the lecture's): with θ of
  * size 2k+1 and centre c = k+1 (1-based),
  *
  *   z_i = Σ_{j=−k..k} θ_{c−j} y_{i+j},

@@ -9,7 +9,7 @@ export type { Conv2dOptions, Conv2dOperator } from './convCommon.js';
 
 /**
  * Multi-channel 2-D convolution `z^{co} = Σ_ci K(θ^{ci,co}) y^{ci}` on nx×ny
- * images, per pair the DESIGN.md §2 convention in each direction:
+ * images, per pair the docs/conventions.md §2 convention in each direction:
  * `z(ix, iy) = Σ_{a,b} θ[a, b] y(ix + hx − a, iy + hy − b)`, hx = (kx−1)/2, hy = (ky−1)/2.
  *
  * Layouts: θ is `[kx, ky, cin, cout]` column-major (entry a + kx·(b + ky·(ci + cin·co)));

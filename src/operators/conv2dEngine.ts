@@ -2,7 +2,7 @@
  * The computational core of every 2-D convolution operator (internal).
  *
  * Geometry: nx×ny images with `cin` channels in, `cout` out, pixel (ix, iy) of
- * channel c at `ix + nx*(iy + ny*c)` (DESIGN.md §1); an odd kx×ky stencil with
+ * channel c at `ix + nx*(iy + ny*c)` (docs/conventions.md §1); an odd kx×ky stencil with
  * half-widths hx = (kx−1)/2, hy = (ky−1)/2; output only at the strided pixels
  * (s·ox, s·oy), ox < mx = nx/s, oy < my = ny/s (0-based; MATLAB's 1, 1+s, …).
  * A list of channel pairs (ci → co) each carries its own stencil; the full
@@ -10,7 +10,7 @@
  * every pair (q = ci + cin*co, so W is θ laid out [kx, ky, cin, cout]); a
  * depthwise one only (c → c).
  *
- * Convention (DESIGN.md §2, the same in each direction):
+ * Convention (docs/conventions.md §2, the same in each direction):
  *   z(ix, iy) = Σ_{a,b} W[a, b] · y(ix + hx − a, iy + hy − b).
  *
  * Direct path: each image is copied once into a padded buffer P of size

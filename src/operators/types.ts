@@ -1,7 +1,7 @@
 /**
  * The parametric operator contract: K(θ) = mat(Q θ), linear in θ.
  * Because K is linear in θ, J_θ(K(θ)Y) dθ = K(dθ) Y, and its transpose is Qᵀ
- * applied to the matching outer products (DESIGN.md §2).
+ * applied to the matching outer products (docs/conventions.md §2).
  */
 import type { Matrix } from '../core/matrix.js';
 import type { SparseMatrix } from './sparse.js';

@@ -48,7 +48,9 @@ export const GAUSS_NEWTON_OPTION_KEYS = [...NEWTON_OPTION_KEYS, 'damping', 'mu0'
  * @returns `{ x, value, gradNorm, status, message, iterations, evals, matvecs, time, history }`
  * @throws on invalid options (`gaussNewton: mu0 must be a positive finite number, got -1`), or if the objective has no Hessian mat-vec
  * @example
- * const r = gaussNewton(leastSquaresObjective, x0, { damping: 'levenbergMarquardt' });
+ * // A tanh layer fitted to targets C by least squares, Levenberg–Marquardt damped
+ * const obj = classificationObjective(singleLayer(dense(8, 2), { activation: 'tanh' }), Y, C, { loss: 'leastSquares' });
+ * const r = gaussNewton(obj, obj.initialize(createRng(1)), { damping: 'levenbergMarquardt' });
  */
 export function gaussNewton(objective: Objective, x0: Float64Array, opts: GaussNewtonOptions = {}): OptimizerResult {
   return gaussNewtonAs('gaussNewton', objective, x0, opts);

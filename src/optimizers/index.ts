@@ -8,8 +8,7 @@ export type { OptimizerStatus, HistoryValue, HistoryRow, IterationCallback, Comm
 export type { DescentOptions } from './descent.js';
 export { armijoLineSearch, wolfeLineSearch } from './lineSearch.js';
 export type { LineSearchResult, ArmijoOptions, WolfeOptions, LineStart } from './lineSearch.js';
-export { createTablePrinter, formatHistory, formatScientific } from './printer.js';
-export type { TablePrinter } from './printer.js';
+export { formatHistory, formatScientific } from './printer.js';
 export { steepestDescent } from './steepestDescent.js';
 export type { SteepestDescentOptions } from './steepestDescent.js';
 export { newtonCG } from './newtonCG.js';
@@ -30,3 +29,5 @@ export { adam } from './adam.js';
 export type { AdamOptions } from './adam.js';
 export { sampledObjective } from './sampledObjective.js';
 export type { SampledObjective } from './sampledObjective.js';
+export { nonlinearCG } from './nonlinearCG.js';
+export type { NonlinearCGOptions, NonlinearCGVariant } from './nonlinearCG.js';

@@ -98,8 +98,9 @@ export function newtonDirection(fn: string, ev: Evaluation, cg: CgSettings, gnor
  * Newton-CG (inexact Newton) with Armijo line search:
  * solve ∇²f(x_k) p = −∇f(x_k) by CG to relative residual `cgTol` in at most
  * `cgMaxIter` iterations (the Hessian only as the mat-vec `evaluation.hessian`,
- * exact or Gauss-Newton), fall back to −∇f when CG fails (see
- * {@link newtonDirection}), then backtrack from the initial step
+ * exact or Gauss-Newton), fall back to −∇f when CG fails (breaks down, meets
+ * negative curvature at once, or returns no descent direction), then
+ * backtrack from the initial step
  * min(maxStep, stepGrowth·α_{k−1}) (default maxStep 1, the Newton step).
  * Stops on ‖∇f‖ ≤ gradTol, ‖∇f‖ ≤ relGradTol‖∇f₀‖, the relative decrease
  * test, maxIter, a failed line search, a non-finite value, or the callback.

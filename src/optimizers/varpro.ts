@@ -10,20 +10,21 @@ import { checkObjective, oneOf } from './options.js';
 import { gaussNewtonAs, type GaussNewtonOptions } from './gaussNewton.js';
 import { lbfgsAs, type LbfgsOptions } from './lbfgs.js';
 import { NEWTON_OPTION_KEYS, runNewton } from './newtonCG.js';
+import { nonlinearCGAs, type NonlinearCGOptions } from './nonlinearCG.js';
 import { steepestDescentAs } from './steepestDescent.js';
 import type { HistoryRow, HistoryValue, IterationCallback, OptimizerResult } from './types.js';
 import { fail } from '../core/errors.js';
 
 /** The outer methods {@link varpro} can run. */
-export type VarproMethod = 'gaussNewton' | 'newtonCG' | 'steepestDescent' | 'lbfgs';
+export type VarproMethod = 'gaussNewton' | 'newtonCG' | 'steepestDescent' | 'lbfgs' | 'nonlinearCG';
 
 /**
  * Options of {@link varpro}: `method`, `innerKey`, and the options of the
  * chosen outer method ({@link GaussNewtonOptions} for `gaussNewton` and
- * `newtonCG` (no damping there), {@link LbfgsOptions} for `lbfgs`,
+ * `newtonCG` (no damping there), {@link LbfgsOptions} for `lbfgs`, {@link NonlinearCGOptions} for `nonlinearCG`,
  * the descent options for `steepestDescent`).
  */
-export interface VarproOptions extends GaussNewtonOptions, Omit<LbfgsOptions, keyof GaussNewtonOptions> {
+export interface VarproOptions extends GaussNewtonOptions, Omit<LbfgsOptions, keyof GaussNewtonOptions>, Omit<NonlinearCGOptions, keyof GaussNewtonOptions | keyof LbfgsOptions> {
   /** Outer method on θ (default `'gaussNewton'`, which uses the objective's `hessian` mat-vec). */
   method?: VarproMethod;
   /**
@@ -70,7 +71,7 @@ export function varpro(objective: Objective, theta0: Float64Array, opts: VarproO
   if (opts === null || typeof opts !== 'object') fail(fn, `options must be an object, got ${opts === null ? 'null' : typeof opts}`);
   checkObjective(fn, objective);
   const { method: m, innerKey: k, ...rest } = opts;
-  const method = oneOf(fn, 'method', m, 'gaussNewton', ['gaussNewton', 'newtonCG', 'steepestDescent', 'lbfgs'] as const);
+  const method = oneOf(fn, 'method', m, 'gaussNewton', ['gaussNewton', 'newtonCG', 'steepestDescent', 'lbfgs', 'nonlinearCG'] as const);
   if (k !== undefined && typeof k !== 'string') fail(fn, `innerKey must be a string, got ${typeof k}`);
 
   let innerTotal = 0, innerCgTotal = 0, innerAtLastRow = 0;
@@ -111,6 +112,9 @@ export function varpro(objective: Objective, theta0: Float64Array, opts: VarproO
       break;
     case 'steepestDescent':
       result = steepestDescentAs(fn, counted, theta0, outerOpts as GaussNewtonOptions);
+      break;
+    case 'nonlinearCG':
+      result = nonlinearCGAs(fn, counted, theta0, outerOpts as NonlinearCGOptions);
       break;
     default:
       result = lbfgsAs(fn, counted, theta0, outerOpts as LbfgsOptions);

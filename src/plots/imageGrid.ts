@@ -33,7 +33,7 @@ export interface ImageGridOptions {
 /**
  * Save images as a grid of tiles in a PNG. Column `k` of `images` holds
  * image `k` with `nx × ny` pixels and `c = rows/(nx*ny)` channels, pixel
- * `(ix, iy)` of channel `ic` at row `ix + nx*(iy + ny*ic)` (DESIGN.md §1);
+ * `(ix, iy)` of channel `ic` at row `ix + nx*(iy + ny*ic)` (docs/conventions.md §1);
  * `ix` runs to the right and `iy` downwards, as the rows of an MNIST image.
  * Each (image, channel) is one tile; tiles fill the grid row by row, channels
  * of an image side by side.

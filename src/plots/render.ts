@@ -24,7 +24,7 @@ async function loadPng(fn: string): Promise<PngModule> {
     return await pngModule;
   } catch (e) {
     pngModule = undefined;
-    return fail(fn, `needs the optional dependency pngjs to write PNG files (npm install pngjs): ${(e as Error).message}`);
+    return fail(fn, `needs the optional peer dependency pngjs to write PNG files (npm install pngjs): ${(e as Error).message}`);
   }
 }
 
@@ -34,7 +34,7 @@ async function loadVega(fn: string): Promise<{ vega: VegaModule; vl: VegaLiteMod
     return await vegaModules;
   } catch (e) {
     vegaModules = undefined;
-    return fail(fn, `needs the optional dependencies vega and vega-lite to draw charts (npm install vega vega-lite): ${(e as Error).message}`);
+    return fail(fn, `needs the optional peer dependencies vega and vega-lite to draw charts (npm install vega vega-lite): ${(e as Error).message}`);
   }
 }
 

@@ -12,9 +12,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createRng, gemm, gemm32, getKernelBackend, getWasmThreads, setKernelBackend, setWasmThreads, startWasmThreads,
-  wasmAvailable, wasmGemmStrided, wasmThreadsReady, type Rng,
+  createRng, getKernelBackend, getWasmThreads, setKernelBackend, setWasmThreads, startWasmThreads,
+  wasmAvailable, wasmThreadsReady, type Rng,
 } from '../../src/index.js';
+import { gemm, gemm32, wasmGemmStrided } from '../../src/internals.js';
 
 type Data = Float64Array | Float32Array;
 

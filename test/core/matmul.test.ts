@@ -8,9 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import ndarray from 'ndarray';
 import {
-  matmul, matmulInto, gemm, gemm32, GEMM_BLOCKS, matrix, zeros, randn, createRng, toFloat32, toFloat64, clone, fromRows, toRows,
+  matmul, matmulInto, matrix, zeros, randn, createRng, toFloat32, toFloat64, clone, fromRows, toRows,
   type AnyMatrix, type Matrix, type Rng,
 } from '../../src/index.js';
+import { gemm, gemm32, GEMM_BLOCKS } from '../../src/internals.js';
 import { assertClose } from '../helpers/assertions.js';
 
 const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];

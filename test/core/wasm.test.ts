@@ -14,9 +14,11 @@ import assert from 'node:assert/strict';
 import { createRng, matrix, type Rng } from '../../src/core/index.js';
 import {
   wasmAvailable, wasmUnavailableReason, wasmMemoryBytes, releaseWasmMemory, setKernelBackend, getKernelBackend,
-  wasmGemm, wasmGemm32, wasmGemmStrided, wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta,
-  wasmTanh, wasmRelu, wasmSin, setWasmThreads, getWasmThreads, startWasmThreads, wasmThreadsReady, shutdownWasmThreads,
+  setWasmThreads, getWasmThreads, startWasmThreads, wasmThreadsReady, shutdownWasmThreads,
 } from '../../src/core/wasm/index.js';
+import {
+  wasmGemm, wasmGemm32, wasmGemmStrided, wasmConv2d, wasmConv2dTranspose, wasmConv2dGradTheta, wasmTanh, wasmRelu, wasmSin,
+} from '../../src/internals.js';
 import { conv2d } from '../../src/operators/conv2d.js';
 
 const noSimd = wasmUnavailableReason().includes('SIMD') || wasmUnavailableReason().includes('no WebAssembly');

@@ -18,9 +18,10 @@ import {
 } from '../../src/core/index.js';
 import {
   getKernelBackend, getWasmThreads, isResident, releaseResident, releaseWasmMemory, residentMatrix, residentMemoryStats,
-  setKernelBackend, setWasmThreads, shutdownWasmThreads, startWasmThreads, toResident, wasmAvailable, wasmGemmStrided,
-  wasmMemoryBytes, wasmTanh, wasmThreadsReady, wasmUnavailableReason,
+  setKernelBackend, setWasmThreads, shutdownWasmThreads, startWasmThreads, toResident, wasmAvailable,
+  wasmMemoryBytes, wasmThreadsReady, wasmUnavailableReason,
 } from '../../src/core/wasm/index.js';
+import { wasmGemmStrided, wasmTanh } from '../../src/internals.js';
 import { classificationObjective } from '../../src/objectives/classificationObjective.js';
 import { identityModel } from '../../examples/elm-mnist.js';
 

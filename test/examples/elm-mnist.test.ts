@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng } from '../../src/core/rng.js';
 import { columnMajorData, randn, zeros } from '../../src/core/matrix.js';
-import { loadMnist } from '../../src/data/mnist.js';
+import { loadMnist } from '../../src/node/mnist.js';
 import { tanh } from '../../src/layers/activations/index.js';
 import { singleLayer } from '../../src/layers/singleLayer.js';
 import { dense } from '../../src/operators/dense.js';

@@ -1,5 +1,5 @@
 /**
- * The conformance suite every parametric operator K(θ) runs (STYLE.md §Tests):
+ * The conformance suite every parametric operator K(θ) runs (the project rule: every derivative Taylor-tested, every transpose adjoint-tested):
  * shapes and degenerate sizes, toDense against an independently built matrix,
  * matrix-free products against the dense matrix, adjoint tests of
  * apply/applyTranspose and of jvp/vjp, the Taylor test of θ ↦ K(θ)Y (exact for

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng, fromRows, mat, matrix, vec } from '../../src/core/index.js';
-import { activations, identityActivation, relu, resolveActivation, sin, smoothRelu, smoothReluWith, tanh } from '../../src/layers/index.js';
+import { activations, identityActivation, relu, sin, smoothRelu, smoothReluWith, tanh } from '../../src/layers/index.js';
+import { resolveActivation } from '../../src/internals.js';
 import type { Activation } from '../../src/layers/index.js';
 import { assertAdjoint, assertClose, assertTaylor } from '../helpers/assertions.js';
 

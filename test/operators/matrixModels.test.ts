@@ -10,7 +10,7 @@ import { antisymmetric, dense, diagonal, mMatrix, sparseMatVec, sparseMatVecTran
 import { assertClose } from '../helpers/assertions.js';
 import { operatorSuite } from '../helpers/operatorSuite.js';
 
-// Independent references, straight from the definitions in DESIGN.md §2.
+// Independent references, straight from the definitions in docs/conventions.md §2.
 function denseRef(nOut: number, nIn: number) {
   return (theta: Float64Array): Matrix => {
     const K = zeros(nOut, nIn);

@@ -27,7 +27,7 @@ test('deterministic methods name the option and the value in their errors', () =
   throwsWith(() => lbfgs(o, x0, { memory: 0 }), /^lbfgs: memory must be a positive integer, got 0$/);
   throwsWith(() => lbfgs(o, x0, { c2: 1e-5 }), /^lbfgs: c2 must be in \(0\.0001, 1\), got 0\.00001$/);
   throwsWith(() => lbfgs(o, x0, { lineSearch: 'exact' } as never), /^lbfgs: lineSearch must be one of 'wolfe', 'armijo', got 'exact'$/);
-  throwsWith(() => varpro(o, x0, { method: 'bfgs' } as never), /^varpro: method must be one of 'gaussNewton', 'newtonCG', 'steepestDescent', 'lbfgs', got 'bfgs'$/);
+  throwsWith(() => varpro(o, x0, { method: 'bfgs' } as never), /^varpro: method must be one of 'gaussNewton', 'newtonCG', 'steepestDescent', 'lbfgs', 'nonlinearCG', got 'bfgs'$/);
   throwsWith(() => varpro(o, x0, { method: 'lbfgs', memory: -3 }), /^varpro: memory must be a positive integer, got -3$/);
   throwsWith(() => varpro(o, x0, { method: 'gaussNewton', memory: 3 }), /^varpro: unknown option 'memory'/);
 });

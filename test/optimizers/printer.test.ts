@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adam, createTablePrinter, formatHistory, formatScientific, newtonCG } from '../../src/optimizers/index.js';
+import { createTablePrinter } from '../../src/internals.js';
+import { adam, formatHistory, formatScientific, newtonCG } from '../../src/optimizers/index.js';
 import { rosenbrock, leastSquaresProblem } from '../helpers/testObjectives.js';
 
 test('formatScientific: fixed mantissa digits and a two-digit exponent', () => {

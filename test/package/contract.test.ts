@@ -1,7 +1,8 @@
 /**
- * The public contract of DESIGN.md §4: the names users and tests rely on exist
- * in the package's main export, the built package imports by its name, and
- * importing the numerics does not load the plotting dependencies.
+ * The public contract: the names users and tests rely on exist in the
+ * package's entries (the numerics in the main one, MNIST loading in
+ * `numdl/node`), the built package imports by its name, and importing the
+ * numerics does not load the plotting dependencies.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import * as nd from '../../src/index.js';
+import * as ndNode from '../../src/node/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,10 +24,10 @@ const CONTRACT = [
   'softmaxCrossEntropy', 'leastSquares',
   'classificationObjective', 'varproObjective',
   'sgd', 'adam', 'steepestDescent', 'newtonCG', 'gaussNewton', 'varpro', 'lbfgs',
-  'peaks', 'setupPeaks', 'loadMnist',
+  'peaks', 'setupPeaks',
 ];
 
-test('every name of the DESIGN.md §4 contract is exported from the main entry', () => {
+test('every name of the contract is exported from the main entry (and loadMnist from numdl/node)', () => {
   const missing = CONTRACT.filter((name) => !(name in nd));
   assert.deepEqual(missing, [], `missing exports: ${missing.join(', ')}`);
   for (const name of CONTRACT) {
@@ -34,6 +36,7 @@ test('every name of the DESIGN.md §4 contract is exported from the main entry',
   }
   // identity is the activation (an object with evaluate), not a LinearOperator factory
   assert.equal(typeof nd.identity.evaluate, 'function');
+  assert.equal(typeof ndNode.loadMnist, 'function');
 });
 
 function sourceFiles(dir: string): string[] {
@@ -70,4 +73,27 @@ test('the built package (dist/) imports by its name in a plain Node process', ()
   const r = JSON.parse(out.trim().split('\n').pop()!);
   assert.deepEqual(r.b, [7, 10, 15, 22]);
   assert.equal(r.hasPlots, false, 'plots must live in numdl/plots, not the main entry');
+});
+
+test('the CommonJS build (dist/cjs) computes like the ESM one and draws with the ESM-only vega', () => {
+  const script = `
+    const nd = require('numdl');
+    const plots = require('numdl/plots');
+    const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+    const { join } = require('node:path');
+    const dir = mkdtempSync(join(require('node:os').tmpdir(), 'numdl-cjs-'));
+    (async () => {
+      const esm = await import('numdl');
+      const rng = nd.createRng(5);
+      const A = nd.randn(40, 30, rng), B = nd.randn(30, 20, rng);
+      const same = Array.from(nd.matmul(A, B).data).every((v, i) => v === esm.matmul(A, B).data[i]);
+      const svg = readFileSync(await plots.saveLineChart(join(dir, 'c.svg'), [{ name: 'a', x: [1, 2, 3], y: [3, 1, 2] }]), 'utf8');
+      const png = readFileSync(await plots.saveImageGrid(join(dir, 'g.png'), nd.zeros(4, 2), [2, 2]));
+      rmSync(dir, { recursive: true, force: true });
+      console.log(JSON.stringify({ same, twoCopies: nd.matmul !== esm.matmul, svg: svg.startsWith('<svg'), png: png.subarray(1, 4).toString() }));
+    })().catch((e) => { console.error(e); process.exit(1); });
+  `;
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+  const r = JSON.parse(out.trim().split('\n').pop()!);
+  assert.deepEqual(r, { same: true, twoCopies: true, svg: true, png: 'PNG' });
 });

@@ -242,7 +242,7 @@ function overlaps(X: Operand, start: number, end: number): boolean {
  * @param transB use bᵀ
  * @param alpha factor of the product
  * @param beta factor of the old c
- * @throws when the WebAssembly kernels are unavailable ({@link wasmAvailable}) or
+ * @throws when the WebAssembly kernels are unavailable (`wasmAvailable()`) or
  *   the operands need more than 4 GiB of WebAssembly memory
  * @example
  * const a = Float64Array.of(1, 3, 2, 4), c = new Float64Array(4); // a = [[1, 2], [3, 4]]

@@ -34,14 +34,25 @@
  * scratch area of the kernel wrappers starts after the arena, which grows
  * only between kernel calls (all calls are synchronous).
  *
- * Fallback: with the `'js'` kernel backend (or where the WebAssembly kernels
- * do not load) the constructors return ordinary matrices in JS memory, so the
- * same code runs on both backends; {@link releaseResident} then does nothing.
+ * Fallback: with the `'js'` kernel backend, where the WebAssembly kernels do
+ * not load, and with the local-memory kernel build (browsers without
+ * cross-origin isolation: growing an unshared memory detaches its buffer and
+ * every view of it) the constructors return ordinary matrices in JS memory,
+ * so the same code runs everywhere; {@link releaseResident} then does nothing.
  */
 import { checkMatrix, checkSize, fail, shapeStr } from '../errors.js';
 import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from '../matrix.js';
 import { getKernelBackend } from './backend.js';
-import { align64, isWasmMemoryBuffer, onWasmRelease, setWasmArenaEnd, wasmArenaBounds, wasmF64 } from './module.js';
+import { align64, isWasmMemoryBuffer, kernelBuild, onWasmRelease, setWasmArenaEnd, wasmArenaBounds, wasmF64 } from './module.js';
+
+/**
+ * Whether resident matrices live in WebAssembly memory here: the 'wasm'
+ * backend with the shared-memory build (internal: callers that keep resident
+ * caches skip them otherwise instead of copying into ordinary matrices).
+ */
+export function residentAvailable(): boolean {
+  return getKernelBackend() === 'wasm' && kernelBuild().sharedMemory;
+}
 
 /** Element type of a resident matrix. */
 export type ResidentDtype = 'float64' | 'float32';
@@ -231,7 +242,10 @@ function checkDtype(fn: string, dtype: unknown): ResidentDtype {
 function allocateMatrix(fn: string, what: string, rows: number, cols: number, dtype: ResidentDtype): AnyMatrix {
   const len = rows * cols;
   const is32 = dtype === 'float32';
-  if (len === 0 || getKernelBackend() !== 'wasm') return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
+  // Only a shared memory keeps old views valid when it grows; an ordinary one
+  // (browsers without cross-origin isolation) detaches its ArrayBuffer, which
+  // would break every resident matrix. There the kernels copy operands instead.
+  if (len === 0 || !residentAvailable()) return is32 ? matrix(rows, cols, new Float32Array(len)) : matrix(rows, cols);
   const bytes = align64(len * (is32 ? 4 : 8));
   let addr: number;
   try {

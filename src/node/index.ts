@@ -1,0 +1,7 @@
+/**
+ * numdl/node — what needs Node.js: reading MNIST's IDX files (optionally
+ * gzip-compressed) from disk. The main entry `numdl` imports no `node:`
+ * module, so that it bundles for browsers and Web Workers; this entry may.
+ */
+export { loadMnist, type LoadMnistOptions, type MnistData, type MnistSet } from './mnist.js';
+export { parseIdx, isGzip, type IdxArray, type IdxHeader, type IdxType, type ParseIdxOptions } from './idx.js';
