@@ -438,10 +438,16 @@ export function wasmThreadStatus(): WasmThreadStatus {
   return { threads, workers: pool ? pool.workers.length : 0, ready: wasmThreadsReady(), lostWorkers: losses.count, lastLoss: losses.last };
 }
 
+/** What {@link wasmPoolWorkers} exposes of a worker thread (no Node types in the declarations). */
+export interface PoolWorker {
+  /** Stop the thread (resolves with its exit code). */
+  terminate(): Promise<number>;
+}
+
 /**
  * The current pool's worker threads (internal: diagnostics and tests).
  */
-export function wasmPoolWorkers(): readonly Worker[] {
+export function wasmPoolWorkers(): readonly PoolWorker[] {
   return pool ? pool.workers : [];
 }
 
