@@ -39,30 +39,60 @@ import { madd64 } from './simd';
   return acc;
 }
 
+/** The gemm's k block length (assembly/gemm.ts kcOf): ⌈k / ⌈k / 256⌉⌉. */
+// @ts-ignore: decorator
+@inline function kBlock(k: i32): i32 {
+  const blocks = (k + 255) / 256;
+  return (k + blocks - 1) / blocks;
+}
+
 /**
- * P = K Y + B b: p (m×n), K (m×k), bias (m entries), y (k×n).
+ * P = K Y + B b: p (m×n), K (m×k), bias (m entries), y (k×n). Each entry is
+ * summed as the gemm sums it — per k block of the gemm's length, products
+ * added in order from 0, the block sums added in order — and the bias is
+ * added last, as the general path (gemm, then the bias) does: so the fused
+ * forward gives the general path's bits on the WebAssembly kernels, and a
+ * layer's output does not depend on which of the two its width selects.
  */
 export function dlayerAffine(p: usize, K: usize, bias: usize, y: usize, m: i32, k: i32, n: i32): void {
   const ldm = <usize>m << 3, ldk = <usize>k << 3;
+  const kc = max(1, kBlock(k));
+  const zero = f64x2.splat(0);
   for (let j = 0; j < n; j++) {
     const yj = y + <usize>j * ldk, pj = p + <usize>j * ldm;
     let r = 0;
     for (; r + 8 <= m; r += 8) {
       const ro = <usize>r << 3;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = ysplat(yj, q);
-        a0 = madd64(v128.load(kp), s, a0);
-        a1 = madd64(v128.load(kp, 16), s, a1);
-        a2 = madd64(v128.load(kp, 32), s, a2);
-        a3 = madd64(v128.load(kp, 48), s, a3);
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      for (let q0 = 0; q0 < k; q0 += kc) {
+        const qEnd = min(k, q0 + kc);
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        let kp = K + ro + <usize>q0 * ldm;
+        for (let q = q0; q < qEnd; q++, kp += ldm) {
+          const s = ysplat(yj, q);
+          a0 = madd64(v128.load(kp), s, a0);
+          a1 = madd64(v128.load(kp, 16), s, a1);
+          a2 = madd64(v128.load(kp, 32), s, a2);
+          a3 = madd64(v128.load(kp, 48), s, a3);
+        }
+        s0 = f64x2.add(s0, a0); s1 = f64x2.add(s1, a1); s2 = f64x2.add(s2, a2); s3 = f64x2.add(s3, a3);
       }
-      v128.store(pj + ro, a0); v128.store(pj + ro, a1, 16); v128.store(pj + ro, a2, 32); v128.store(pj + ro, a3, 48);
+      v128.store(pj + ro, f64x2.add(s0, v128.load(bias + ro)));
+      v128.store(pj + ro, f64x2.add(s1, v128.load(bias + ro, 16)), 16);
+      v128.store(pj + ro, f64x2.add(s2, v128.load(bias + ro, 32)), 32);
+      v128.store(pj + ro, f64x2.add(s3, v128.load(bias + ro, 48)), 48);
     }
     for (; r < m; r += 2) {
       const ro = <usize>r << 3;
-      v128.store(pj + ro, pairDot(v128.load(bias + ro), K, m, k, r, yj));
+      let s = zero;
+      for (let q0 = 0; q0 < k; q0 += kc) {
+        const qEnd = min(k, q0 + kc);
+        let acc = zero;
+        let mp = K + ro + <usize>q0 * ldm;
+        for (let q = q0; q < qEnd; q++, mp += ldm) acc = madd64(v128.load(mp), ysplat(yj, q), acc);
+        s = f64x2.add(s, acc);
+      }
+      v128.store(pj + ro, f64x2.add(s, v128.load(bias + ro)));
     }
   }
 }
@@ -330,7 +360,8 @@ export function dlayerVjp8(
 // @ts-ignore: decorator
 @inline function activateAt(p: usize, d: usize, y: usize, hv: v128, act: i32, residual: bool): void {
   let v = activate(v128.load(p), d, act);
-  if (residual) v = madd64(hv, v, v128.load(y));
+  // y + h·σ with two roundings (not fused): the general path's update.
+  if (residual) v = f64x2.add(v128.load(y), f64x2.mul(hv, v));
   v128.store(p, v);
 }
 

@@ -104,3 +104,22 @@ test('one and two threads give the same bits for layers on the threaded kernels'
     }
   });
 });
+
+test('the fused dense forward gives the bits of the general path (gemm, bias, activation pass), so a layer\'s output does not depend on its width\'s parity', { skip: wasmAvailable() ? false : 'WebAssembly kernels unavailable' }, () => {
+  withBackend('wasm', () => {
+    const rng = createRng(12);
+    for (const [nOut, nIn, act] of [[8, 2, 'tanh'], [10, 300, 'relu'], [6, 6, 'identity']] as const) {
+      const d = dense(nOut, nIn);
+      // The same operator without the denseMatrix flag takes the general path.
+      const plainOp = { name: 'plain', nIn, nOut, nTheta: d.nTheta, apply: d.apply, applyTranspose: d.applyTranspose, jvp: d.jvp, vjp: d.vjp, toDense: d.toDense };
+      const fused = singleLayer(d, { activation: act, bias: 'vector' }), general = singleLayer(plainOp, { activation: act, bias: 'vector' });
+      assert.ok(fused.fusedDense && !general.fusedDense);
+      const x = fused.initialize(rng).map((v, i) => (i >= d.nTheta ? 0.1 * Math.cos(i) : v));
+      const Y = randn(nIn, 37, rng);
+      const a = fused.forward(x, Y), b = general.forward(x, Y);
+      sameColumns(b.output, 0, a.output, `${nOut}×${nIn} ${act} forward`);
+      sameColumns(b.derivative, 0, a.derivative, `${nOut}×${nIn} ${act} σ'`);
+      if (nIn === nOut) sameColumns(general.residualForward(x, Y, 0.3).output, 0, fused.residualForward(x, Y, 0.3).output, `${nOut}×${nIn} ${act} residual forward`);
+    }
+  });
+});
