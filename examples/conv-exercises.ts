@@ -148,7 +148,10 @@ export async function mnistEdges(dir: string, index = 0, scale = 6): Promise<Mni
   ];
   const all = matrix(N, 4, new Float64Array(4 * N));
   [y, out.x.data, out.y.data, mag].forEach((t, k) => all.data.set(t, k * N));
-  files.push(await saveImageGrid(join(dir, 'mnist-digit-overview.png'), all, [nx, ny], { scale: Math.max(2, scale >> 1), cols: 4, normalize: 'each', colormap: 'coolwarm' }));
+  files.push(await saveImageGrid(join(dir, 'mnist-digit-overview.svg'), all, [nx, ny], {
+    scale: Math.max(2, scale >> 1), cols: 4, normalize: 'each', colormap: 'coolwarm',
+    title: `MNIST test digit ${index}: edges (each tile on its own colour range)`, captions: ['digit', 'x edges', 'y edges', '|edges|'],
+  }));
   return { index, label: data.test.labels[index], rows, files };
 }
 

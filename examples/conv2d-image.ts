@@ -75,9 +75,12 @@ for (const [name, Y] of images) {
   }
   const all = matrix(nx * ny, tiles.length, new Float64Array(nx * ny * tiles.length));
   tiles.forEach((t, k) => all.data.set(t.data, k * nx * ny));
-  await saveImageGrid(`${outDir}/${name}-overview.png`, all, [nx, ny], { scale: Math.max(2, scale >> 1), cols: tiles.length, normalize: 'each', colormap: 'coolwarm' });
+  await saveImageGrid(`${outDir}/${name}-overview.svg`, all, [nx, ny], {
+    scale: Math.max(2, scale >> 1), cols: tiles.length, normalize: 'each', colormap: 'coolwarm',
+    title: `${name}: edge stencil [−1 0 1] × [1 1 1] (each tile on its own colour range)`, captions: ['input y', 'zero: K y', 'zero: Kᵀ y', 'periodic: K y', 'periodic: Kᵀ y'],
+  });
 }
 console.log(`\nOn the ramp y = ix/27 the interior value is −6/27 = ${(-6 / 27).toFixed(4)}: the convolution flips the stencil`);
 console.log('(z_i = −y_{i+1} + y_{i−1} per row, summed over 3 rows). Zero boundary: the missing neighbour reads 0, so the');
 console.log('edge columns see a jump to zero; periodic: the left edge sees the right edge, a jump of the full ramp height.');
-console.log(`\nsaved: ${outDir}/{digit,ramp}-{input,zero-output,zero-transposed,periodic-output,periodic-transposed,overview}.png`);
+console.log(`\nsaved: ${outDir}/{digit,ramp}-{input,zero-output,zero-transposed,periodic-output,periodic-transposed}.png, {digit,ramp}-overview.svg`);

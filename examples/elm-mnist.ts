@@ -26,7 +26,7 @@
  * row of K have norm ≈ 1/√m.)
  *
  * Output: the table (method, iterations, mat-vecs, time, train and validation
- * accuracy), `misclassified.png` (validation digits it gets wrong, with
+ * accuracy), `misclassified.svg` (validation digits it gets wrong, captioned true → predicted, with
  * `misclassified.txt` listing true → predicted labels in the same order) and
  * `history.svg` (training and validation error per Newton iteration) in
  * `out/elm-mnist/`.
@@ -357,7 +357,11 @@ function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMn
 export async function saveFigures(r: ElmMnistResult, dir: string): Promise<string[]> {
   const files: string[] = [];
   if (r.wrongImages.shape[1] > 0) {
-    files.push(await saveImageGrid(`${dir}/misclassified.png`, r.wrongImages, [28, 28], { cols: 10, scale: 2, normalize: 'none' }));
+    files.push(await saveImageGrid(`${dir}/misclassified.svg`, r.wrongImages, [28, 28], {
+      cols: 10, scale: 2, normalize: 'none', colorbar: false,
+      title: `${r.wrongImages.shape[1]} of ${r.wrongCount} misclassified validation digits (true → predicted)`,
+      captions: Array.from(r.wrongTrue, (t, k) => `${t} → ${r.wrongPredicted[k]}`),
+    }));
     const { writeFileSync } = await import('node:fs');
     const lines = [`# ${r.wrongImages.shape[1]} of ${r.wrongCount} misclassified validation digits, row by row: true -> predicted`];
     for (let k = 0; k < r.wrongTrue.length; k += 10) {

@@ -26,8 +26,8 @@
  *   npx tsx examples/elm-peaks.ts --width 400 --seed 3 --out /tmp/elm
  *   npx tsx examples/elm-peaks.ts --bias scalar        # the lecture's single random bias
  *
- * Figures (in `out/elm-peaks/` or `--out`): `regions-<σ>.png` (decision
- * regions with the training points), `regions-truth.png`, `spectra.svg`
+ * Figures (in `out/elm-peaks/` or `--out`): `regions-<σ>.svg` (decision
+ * regions with the training points), `regions-truth.svg`, `spectra.svg`
  * (singular values of the training features), `history.svg` (objective of
  * the W problem against Newton iterations).
  */
@@ -277,8 +277,11 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
   if (options.out) {
     const dir = options.out;
     const pts = { points: split.Ytrain, labels: trainLabels, classes: 5 };
-    files.push(await saveDecisionRegions(`${dir}/regions-truth.png`, (P) => peaksLabels(P), pts));
-    for (const p of predictors) files.push(await saveDecisionRegions(`${dir}/regions-${p.name}.png`, p.predict, pts));
+    files.push(await saveDecisionRegions(`${dir}/regions-truth.svg`, (P) => peaksLabels(P), { ...pts, title: 'true classes, training points' }));
+    for (const p of predictors) {
+      files.push(await saveDecisionRegions(`${dir}/regions-${p.name}.svg`, p.predict,
+        { ...pts, title: `random features, σ = ${p.name}`, accuracy: labelAccuracy(p.predict(split.Yval), valLabels), accuracyLabel: 'validation accuracy' }));
+    }
     if (config.spectra) {
       files.push(await saveSpectrum(`${dir}/spectra.svg`, config.activations.map((a) => ({ name: a, values: spectra[a] })), { title: `singular values of σ(K Y + b), m = ${config.width}, ${split.Ytrain.shape[1]} points` }));
     }
@@ -316,7 +319,7 @@ runExample({
         '',
         formatTable(r.rows as unknown as Record<string, unknown>[], ELM_COLUMNS, { style: 'markdown' }),
         '',
-        'Figures: `out/elm-peaks/regions-*.png`, `spectra.svg`, `history.svg`.',
+        'Figures: `out/elm-peaks/regions-*.svg`, `spectra.svg`, `history.svg`.',
       ],
     };
   },

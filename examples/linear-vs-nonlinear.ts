@@ -24,8 +24,8 @@
  *   npx tsx examples/linear-vs-nonlinear.ts --fast   # smaller, a few seconds
  *   npx tsx examples/linear-vs-nonlinear.ts --width 400 --rank-n 300 --out /tmp/lvn
  *
- * Figures (in `out/linear-vs-nonlinear/` or `--out`): `regions-linear.png`,
- * `regions-<σ>.png`, `regions-truth.png` (decision regions with the training
+ * Figures (in `out/linear-vs-nonlinear/` or `--out`): `regions-linear.svg`,
+ * `regions-<σ>.svg`, `regions-truth.svg` (decision regions with the training
  * points), `rank.svg` (rank against width), `spectra.svg` (singular values of
  * σ(K Y + b) for m = 2n).
  */
@@ -277,8 +277,11 @@ export async function run(options: LinearVsNonlinearOptions = {}): Promise<Linea
   if (options.out) {
     const dir = options.out;
     const opts = { points: train.Y, labels: train.labels, classes: 5 };
-    files.push(await saveDecisionRegions(`${dir}/regions-truth.png`, (P) => peaksLabels(P), opts));
-    for (const p of predictors) files.push(await saveDecisionRegions(`${dir}/regions-${p.key}.png`, p.predict, opts));
+    files.push(await saveDecisionRegions(`${dir}/regions-truth.svg`, (P) => peaksLabels(P), { ...opts, title: 'true classes, training points' }));
+    for (const p of predictors) {
+      files.push(await saveDecisionRegions(`${dir}/regions-${p.key}.svg`, p.predict,
+        { ...opts, title: p.key, accuracy: labelAccuracy(p.predict(val.Y), val.labels), accuracyLabel: 'validation accuracy' }));
+    }
     files.push(await saveLineChart(`${dir}/rank.svg`, [
       ...rankCurves.map((c) => ({ name: c.activation, x: c.widths, y: c.ranks })),
       { name: `n = ${rankN} points`, x: [config.widths[0], config.widths[config.widths.length - 1]], y: [rankN, rankN] },
@@ -319,7 +322,7 @@ runExample({
         '',
         formatTable(rankRows, undefined, { style: 'markdown' }),
         '',
-        'Figures: `out/linear-vs-nonlinear/regions-*.png`, `rank.svg`, `spectra.svg`.',
+        'Figures: `out/linear-vs-nonlinear/regions-*.svg`, `rank.svg`, `spectra.svg`.',
       ],
     };
   },

@@ -370,7 +370,11 @@ export async function saveFigures(r: MnistCnnResult, dir: string): Promise<strin
       both.data.set(digits.data.subarray(j * 784, (j + 1) * 784), j * 784 * (r.config.width + 1));
       both.data.set(maps.data.subarray(j * 784 * r.config.width, (j + 1) * 784 * r.config.width), j * 784 * (r.config.width + 1) + 784);
     }
-    files.push(await saveImageGrid(`${dir}/opening-features.png`, both, [28, 28], { cols: r.config.width + 1, normalize: 'each', scale: 3 }));
+    const captions = Array.from({ length: 4 * (r.config.width + 1) }, (_, t) => (t % (r.config.width + 1) === 0 ? 'digit' : `channel ${t % (r.config.width + 1)}`));
+    files.push(await saveImageGrid(`${dir}/opening-features.svg`, both, [28, 28], {
+      cols: r.config.width + 1, normalize: 'each', scale: 3, captions,
+      title: 'opening layer relu(K y + b) of 4 test digits (each tile on its own grey range)',
+    }));
   }
   return files;
 }

@@ -27,7 +27,7 @@
  *       [--out out/mnist-parabolic] [--fast]
  *
  * Figures (`out/mnist-parabolic/` or `--out`): `test-accuracy.svg` (per
- * epoch), `features-<net>.png` (the w feature maps of Y_N for 4 test digits).
+ * epoch), `features-<net>.svg` (the w feature maps of Y_N for 4 test digits).
  */
 import { createRng } from '../src/core/rng.js';
 import { columnMajorData, matrix, type Matrix } from '../src/core/matrix.js';
@@ -235,7 +235,10 @@ export async function run(options: Partial<MnistParabolicOptions> & { fast?: boo
     for (const f of finalFeatures) {
       // Y_N of 4 test digits: w maps of 14×14 each, one row per digit.
       const w = o.width;
-      files.push(await saveImageGrid(`${o.out}/features-${f.kind}.png`, matrix(196, 4 * w, Float64Array.from(f.maps.data)), [14, 14], { cols: w, normalize: 'each', scale: 4 }));
+      files.push(await saveImageGrid(`${o.out}/features-${f.kind}.svg`, matrix(196, 4 * w, Float64Array.from(f.maps.data)), [14, 14], {
+        cols: w, normalize: 'each', scale: 4, title: `${f.kind}: the ${w} channels of Y_N for 4 test digits (one row each)`,
+        captions: Array.from({ length: 4 * w }, (_, t) => `ch ${t % w}`),
+      }));
     }
   }
   log('');

@@ -25,7 +25,7 @@
  *       [--gamma 0.05] [--newton-iters 40] [--varpro-iters 20] [--cg 10] [--out out/peaks-stable] [--fast]
  *
  * Figures (`out/peaks-stable/` or `--out`): `features-<model>-j<j>.svg`,
- * `regions-<model>-<method>.png`.
+ * `regions-<model>-<method>.svg`.
  */
 import { eigSym } from '../src/core/solvers/eigvals.js';
 import { createRng } from '../src/core/rng.js';
@@ -199,8 +199,10 @@ export async function run(options: Partial<PeaksStableOptions> & { fast?: boolea
           classes: 5,
         }));
       }
-      files.push(await saveDecisionRegions(`${o.out}/regions-${net.key}-newton-cg.png`, (P) => predict(model, rn.x, P).labels, { ...pts, title: `${net.name}, Newton-CG` }));
-      files.push(await saveDecisionRegions(`${o.out}/regions-${net.key}-varpro.png`, (P) => predict(model, rv.x, P, { W }).labels, { ...pts, title: `${net.name}, VarPro` }));
+      files.push(await saveDecisionRegions(`${o.out}/regions-${net.key}-newton-cg.svg`, (P) => predict(model, rn.x, P).labels,
+        { ...pts, title: `${net.name}, Newton-CG`, accuracy: acc(rn.x, val.Y, val.labels), accuracyLabel: 'validation accuracy' }));
+      files.push(await saveDecisionRegions(`${o.out}/regions-${net.key}-varpro.svg`, (P) => predict(model, rv.x, P, { W }).labels,
+        { ...pts, title: `${net.name}, VarPro`, accuracy: acc(rv.x, val.Y, val.labels, W), accuracyLabel: 'validation accuracy' }));
     }
   }
   log('');
@@ -243,7 +245,7 @@ runExample({
         '',
         formatTable(r.rows as unknown as Record<string, unknown>[], STABLE_COLUMNS, { style: 'markdown' }),
         '',
-        `Figures: \`out/peaks-stable/features-<model>-j<j>.svg\` (the points through the layers), \`regions-<model>-<method>.png\`.`,
+        `Figures: \`out/peaks-stable/features-<model>-j<j>.svg\` (the points through the layers), \`regions-<model>-<method>.svg\`.`,
       ],
     };
   },

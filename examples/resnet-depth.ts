@@ -25,7 +25,7 @@
  *   npx tsx examples/resnet-depth.ts [--seed 1] [--ntrain 500] [--nval 2000] [--width 8] [--T 4] [--intervals 4]
  *       [--depths 4,8,16,32,64] [--iters 40] [--cg 10] [--lambda 1e-5] [--out out/resnet-depth] [--fast]
  *
- * Figures (`out/resnet-depth/` or `--out`): `regions-N<N>.png` (decision
+ * Figures (`out/resnet-depth/` or `--out`): `regions-N<N>.svg` (decision
  * regions with the training points), `convergence.svg` (the two relative
  * differences against N, log-log), `history.svg` (objective per iteration).
  */
@@ -224,7 +224,8 @@ export async function run(options: Partial<ResnetDepthOptions> & { fast?: boolea
   if (o.figures) {
     const pts = { points: train.Y, labels: train.labels, classes: 5, resolution: 150 };
     for (const q of runs) {
-      files.push(await saveDecisionRegions(`${o.out}/regions-N${q.N}.png`, (P) => predict(q.model, q.x, P).labels, { ...pts, title: `N = ${q.N}` }));
+      files.push(await saveDecisionRegions(`${o.out}/regions-N${q.N}.svg`, (P) => predict(q.model, q.x, P).labels,
+        { ...pts, title: `ResNet, N = ${q.N} steps`, accuracy: q.row.valAccuracy, accuracyLabel: 'validation accuracy' }));
     }
     const sub = rows.filter((r) => r.N !== Nmax);
     files.push(await saveLineChart(`${o.out}/convergence.svg`, [

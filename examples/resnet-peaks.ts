@@ -24,8 +24,8 @@
  *   npx tsx examples/resnet-peaks.ts --fast        # smaller, a few seconds
  *   npx tsx examples/resnet-peaks.ts --seed 3 --out /tmp/rp --ntrain 2000 --steps 32
  *
- * Figures (in `out/resnet-peaks/` or `--out`): `regions-<method>.png`
- * (decision regions with the training points), `regions-truth.png`,
+ * Figures (in `out/resnet-peaks/` or `--out`): `regions-<method>.svg`
+ * (decision regions with the training points), `regions-truth.svg`,
  * `history.svg` (validation accuracy against work, all methods),
  * `history-time.svg` (the same against training CPU time) and
  * `objective.svg` (training objective against work).
@@ -241,9 +241,10 @@ export const PEAKS_COLUMNS: TableColumn[] = [
 export async function savePeaksFigures(dir: string, model: Model, runs: MethodRun[], data: PeaksSplit, classes = 5): Promise<string[]> {
   const files: string[] = [];
   const pts = { points: data.train.Y, labels: data.train.labels, classes };
-  files.push(await saveDecisionRegions(`${dir}/regions-truth.png`, (P) => peaksLabels(P, { classes }), pts));
+  files.push(await saveDecisionRegions(`${dir}/regions-truth.svg`, (P) => peaksLabels(P, { classes }), { ...pts, title: 'true classes, training points' }));
   for (const r of runs) {
-    files.push(await saveDecisionRegions(`${dir}/regions-${r.key}.png`, (P) => predict(model, r.x, P, r.W ? { W: r.W } : {}).labels, pts));
+    files.push(await saveDecisionRegions(`${dir}/regions-${r.key}.svg`, (P) => predict(model, r.x, P, r.W ? { W: r.W } : {}).labels,
+      { ...pts, title: r.row.method, accuracy: r.row.valAcc, accuracyLabel: 'validation accuracy' }));
   }
   const series = (y: (p: HistoryPoint) => number, x: (p: HistoryPoint) => number = (p) => p.passes) =>
     runs.map((r) => ({ name: r.row.method, x: r.history.map(x), y: r.history.map(y) }));
@@ -538,7 +539,7 @@ runExample({
         + `λ = ${c.lambda} (θ), λ_W = ${c.lambdaW} (VarPro ${c.lambdaWVarpro}); SGD lr ${c.sgdLr} momentum 0.9 and ADAM lr ${c.adamLr}, both halved every ${c.lrHalving} epochs, ${c.epochs} epochs of batches of ${c.batchSize}; `
         + `Newton-CG ${c.newtonIter} iterations and VarPro ${c.varproIter} iterations, CG ≤ ${c.cgMaxIter} per step. Whole run ${seconds.toFixed(1)} s on 2 shared cores; times exclude validation monitoring.`,
       r.rows,
-      'Figures: `out/resnet-peaks/regions-*.png`, `history.svg`, `history-time.svg`, `objective.svg`.',
+      'Figures: `out/resnet-peaks/regions-*.svg`, `history.svg`, `history-time.svg`, `objective.svg`.',
     );
   },
 });

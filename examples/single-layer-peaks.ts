@@ -25,8 +25,8 @@
  *   npx tsx examples/single-layer-peaks.ts --fast      # smaller, a few seconds
  *   npx tsx examples/single-layer-peaks.ts --seed 2 --width 80 --out /tmp/slp
  *
- * Figures (in `out/single-layer-peaks/` or `--out`): `regions-<method>.png`,
- * `regions-truth.png`, `history.svg`, `history-time.svg`, `objective.svg`
+ * Figures (in `out/single-layer-peaks/` or `--out`): `regions-<method>.svg`,
+ * `regions-truth.svg`, `history.svg`, `history-time.svg`, `objective.svg`
  * (see resnet-peaks.ts for the work and time conventions).
  */
 import { createRng } from '../src/core/rng.js';
@@ -227,7 +227,7 @@ runExample({
         + `Newton-CG ${c.newtonIter} iterations (CG ≤ ${c.cgMaxIter}) after ${c.sdSteps} steepest-descent steps; VarPro ${c.varproIter} Newton-CG iterations (CG ≤ ${c.varproCgMaxIter}) after ${c.varproSdSteps} steepest-descent steps, inner Newton-CG to ‖∇_W‖ ≤ ${c.innerTol} (≤ ${c.innerMaxIter} iterations, CG ≤ ${c.innerCgMaxIter}). `
         + `Whole run ${seconds.toFixed(1)} s on 2 shared cores; times exclude validation monitoring.`,
       r.rows,
-      'Figures: `out/single-layer-peaks/regions-*.png`, `history.svg`, `history-time.svg`, `objective.svg`.',
+      'Figures: `out/single-layer-peaks/regions-*.svg`, `history.svg`, `history-time.svg`, `objective.svg`.',
     );
   },
 });

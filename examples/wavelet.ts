@@ -26,7 +26,7 @@
  *
  * Figures (`out/wavelet/` or `--out`): `cost.svg` (µs per product against n,
  * log-log), `signals.svg` (a test signal: clean, noisy, both denoised),
- * `digits.png` (rows: clean, noisy, wavelet, convolution, wavelet edges).
+ * `digits.svg` (rows: clean, noisy, wavelet, convolution, wavelet edges; captioned).
  */
 import { linearOperator } from '../src/core/linearOperator.js';
 import { matrix, randn, zeros, type Matrix } from '../src/core/matrix.js';
@@ -318,7 +318,11 @@ export async function run(opts: Partial<WaveletOptions> = {}): Promise<WaveletRe
     const k = 6 > nTest ? nTest : 6;
     const grid = zeros(784, 5 * k);
     [Dte, NDte, WDte, CDte, Ede].forEach((M, r) => grid.data.set(M.data.subarray(0, 784 * k), r * 784 * k));
-    files.push(await saveImageGrid(`${o.out}/digits.png`, grid, [28, 28], { cols: k, scale: 3, normalize: 'each' }));
+    const rowNames = ['clean', 'noisy', 'Haar denoised', 'conv denoised', 'Haar edges'];
+    files.push(await saveImageGrid(`${o.out}/digits.svg`, grid, [28, 28], {
+      cols: k, scale: 3, normalize: 'each', title: `${k} test digits (each tile on its own grey range)`,
+      captions: Array.from({ length: 5 * k }, (_, t) => rowNames[Math.floor(t / k)]),
+    }));
   }
   return { cost, denoise, files, options: o };
 }

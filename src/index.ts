@@ -12,3 +12,5 @@ export * from './objectives/index.js';
 export * from './optimizers/index.js';
 export * from './data/index.js';
 export * from './analysis/index.js';
+export * from './io/index.js';
+export * from './engine/index.js';

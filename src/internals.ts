@@ -18,3 +18,4 @@ export { resolveActivation } from './layers/activations/index.js';
 export { resolveTableau } from './networks/rungeKutta.js';
 export { toRegularizer } from './losses/tikhonov.js';
 export { createTablePrinter, tableColumns, type TablePrinter } from './optimizers/printer.js';
+export { NetworkWorkspace, DEFAULT_BLOCK_COLUMNS, PASS } from './engine/workspace.js';

@@ -218,26 +218,89 @@ export function transpose(M: Matrix): Matrix {
   return out;
 }
 
-/** Build a column-major matrix from a row-major nested array (handy in tests and examples). */
-export function fromRows(rows: number[][]): Matrix {
-  const r = rows.length;
-  const c = r === 0 ? 0 : rows[0].length;
-  const M = zeros(r, c);
-  for (let i = 0; i < r; i++) {
-    if (rows[i].length !== c) fail('fromRows', `row ${i} has ${rows[i].length} entries, expected ${c}`);
-    for (let j = 0; j < c; j++) M.data[i + j * r] = rows[i][j];
+/** Check a nested array of numbers (all inner arrays of one length) and return that length. */
+function checkNested(fn: string, name: string, what: string, a: unknown): number {
+  if (!Array.isArray(a)) fail(fn, `${name} must be an array of ${what}s (number[][]), got ${a === null ? 'null' : typeof a}`);
+  if (a.length === 0) return 0;
+  const len = Array.isArray(a[0]) || ArrayBuffer.isView(a[0]) ? (a[0] as ArrayLike<number>).length : -1;
+  for (let i = 0; i < a.length; i++) {
+    const r = a[i] as ArrayLike<number>;
+    if (!Array.isArray(r) && !ArrayBuffer.isView(r)) fail(fn, `${name}[${i}] must be an array of numbers (one ${what}), got ${r === null ? 'null' : typeof r}`);
+    if (r.length !== len) fail(fn, `${what} ${i} has ${r.length} entries, expected ${len} (like ${what} 0)`);
+    for (let j = 0; j < len; j++) if (typeof r[j] !== 'number') fail(fn, `${name}[${i}][${j}] must be a number, got ${typeof r[j]}`);
   }
+  return len;
+}
+
+/**
+ * Build a column-major matrix from a row-major nested array: `rows[i][j]` is entry (i, j).
+ * For data given as a list of examples (one feature vector each) use
+ * {@link fromColumns}: numdl's data are features × examples.
+ * @param rows r arrays of c numbers each
+ * @returns the r × c matrix
+ * @throws `fromRows: row 2 has 3 entries, expected 2 (like row 0)`, or on entries that are not numbers
+ * @example fromRows([[1, 2], [3, 4]]).get(0, 1) // 2
+ */
+export function fromRows(rows: number[][]): Matrix {
+  const c = checkNested('fromRows', 'rows', 'row', rows);
+  const r = rows.length;
+  const M = zeros(r, c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) M.data[i + j * r] = rows[i][j];
   return M;
 }
 
-/** The matrix as a row-major nested array (for printing and tests). */
+/**
+ * The matrix as a row-major nested array: `out[i][j]` is entry (i, j) (for printing, tests and JSON).
+ * @param M any matrix (float64 or float32, any strides)
+ * @returns r arrays of c numbers
+ * @example toRows(fromRows([[1, 2]])) // [[1, 2]]
+ */
 export function toRows(M: AnyMatrix): number[][] {
+  checkMatrix('toRows', 'M', M);
   const [r, c] = M.shape;
   const out: number[][] = [];
   for (let i = 0; i < r; i++) {
     const row: number[] = [];
     for (let j = 0; j < c; j++) row.push(M.get(i, j));
     out.push(row);
+  }
+  return out;
+}
+
+/**
+ * A matrix whose columns are the given arrays: a list of n examples, each a
+ * feature vector of length nf, becomes the nf × n data matrix numdl's models take.
+ * @param columns n arrays of nf numbers each (e.g. points `[[x0, y0], [x1, y1], …]`)
+ * @returns the nf × n matrix, column j = columns[j]
+ * @throws `fromColumns: column 2 has 3 entries, expected 2 (like column 0)`, or on entries that are not numbers
+ * @example fromColumns([[0, 1], [2, 3], [4, 5]]).shape // [2, 3]: 3 points in the plane
+ */
+export function fromColumns(columns: number[][]): Matrix {
+  const r = checkNested('fromColumns', 'columns', 'column', columns);
+  const c = columns.length;
+  const M = zeros(r, c);
+  for (let j = 0; j < c; j++) {
+    const col = columns[j];
+    for (let i = 0; i < r; i++) M.data[i + j * r] = col[i];
+  }
+  return M;
+}
+
+/**
+ * The columns of a matrix as arrays (the inverse of {@link fromColumns}):
+ * an nf × n data matrix becomes n examples of nf features.
+ * @param M any matrix (float64 or float32, any strides)
+ * @returns c arrays of r numbers
+ * @example toColumns(fromColumns([[0, 1], [2, 3]])) // [[0, 1], [2, 3]]
+ */
+export function toColumns(M: AnyMatrix): number[][] {
+  checkMatrix('toColumns', 'M', M);
+  const [r, c] = M.shape;
+  const out: number[][] = [];
+  for (let j = 0; j < c; j++) {
+    const col: number[] = [];
+    for (let i = 0; i < r; i++) col.push(M.get(i, j));
+    out.push(col);
   }
   return out;
 }

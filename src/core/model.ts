@@ -7,6 +7,7 @@
  */
 import type { Matrix } from './matrix.js';
 import type { Rng } from './rng.js';
+import type { ConstructorSpec } from './spec.js';
 
 /** What `forward` keeps: at least the output; models add what their derivatives need. */
 export interface ModelState {
@@ -83,4 +84,6 @@ export interface Model<S extends ModelState = ModelState> {
    * input excluded (it is referenced, not copied). Optional; numdl's models set it.
    */
   readonly stateBytesPerExample?: number;
+  /** The constructor call that built it (numdl's constructors set it; used by `modelToJSON`). */
+  readonly spec?: ConstructorSpec;
 }

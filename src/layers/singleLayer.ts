@@ -19,6 +19,7 @@ import { DenseStateCopies, fusedDenseEligible, fusedDenseProducts } from './fuse
 import { genericProducts } from './genericProducts.js';
 import type { LayerProducts, LayerSpec, SingleLayerState } from './layerProducts.js';
 import type { Activation } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 export type { BiasKind } from './bias.js';
 export type { SingleLayerState } from './layerProducts.js';
@@ -263,5 +264,5 @@ export function singleLayer(op: ParametricOperator, options: SingleLayerOptions 
       return blocks;
     },
   };
-  return model;
+  return withSpec(model, 'singleLayer', [op, options]);
 }

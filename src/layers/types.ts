@@ -1,4 +1,5 @@
 import type { Matrix } from '../core/matrix.js';
+import type { ConstructorSpec } from '../core/spec.js';
 
 /** An element-wise activation σ with its derivative σ'. */
 export interface Activation {
@@ -11,4 +12,6 @@ export interface Activation {
    * `value` may alias `x`. All built-in activations provide it.
    */
   evaluateInto?(x: Float64Array, value: Float64Array, derivative: Float64Array | null): void;
+  /** The constructor call that built it (numdl's constructors set it; used by `modelToJSON`). */
+  readonly spec?: ConstructorSpec;
 }

@@ -66,17 +66,24 @@ export function predictClasses(W: Matrix, Y: Matrix): Int32Array {
 }
 
 /**
- * Fraction of examples whose predicted class argmax (W [Y; 1ᵀ]) equals argmax of C.
+ * Fraction of examples whose predicted class argmax (W [Y; 1ᵀ]) equals argmax
+ * of C, or the class index C[j] when C is given as index labels.
  * @param W nc × nf or nc × (nf+1)
  * @param Y nf × n
- * @param C nc × n labels (one-hot or probabilities)
+ * @param C nc × n labels (one-hot or probabilities), or n class indices (Int32Array / number[])
  * @returns accuracy in [0, 1]
  * @throws on incompatible shapes
  * @example accuracy(W, Y, C) // 0.93
  */
-export function accuracy(W: Matrix, Y: Matrix, C: Matrix): number {
+export function accuracy(W: Matrix, Y: Matrix, C: Matrix | ArrayLike<number>): number {
+  if (Array.isArray(C) || ArrayBuffer.isView(C)) {
+    const labels = C as ArrayLike<number>;
+    checkMatrix64('accuracy', 'Y', Y);
+    if (labels.length !== Y.shape[1]) fail('accuracy', `C has ${labels.length} labels but Y has ${Y.shape[1]} columns (examples)`);
+    return labelAccuracy(predictClasses(W, Y), labels);
+  }
   checkAffineArgs('accuracy', W, Y, C);
-  return labelAccuracy(predictClasses(W, Y), argmaxColumns(C));
+  return labelAccuracy(predictClasses(W, Y), argmaxColumns(C as Matrix));
 }
 
 /**

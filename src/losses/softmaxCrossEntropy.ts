@@ -3,6 +3,7 @@
  */
 import { columnMajorData, zeros, type Matrix } from '../core/matrix.js';
 import { affineScores, checkAffineArgs } from './affine.js';
+import { checkProbabilities } from './labels.js';
 import { lossResult } from './lossResult.js';
 import type { LossResult } from './types.js';
 
@@ -14,12 +15,14 @@ import type { LossResult } from './types.js';
  *   ∂E/∂S = (P − C)/n,  ∇²_S E [V] = (1/n)(P ∘ V − P diag(1ᵀ(P ∘ V)))  (per column (diag p − p pᵀ) v / n),
  * symmetric positive semi-definite; gradW, gradY and the Hessian mat-vecs in W and Y
  * compose these with the linear maps V ↦ V[Y;1] and V ↦ W_Y V (exact Hessians).
- * The columns of C should be probability vectors (one-hot labels); the formula is used as is.
+ * The columns of C must be probability vectors (one-hot or soft labels; checked, since
+ * anything else makes E unbounded below — e.g. a 1 × n row of class indices).
  * @param W nc × nf, or nc × (nf+1) when the last column is the bias (multiplies the row of ones)
  * @param Y features, nf × n
  * @param C labels, nc × n (one-hot or class probabilities)
  * @returns value, S, probabilities P, gradS, gradW (nc × nW), gradY (nf × n), hessS/hessW/hessY mat-vecs
- * @throws on incompatible shapes: `softmaxCrossEntropy: C is 2×5, expected 3×5 (rows of W × columns of Y)`
+ * @throws on incompatible shapes: `softmaxCrossEntropy: C is 2×5, expected 3×5 (rows of W × columns of Y)`;
+ *   if a column of C is not a probability vector (with a hint to `oneHot`)
  * @example
  * softmaxCrossEntropy(zeros(3, 2), Y, C).value // log 3 for any one-hot C (uniform prediction)
  */
@@ -27,6 +30,7 @@ export function softmaxCrossEntropy(W: Matrix, Y: Matrix, C: Matrix): LossResult
   const fn = 'softmaxCrossEntropy';
   const sh = checkAffineArgs(fn, W, Y, C);
   const { nc, n } = sh;
+  checkProbabilities(fn, 'C', C);
   const w = columnMajorData(W), y = columnMajorData(Y), c = columnMajorData(C);
   const S = affineScores(w, y, sh);
   const s = S.data;

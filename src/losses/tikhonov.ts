@@ -2,6 +2,7 @@
  * Tikhonov regulariser R(x) = (λ/2)‖L x‖².
  */
 import { checkNumber, checkVector, fail } from '../core/errors.js';
+import { withSpec } from '../core/spec.js';
 import { asOperator, type LinearOperator, type OperatorLike } from '../core/linearOperator.js';
 
 /** A quadratic (or any twice differentiable) penalty on a parameter vector. */
@@ -42,7 +43,7 @@ export function tikhonov(options: TikhonovOptions = {}): Regularizer {
   const L: LinearOperator | null = options.L === undefined ? null : asOperator(options.L);
   const n = L ? L.cols : undefined;
   const check = (what: string, x: unknown) => checkVector(`${fn}.${what}`, what === 'hessian' ? 'v' : 'x', x, n);
-  return {
+  return withSpec({
     name: L ? `tikhonov(λ=${lambda}, L ${L.rows}×${L.cols})` : `tikhonov(λ=${lambda})`,
     lambda,
     n,
@@ -62,7 +63,7 @@ export function tikhonov(options: TikhonovOptions = {}): Regularizer {
       check('hessian', v);
       return lamLtL(v);
     },
-  };
+  }, 'tikhonov', [options]);
   function lamLtL(v: Float64Array): Float64Array {
     const out = L ? Float64Array.from(L.applyTranspose(L.apply(v))) : Float64Array.from(v);
     for (let i = 0; i < out.length; i++) out[i] *= lambda;

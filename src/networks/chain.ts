@@ -9,6 +9,7 @@ import { checkForwardArgs, checkJvpArgs, checkState, checkVjpArgs } from '../lay
 import { checkModel } from './modelChecks.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** What a chain's forward keeps: each model's state, in order. */
 export interface ChainState extends ModelState {
@@ -77,7 +78,7 @@ export function chain(models: Model[]): ChainModel {
     return { dx, dY: r.dY };
   }
 
-  return {
+  return withSpec({
     name: `chain[${ms.map((m) => m.name).join(', ')}]`,
     models: ms,
     offsets,
@@ -121,5 +122,5 @@ export function chain(models: Model[]): ChainModel {
     paramBlocks(): ParamBlock[] {
       return ms.flatMap((m, j) => prefixBlocks(`layer${j}`, offsets[j], m.paramBlocks()));
     },
-  };
+  }, 'chain', [ms]);
 }

@@ -17,6 +17,7 @@ import {
   addScaled, blockLayout, blockModels, copyMatrix, dataOf, layoutBlocks, layoutInitialize, modelCheck, openingForward, openingJvp, openingVjp, sumBytes, wrap,
 } from './timeStepping.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { recordFactory, withSpec } from '../core/spec.js';
 
 /** Options of {@link continuousResnet}. */
 export interface ContinuousResNetOptions {
@@ -97,7 +98,9 @@ export function continuousResnet(layer: Model | ((k: number) => Model), options:
   if (!options || typeof options !== 'object') fail(fn, 'options must be an object { T | h, steps, weights, integrator, opening }');
   const grid = timeGrid({ T: options.T, h: options.h, steps: options.steps, weights: options.weights });
   const tab = resolveTableau(fn, options.integrator);
-  const layers = blockModels(fn, 'layer', layer, grid.nBlocks, modelCheck(fn));
+  // The spec records the models a factory returned (k => layers[k] when loaded).
+  const factory = recordFactory(layer);
+  const layers = blockModels(fn, 'layer', factory.arg, grid.nBlocks, modelCheck(fn));
   const width = layers[0].nIn;
   layers.forEach((m, k) => {
     if (m.nIn !== width || m.nOut !== width) fail(fn, `layer ${k} maps ${m.nIn} → ${m.nOut}, but a time step must keep the width ${width} (use an opening to change it)`);
@@ -163,7 +166,7 @@ export function continuousResnet(layer: Model | ((k: number) => Model), options:
     return { last: d, all };
   };
 
-  return {
+  return withSpec({
     name: `continuousResnet(${tab.name}, N=${N}, T=${grid.T}, weights=${grid.sharing}${grid.sharing === 'piecewise' ? `[${grid.nBlocks}]` : ''}${opening ? `, opening=${opening.name}` : ''}, F=${layers[0].name})`,
     grid,
     integrator: tab,
@@ -249,5 +252,5 @@ export function continuousResnet(layer: Model | ((k: number) => Model), options:
     paramBlocks(): ParamBlock[] {
       return layoutBlocks(layout, grid, opening, (k) => layers[k].paramBlocks());
     },
-  };
+  }, 'continuousResnet', [factory.recorded(), options]);
 }

@@ -19,6 +19,7 @@ import { transposedOperator } from './stableOperators.js';
 import { timeGrid, type TimeGrid, type WeightSharing } from './timeGrid.js';
 import { addScaled, blockLayout, blockModels, dataOf, layoutBlocks, layoutInitialize, openingForward, openingJvp, openingVjp, sumBytes } from './timeStepping.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { recordFactory, withSpec } from '../core/spec.js';
 
 /** The two right-hand sides of one weight block, reading the same parameter vector. */
 export interface HamiltonianPair {
@@ -132,7 +133,9 @@ export function hamiltonianNetwork(spec: ParametricOperator | HamiltonianPair | 
     const f = checkModel(fn, `${label}.f`, p.f), g = checkModel(fn, `${label}.g`, p.g);
     return { f, g };
   };
-  const pairs = blockModels(fn, 'block', spec, grid.nBlocks, toPair);
+  // The spec records what a factory returned (k => value[k] when loaded).
+  const factory = recordFactory(spec);
+  const pairs = blockModels(fn, 'block', factory.arg, grid.nBlocks, toPair);
   const mY = pairs[0].f.nOut, mZ = pairs[0].f.nIn;
   pairs.forEach(({ f, g }, k) => {
     if (f.nParams !== g.nParams) fail(fn, `block ${k}: f has ${f.nParams} parameters but g has ${g.nParams}; they share one vector (use bias 'scalar' or 'none' for a non-square K)`);
@@ -186,7 +189,7 @@ export function hamiltonianNetwork(spec: ParametricOperator | HamiltonianPair | 
     return { dYN: dYj, dZN: dZj, all };
   };
 
-  return {
+  return withSpec({
     name: `hamiltonianNetwork(verlet, N=${N}, T=${grid.T}, weights=${grid.sharing}, f=${pairs[0].f.name})`,
     grid,
     pairs,
@@ -281,5 +284,5 @@ export function hamiltonianNetwork(spec: ParametricOperator | HamiltonianPair | 
     paramBlocks(): ParamBlock[] {
       return layoutBlocks(layout, grid, opening, (k) => pairs[k].f.paramBlocks());
     },
-  };
+  }, 'hamiltonianNetwork', [factory.recorded(), options]);
 }

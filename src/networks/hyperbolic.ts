@@ -19,6 +19,7 @@ import { symmetricLayer } from './stableLayers.js';
 import { timeGrid, type TimeGrid, type WeightSharing } from './timeGrid.js';
 import { addScaled, blockLayout, blockModels, dataOf, layoutBlocks, layoutInitialize, openingForward, openingJvp, openingVjp, sumBytes } from './timeStepping.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { recordFactory, withSpec } from '../core/spec.js';
 
 /** Options of {@link hyperbolicNetwork}. */
 export interface HyperbolicNetworkOptions extends SingleLayerOptions {
@@ -94,7 +95,9 @@ export function hyperbolicNetwork(layer: Model | ParametricOperator | ((k: numbe
   const grid = timeGrid({ T: options.T, h: options.h, steps: options.steps, weights: options.weights });
   const layerOpts: SingleLayerOptions = { activation: options.activation, bias: options.bias, initGain: options.initGain };
   const toModel = (o: unknown, label: string): Model => (isOperator(o) ? symmetricLayer(o, layerOpts) : checkModel(fn, label, o));
-  const layers = blockModels(fn, 'layer', layer, grid.nBlocks, toModel);
+  // The spec records what a factory returned (k => value[k] when loaded).
+  const factory = recordFactory(layer);
+  const layers = blockModels(fn, 'layer', factory.arg, grid.nBlocks, toModel);
   const width = layers[0].nIn;
   layers.forEach((m, k) => {
     if (m.nIn !== width || m.nOut !== width) fail(fn, `layer ${k} maps ${m.nIn} → ${m.nOut}, but a time step must keep the width ${width}`);
@@ -145,7 +148,7 @@ export function hyperbolicNetwork(layer: Model | ParametricOperator | ((k: numbe
     return { last: cur, all };
   };
 
-  return {
+  return withSpec({
     name: `hyperbolicNetwork(leapfrog, N=${N}, T=${grid.T}, weights=${grid.sharing}, start=${start}, F=${layers[0].name})`,
     grid,
     layers,
@@ -227,5 +230,5 @@ export function hyperbolicNetwork(layer: Model | ParametricOperator | ((k: numbe
     paramBlocks(): ParamBlock[] {
       return layoutBlocks(layout, grid, opening, (k) => layers[k].paramBlocks());
     },
-  };
+  }, 'hyperbolicNetwork', [factory.recorded(), options]);
 }

@@ -12,6 +12,7 @@ import type { SingleLayerOptions } from '../layers/singleLayer.js';
 import type { ParametricOperator } from '../operators/types.js';
 import { continuousResnet, type ContinuousResNetModel, type ContinuousResNetOptions } from './continuousResnet.js';
 import { symmetricLayer } from './stableLayers.js';
+import { recordFactory, withSpec } from '../core/spec.js';
 
 /** Options of {@link parabolicNetwork}: the grid and integrator of {@link continuousResnet} and the layer options. */
 export interface ParabolicNetworkOptions extends ContinuousResNetOptions, SingleLayerOptions {}
@@ -34,6 +35,9 @@ export function parabolicNetwork(op: ParametricOperator | ((k: number) => Parame
   if (!options || typeof options !== 'object') fail(fn, 'options must be an object { T | h, steps, weights, … }');
   const { activation, bias, initGain, ...grid } = options;
   const layerOpts: SingleLayerOptions = { activation, bias, initGain };
-  const layer = typeof op === 'function' ? (k: number) => symmetricLayer(op(k), layerOpts) : symmetricLayer(op, layerOpts);
-  return continuousResnet(layer, grid);
+  // The spec records the operators a factory returned (k => ops[k] when loaded).
+  const factory = recordFactory(op);
+  const ops = factory.arg;
+  const layer = typeof ops === 'function' ? (k: number) => symmetricLayer(ops(k), layerOpts) : symmetricLayer(ops, layerOpts);
+  return withSpec(continuousResnet(layer, grid), 'parabolicNetwork', [factory.recorded(), options]);
 }

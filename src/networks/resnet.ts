@@ -17,6 +17,7 @@ import { checkModel } from './modelChecks.js';
 import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link resnet}. */
 export interface ResNetOptions {
@@ -323,5 +324,5 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
       return blocks;
     },
   };
-  return network;
+  return withSpec(network, 'resnet', [steps, options]);
 }

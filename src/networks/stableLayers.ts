@@ -18,6 +18,7 @@ import { singleLayer, type SingleLayerModel, type SingleLayerOptions, type Singl
 import type { ParametricOperator } from '../operators/types.js';
 import { dampedAntisymmetric } from './stableOperators.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link antisymmetricLayer}: those of {@link singleLayer} and the damping γ. */
 export interface AntisymmetricLayerOptions extends SingleLayerOptions {
@@ -38,7 +39,7 @@ export interface AntisymmetricLayerOptions extends SingleLayerOptions {
  */
 export function antisymmetricLayer(opOrN: ParametricOperator | number, options: AntisymmetricLayerOptions = {}): SingleLayerModel {
   const { gamma, ...rest } = options;
-  return singleLayer(dampedAntisymmetric(opOrN, { gamma }), rest);
+  return withSpec(singleLayer(dampedAntisymmetric(opOrN, { gamma }), rest), 'antisymmetricLayer', [opOrN, options]);
 }
 
 /** What {@link symmetricLayer}'s forward keeps: the inner layer's state S = σ(KY + b), A = σ'(·). */
@@ -81,7 +82,7 @@ export function symmetricLayer(op: ParametricOperator, options: SingleLayerOptio
     for (let k = 0; k < d.length; k++) d[k] = -d[k];
     return d;
   };
-  return {
+  return withSpec({
     name: `symmetricLayer(${op.name}, ${inner.activation.name}, bias=${inner.biasKind})`,
     op,
     inner,
@@ -133,6 +134,6 @@ export function symmetricLayer(op: ParametricOperator, options: SingleLayerOptio
     paramBlocks(): ParamBlock[] {
       return inner.paramBlocks();
     },
-  };
+  }, 'symmetricLayer', [op, options]);
 }
 

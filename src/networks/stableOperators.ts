@@ -10,6 +10,7 @@ import { columnMajorData, ensureColumnMajor, matrix, type Matrix } from '../core
 import { antisymmetric } from '../operators/antisymmetric.js';
 import type { ParametricOperator } from '../operators/types.js';
 import { checkOperator } from '../layers/checks.js';
+import { withSpec } from '../core/spec.js';
 
 function requireLinear(fn: string, op: ParametricOperator): void {
   if (op.linear === false) fail(fn, `op ${op.name} is not linear in θ; only operators K(θ) = mat(Qθ) are supported`);
@@ -75,7 +76,7 @@ export function transposedOperator(op: ParametricOperator): ParametricOperator {
       return matrix(q, r, out);
     },
   };
-  return t;
+  return withSpec(t, 'transposedOperator', [op]);
 }
 
 /** Options of {@link dampedAntisymmetric}. */
@@ -168,7 +169,7 @@ export function dampedAntisymmetric(opOrN: ParametricOperator | number, options:
     for (let k = 0; k < out.length; k++) out[k] -= g2[k];
     return out;
   }
-  return op;
+  return withSpec(op, 'dampedAntisymmetric', [opOrN, options]);
 }
 
 /** M as a fresh contiguous matrix that shares no storage with `avoid`. */

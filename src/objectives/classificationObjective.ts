@@ -6,16 +6,27 @@ import { fail } from '../core/errors.js';
 import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
+import type { IndexLabels } from '../losses/labels.js';
 import type { Model, ParamBlock } from '../core/model.js';
 import { prefixBlocks } from '../networks/params.js';
+import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
+import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
+import { kernelDims, workspaceUnavailable } from '../engine/workspace.js';
+import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
 import {
-  addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
+  addInto, batchData, checkBatch, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link classificationObjective}. */
 export interface ClassificationObjectiveOptions {
+  /**
+   * Number of classes nc when C is given as index labels (default: the largest
+   * label + 1); with a label matrix it must equal its rows.
+   */
+  nClasses?: number;
   /** `'crossEntropy'` (default), `'leastSquares'`, or a loss function. */
   loss?: LossOption;
   /** R_θ and R_W (numbers λ mean (λ/2)‖·‖²); none by default. */
@@ -27,6 +38,30 @@ export interface ClassificationObjectiveOptions {
   coupling?: 'blockDiagonal' | 'full';
   /** Whether W has the bias column (default true): W is nc × (nOut + 1), else nc × nOut. */
   bias?: boolean;
+  /**
+   * How passes run: `'auto'` (default) uses a compiled plan (whole-network
+   * WebAssembly passes, src/engine/) when the model compiles (dense layers,
+   * ResNets and chains of them, σ ∈ tanh/ReLU/identity), the loss is
+   * cross-entropy and the WebAssembly kernels are selected; otherwise, and
+   * with `'reference'`, the model's own forward/jvp/vjp. `'plan'` insists on
+   * the plan (throws when the model does not compile).
+   */
+  engine?: 'auto' | 'plan' | 'reference';
+  /**
+   * Threads per plan pass (default: the WebAssembly thread count,
+   * `getWasmThreads()`); results do not depend on it (fixed column blocks,
+   * summed in block order).
+   */
+  threads?: number;
+  /** Columns per block of a plan pass (default 128, a multiple of 8). */
+  blockColumns?: number;
+  /**
+   * `'float64'` (default) or `'float32'`: with `'float32'` the plan's states
+   * and products are single precision (mixed precision: x, the gradient, the
+   * mat-vecs and the optimizer stay float64; sums over blocks in double).
+   * Needs the plan (throws otherwise).
+   */
+  precision?: 'float64' | 'float32';
 }
 
 /** The objective returned by {@link classificationObjective}. */
@@ -50,6 +85,12 @@ export interface ClassificationObjective extends Objective {
   paramBlocks(): ParamBlock[];
   /** A starting point [model.initialize(rng); 0]. */
   initialize(rng: Rng): Float64Array;
+  /** `'plan'` when evaluations run as whole-network passes, else `'reference'` (at the current kernel backend). */
+  readonly engine: 'plan' | 'reference';
+  /** Threads per plan pass from now on (results do not change). */
+  setThreads(threads: number): void;
+  /** Release the plan's workspaces (WebAssembly memory); later evaluations allocate them again. */
+  dispose(): void;
 }
 
 /**
@@ -67,20 +108,27 @@ export interface ClassificationObjective extends Objective {
  * to skip its input gradient (`{ input: false }`: Y is data). `batch` (indices)
  * evaluates the loss on those columns only (averaged over the batch).
  * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
+ * Execution (`engine`, docs/engine.md): a network of dense layers, ResNets
+ * and chains of them with the cross-entropy loss runs each evaluation's
+ * forward + loss + gradient, and each Gauss-Newton mat-vec, as one
+ * WebAssembly call over all layers (a compiled plan with workspaces this
+ * objective owns; `dispose()` frees them); other models use their own
+ * forward/jvp/vjp. Both give the same numbers to rounding.
  * @param model F: nIn → nOut
  * @param Y data, nIn × n
- * @param C labels / targets, nc × n
- * @param options loss, regularization, coupling, bias
+ * @param C labels / targets, nc × n (one-hot or class probabilities for the cross-entropy),
+ *   or class indices (Int32Array / number[] of length n, made one-hot; see `nClasses`)
+ * @param options loss, regularization, coupling, bias, nClasses
  * @returns the objective; nParams = model.nParams + nc·(nOut + 1)
  * @throws on inconsistent shapes or unknown options: `classificationObjective: C is 3×9 but Y has 10 columns: …`
  * @example
  * const obj = classificationObjective(net, Y, C, { regularization: { theta: 1e-4, W: 1e-4 } });
  * const { value, gradient, hessian } = obj.evaluate(obj.initialize(createRng(0)));
  */
-export function classificationObjective(model: Model, Y: Matrix, C: Matrix, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
+export function classificationObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
   const fn = 'classificationObjective';
-  const { n, nc } = checkData(fn, model, Y, C);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
+  const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);
   const coupling = options.coupling ?? 'blockDiagonal';
   if (coupling !== 'blockDiagonal' && coupling !== 'full') fail(fn, `coupling must be 'blockDiagonal' or 'full', got ${String(coupling)}`);
   const bias = options.bias ?? true;
@@ -90,12 +138,41 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
   const nParams = nTheta + nWTotal;
   const reg = resolveRegularization(fn, options.regularization, nTheta, nWTotal);
   const counters = newCounters();
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'plan' && engine !== 'reference') fail(fn, `engine must be 'auto', 'plan' or 'reference', got ${String(engine)}`);
+  let threads = options.threads ?? getWasmThreads();
+  if (!Number.isInteger(threads) || threads < 1) fail(fn, `threads must be a positive integer, got ${String(options.threads)}`);
+  // The plan is compiled once; its workspaces are made on first use.
+  const planReason = kind !== 'crossEntropy' ? `loss ${kind} has no plan kernel` : networkPlanSupport(model);
+  if (engine === 'plan' && planReason !== null) fail(fn, `engine 'plan': ${planReason}`);
+  const precision = options.precision ?? 'float64';
+  if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
+  if (precision === 'float32' && (engine === 'reference' || planReason !== null)) fail(fn, `precision 'float32' needs the plan: ${engine === 'reference' ? "engine is 'reference'" : planReason}`);
+  const plan = engine !== 'reference' && planReason === null ? compileNetwork(model) : null;
+  const dims = plan && precision === 'float32' ? kernelDims(plan, precision) : null;
+  if (typeof dims === 'string') fail(fn, `precision 'float32': ${dims}`);
+  let passes: ClassificationPasses | null = null;
+  const usePlan = (): ClassificationPasses | null => {
+    const why = plan ? workspaceUnavailable() : null;
+    if (!plan || why !== null) {
+      if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
+      return null;
+    }
+    return (passes ??= classificationPasses(plan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
+  };
 
   const split = (x: Float64Array) => ({ theta: x.subarray(0, nTheta), W: mat(x.subarray(nTheta), nc, nW) });
 
   const evaluate = (x: Float64Array, batch?: ArrayLike<number> | null, opts: EvaluateOptions = {}): Evaluation => {
     checkPoint(`${fn}.evaluate`, x, nParams);
-    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, C, batch);
+    const p = usePlan();
+    if (p) {
+      // The plan copies the batch's columns itself: only check the indices.
+      const nb = checkBatch(`${fn}.evaluate`, batch, n);
+      counters.evaluations++;
+      return evaluatePlan(p, x.slice(), batch ?? null, nb, opts);
+    }
+    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, labels, batch);
     const nb = Yb.shape[1];
     counters.evaluations++;
     const xc = Float64Array.from(x); // the closures below must not see later changes of x
@@ -161,7 +238,37 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
     return { value, gradient, hessian, info };
   };
 
-  return {
+  /** evaluate through the plan: the same formulas, loss and model parts in one pass each. */
+  const evaluatePlan = (p: ClassificationPasses, xc: Float64Array, batch: ArrayLike<number> | null, nb: number, opts: EvaluateOptions): Evaluation => {
+    const { theta } = split(xc);
+    const wv = xc.subarray(nTheta);
+    const r = p.evaluate(xc, batch, !opts.valueOnly);
+    counters.forwardPasses++;
+    counters.lossEvaluations++;
+    let value = r.value;
+    if (reg.theta) value += reg.theta.value(theta);
+    if (reg.W) value += reg.W.value(wv);
+    const info: Record<string, number> = { batchSize: nb, accuracy: r.accuracy };
+    if (opts.valueOnly || !r.gradient) return { value, gradient: new Float64Array(0), info };
+    const gradient = r.gradient;
+    if (nTheta > 0) counters.modelVjps++;
+    if (reg.theta) addInto(gradient, reg.theta.gradient(theta), 0);
+    if (reg.W) addInto(gradient, reg.W.gradient(wv), nTheta);
+    const hessian = (v: Float64Array): Float64Array => {
+      checkPoint(`${fn}.hessian`, v, nParams, 'v');
+      counters.hessianMatVecs++;
+      counters.modelJvps++;
+      counters.modelVjps++;
+      const out = r.hessian(v);
+      const vTheta = v.subarray(0, nTheta), vW = v.subarray(nTheta);
+      if (reg.theta) addInto(out, reg.theta.hessian(vTheta), 0);
+      if (reg.W) addInto(out, reg.W.hessian(vW), nTheta);
+      return out;
+    };
+    return { value, gradient, hessian, info };
+  };
+
+  return withSpec({
     nParams,
     nData: n,
     model,
@@ -185,5 +292,18 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix, opti
       return x;
     },
     evaluate,
-  };
+    get engine() {
+      return plan && workspaceUnavailable() === null ? 'plan' : 'reference';
+    },
+    setThreads(t: number) {
+      if (!Number.isInteger(t) || t < 1) fail(`${fn}.setThreads`, `threads must be a positive integer, got ${String(t)}`);
+      threads = t;
+      passes?.setThreads(t);
+    },
+    dispose() {
+      passes?.dispose();
+      passes = null;
+    },
+  // The spec leaves out the data (null in their places): a saved objective is rebuilt on the caller's data.
+  }, 'classificationObjective', [model, null, null, options]);
 }

@@ -8,6 +8,7 @@ import { leastSquares } from '../losses/leastSquares.js';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { toRegularizer, type Regularizer, type RegularizerLike } from '../losses/tikhonov.js';
 import type { LossFunction } from '../losses/types.js';
+import { checkProbabilities, resolveLabels, type IndexLabels } from '../losses/labels.js';
 import type { Model, VjpOptions } from '../core/model.js';
 
 /**
@@ -52,8 +53,11 @@ export function newCounters(): ObjectiveCounters {
   return { evaluations: 0, forwardPasses: 0, modelJvps: 0, modelVjps: 0, hessianMatVecs: 0, lossEvaluations: 0, innerIterations: 0, innerCgIterations: 0 };
 }
 
+/** What kind of loss an objective has: the two built-in ones or a user's function. */
+export type LossKind = 'crossEntropy' | 'leastSquares' | 'custom';
+
 /** Resolve the loss option (default cross-entropy); `kind` tells whether a closed form applies. */
-export function resolveLoss(fn: string, loss: LossOption | undefined): { f: LossFunction; kind: 'crossEntropy' | 'leastSquares' | 'custom' } {
+export function resolveLoss(fn: string, loss: LossOption | undefined): { f: LossFunction; kind: LossKind } {
   if (loss === undefined || loss === 'crossEntropy' || loss === softmaxCrossEntropy) return { f: softmaxCrossEntropy, kind: 'crossEntropy' };
   if (loss === 'leastSquares' || loss === leastSquares) return { f: leastSquares, kind: 'leastSquares' };
   if (typeof loss === 'function') return { f: loss, kind: 'custom' };
@@ -70,29 +74,40 @@ export function resolveRegularization(fn: string, r: RegularizationOptions | und
   return { theta, W };
 }
 
-/** Check model, Y (nIn × n) and C (nc × n) at an objective's entry. */
-export function checkData(fn: string, model: Model, Y: Matrix, C: Matrix): { n: number; nc: number } {
+/**
+ * Check model, Y (nIn × n) and the labels at an objective's entry: C as an
+ * nc × n matrix, or index labels made one-hot (nc = `nClasses`, default the
+ * largest label + 1). For the cross-entropy C must hold class probabilities.
+ */
+export function checkData(fn: string, model: Model, Y: Matrix, labels: Matrix | IndexLabels, nClasses: number | undefined, loss: LossKind): { n: number; nc: number; C: Matrix } {
   if (!model || typeof model.forward !== 'function' || typeof model.vjp !== 'function' || !Number.isInteger(model.nParams)) fail(fn, 'model must be a Model (nParams, nIn, nOut, forward, jvp, vjp)');
   checkMatrix64(fn, 'Y', Y);
-  checkMatrix64(fn, 'C', C);
+  const C = resolveLabels(fn, labels, nClasses);
   if (Y.shape[0] !== model.nIn) fail(fn, `Y is ${shapeStr(Y)}, expected ${model.nIn} rows (model.nIn)`);
   if (C.shape[1] !== Y.shape[1]) fail(fn, `C is ${shapeStr(C)} but Y has ${Y.shape[1]} columns: expected ${Y.shape[1]} columns`);
   if (Y.shape[1] === 0) fail(fn, 'Y has no columns (no examples)');
   if (C.shape[0] === 0) fail(fn, 'C has no rows (no classes)');
-  return { n: Y.shape[1], nc: C.shape[0] };
+  if (loss === 'crossEntropy') checkProbabilities(fn, 'C', C);
+  return { n: Y.shape[1], nc: C.shape[0], C };
 }
 
 /** The data of a batch (all data when batch is null/undefined). */
 export function batchData(fn: string, Y: Matrix, C: Matrix, batch: ArrayLike<number> | null | undefined): { Yb: Matrix; Cb: Matrix } {
   if (batch === undefined || batch === null) return { Yb: Y, Cb: C };
+  checkBatch(fn, batch, Y.shape[1]);
+  return { Yb: selectColumns(Y, batch), Cb: selectColumns(C, batch) };
+}
+
+/** Check a batch of example indices into n examples (null/undefined: all); returns its size. */
+export function checkBatch(fn: string, batch: ArrayLike<number> | null | undefined, n: number): number {
+  if (batch === undefined || batch === null) return n;
   if (typeof batch !== 'object' || typeof batch.length !== 'number') fail(fn, 'batch must be an array of example indices');
   if (batch.length === 0) fail(fn, 'batch is empty');
-  const n = Y.shape[1];
   for (let k = 0; k < batch.length; k++) {
     const j = batch[k];
     if (!Number.isInteger(j) || j < 0 || j >= n) fail(fn, `batch[${k}] = ${j} is not an example index in 0…${n - 1}`);
   }
-  return { Yb: selectColumns(Y, batch), Cb: selectColumns(C, batch) };
+  return batch.length;
 }
 
 /** Check an evaluation point. */

@@ -9,14 +9,18 @@ import type { Rng } from '../core/rng.js';
 import { pcg } from '../core/solvers/pcg.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { LossResult } from '../losses/types.js';
-import type { Model, ModelState, ParamBlock } from '../core/model.js';
+import type { IndexLabels } from '../losses/labels.js';
+import type { Model, ParamBlock } from '../core/model.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import {
-  addInto, batchData, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
+  addInto, batchData, checkData, checkPoint, newCounters, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
 import { innerNewtonCG } from './innerNewton.js';
+import { modelRunner, type EngineChoice } from '../engine/modelRunner.js';
+import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** A replacement inner solver, e.g. `(obj, w0) => newtonCG(obj, w0, { maxIter: 10 })`. */
 export type InnerSolver = (objective: Objective, x0: Float64Array) => { x: Float64Array; iterations?: number };
@@ -37,6 +41,11 @@ export interface VarProInnerOptions {
 
 /** Options of {@link varproObjective}. */
 export interface VarProObjectiveOptions {
+  /**
+   * Number of classes nc when C is given as index labels (default: the largest
+   * label + 1); with a label matrix it must equal its rows.
+   */
+  nClasses?: number;
   /** `'crossEntropy'` (default), `'leastSquares'` (closed-form W) or a loss function. */
   loss?: LossOption;
   /** Separable R_θ(θ) + R_W(W); numbers λ mean (λ/2)‖·‖². */
@@ -51,6 +60,18 @@ export interface VarProObjectiveOptions {
    * H_θθ − H_θW H_WW⁻¹ H_Wθ (each product solves one CG system in W).
    */
   hessian?: 'block' | 'schur';
+  /**
+   * How the model's passes run: `'auto'` (default) through a compiled plan
+   * (whole-network WebAssembly passes, src/engine/) when the model compiles
+   * and the WebAssembly kernels are selected, else and with `'reference'` the
+   * model's own forward/jvp/vjp; `'plan'` insists (throws when the model does
+   * not compile).
+   */
+  engine?: EngineChoice;
+  /** Threads per plan pass (default `getWasmThreads()`); results do not depend on it. */
+  threads?: number;
+  /** `'float64'` (default) or `'float32'` states and products of the plan (needs the plan). */
+  precision?: 'float64' | 'float32';
 }
 
 /** How the last inner problem was solved. */
@@ -87,6 +108,10 @@ export interface VarProObjective extends Objective {
   paramBlocks(): ParamBlock[];
   /** model.initialize(rng). */
   initialize(rng: Rng): Float64Array;
+  /** `'plan'` when the model's passes run as whole-network passes, else `'reference'`. */
+  readonly engine: 'plan' | 'reference';
+  /** Release the plan's workspace (WebAssembly memory); later evaluations allocate it again. */
+  dispose(): void;
 }
 
 function norm(v: ArrayLike<number>): number {
@@ -110,18 +135,19 @@ function norm(v: ArrayLike<number>): number {
  * separable, as here. `info`: innerIterations, innerGradNorm, batchSize, accuracy (cross-entropy).
  * @param model F: nIn → nOut
  * @param Y data, nIn × n
- * @param C labels / targets, nc × n
- * @param options loss, regularization, inner, bias, hessian
+ * @param C labels / targets, nc × n (one-hot or class probabilities for the cross-entropy),
+ *   or class indices (Int32Array / number[] of length n, made one-hot; see `nClasses`)
+ * @param options loss, regularization, inner, bias, hessian, nClasses
  * @returns the reduced objective; nParams = model.nParams
  * @throws on inconsistent shapes or invalid options
  * @example
  * const phi = varproObjective(net, Y, C, { regularization: { W: 1e-3 }, inner: { tol: 1e-10 } });
  * const { value, gradient } = phi.evaluate(theta); phi.currentW() // nc × (nOut+1)
  */
-export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: VarProObjectiveOptions = {}): VarProObjective {
+export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: VarProObjectiveOptions = {}): VarProObjective {
   const fn = 'varproObjective';
-  const { n, nc } = checkData(fn, model, Y, C);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
+  const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);
   const bias = options.bias ?? true;
   const nTheta = model.nParams;
   const nf = model.nOut;
@@ -138,6 +164,9 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
   const hessianKind = options.hessian ?? 'block';
   if (hessianKind !== 'block' && hessianKind !== 'schur') fail(fn, `hessian must be 'block' or 'schur', got ${String(hessianKind)}`);
   const counters = newCounters();
+  const threads = options.threads ?? getWasmThreads();
+  if (!Number.isInteger(threads) || threads < 1) fail(fn, `threads must be a positive integer, got ${String(options.threads)}`);
+  const runner = modelRunner(fn, model, { engine: options.engine, threads, precision: options.precision });
   let lastW: Float64Array | null = null;
   let lastReport: VarProInnerReport | null = null;
 
@@ -249,13 +278,12 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
 
   const evaluate = (x: Float64Array, batch?: ArrayLike<number> | null, opts: EvaluateOptions = {}): Evaluation => {
     checkPoint(`${fn}.evaluate`, x, nTheta);
-    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, C, batch);
+    const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, labels, batch);
     const nb = Yb.shape[1];
     counters.evaluations++;
     const theta = Float64Array.from(x);
-    const state: ModelState = model.forward(theta, Yb);
+    const { output: Z, state } = runner.forward(theta, Yb);
     counters.forwardPasses++;
-    const Z = state.output;
     const { w, report } = solveInner(Z, Cb);
     const { lr, value, Wm } = finish(theta, w, Z, Cb, report);
     const rep = lastReport as VarProInnerReport;
@@ -266,7 +294,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     // ∇Φ = J_θᵀ ∇_Z E at W(θ) (+ ∇R_θ): the partial gradient, valid since ∇_W = 0 at W(θ).
     const gradient = new Float64Array(nTheta);
     if (nTheta > 0) {
-      gradient.set(model.vjp(theta, state, lr.gradY, NO_INPUT).dx);
+      gradient.set(runner.vjp(state, lr.gradY));
       counters.modelVjps++;
     }
     if (reg.theta) addInto(gradient, reg.theta.gradient(theta));
@@ -283,7 +311,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
       counters.hessianMatVecs++;
       const out = new Float64Array(nTheta);
       if (nTheta > 0) {
-        const dZ = model.jvp(theta, state, v, null);
+        const dZ = runner.jvp(state, v);
         counters.modelJvps++;
         let back: Matrix;
         if (hessianKind === 'block') {
@@ -302,7 +330,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
           for (let k = 0; k < dS.length; k++) dS[k] -= uS[k];
           back = affineGradY(wd, columnMajorData(lr.hessS(dS)), sh);
         }
-        out.set(model.vjp(theta, state, back, NO_INPUT).dx);
+        out.set(runner.vjp(state, back));
         counters.modelVjps++;
       }
       if (reg.theta) addInto(out, reg.theta.hessian(v));
@@ -311,7 +339,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     return { value, gradient, hessian, info };
   };
 
-  return {
+  return withSpec({
     nParams: nTheta,
     nData: n,
     model,
@@ -332,12 +360,12 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
     },
     solveW(theta: Float64Array, batch?: ArrayLike<number> | null) {
       checkPoint(`${fn}.solveW`, theta, nTheta, 'theta');
-      const { Yb, Cb } = batchData(`${fn}.solveW`, Y, C, batch);
+      const { Yb, Cb } = batchData(`${fn}.solveW`, Y, labels, batch);
       const th = Float64Array.from(theta);
-      const state = model.forward(th, Yb);
+      const { output: Z } = runner.forward(th, Yb);
       counters.forwardPasses++;
-      const { w, report } = solveInner(state.output, Cb);
-      finish(th, w, state.output, Cb, report);
+      const { w, report } = solveInner(Z, Cb);
+      finish(th, w, Z, Cb, report);
       return { W: matrix(nc, nW, Float64Array.from(w)), report: { ...(lastReport as VarProInnerReport) } };
     },
     paramBlocks() {
@@ -347,5 +375,12 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix, options: Var
       return model.initialize(rng);
     },
     evaluate,
-  };
+    get engine() {
+      return runner.engine;
+    },
+    dispose() {
+      runner.dispose();
+    },
+  // The spec leaves out the data (null in their places): a saved objective is rebuilt on the caller's data.
+  }, 'varproObjective', [model, null, null, options]);
 }

@@ -5,6 +5,7 @@
 import { checkDim, linearParametric } from './base.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /**
  * Antisymmetric K(θ), n × n, p = n(n−1)/2: `K_ij = θ_t`, `K_ji = −θ_t` for i < j,
@@ -37,7 +38,7 @@ export function antisymmetric(n: number): ParametricOperator {
       }
     }
   };
-  return linearParametric({
+  return withSpec(linearParametric({
     fn,
     name: `antisymmetric(${n})`,
     nIn: n,
@@ -75,5 +76,5 @@ export function antisymmetric(n: number): ParametricOperator {
       }
       return b.build();
     },
-  });
+  }), 'antisymmetric', [n]);
 }

@@ -6,6 +6,7 @@
 import { checkMatrix64, fail } from '../core/errors.js';
 import { linearOperator, type LinearOperator } from '../core/linearOperator.js';
 import { columnMajorData, zeros, type Matrix } from '../core/matrix.js';
+import { withSpec } from '../core/spec.js';
 
 /** Average pooling as a LinearOperator on one image plus batched products on matrix columns. */
 export interface AveragePool extends LinearOperator {
@@ -136,7 +137,7 @@ export function averagePool(dims: [number, number], channels: number, p = 2): Av
       return o;
     },
   });
-  return {
+  return withSpec({
     ...op,
     apply: op.apply,
     applyTranspose: op.applyTranspose,
@@ -160,5 +161,5 @@ export function averagePool(dims: [number, number], channels: number, p = 2): Av
       }
       return D;
     },
-  };
+  }, 'averagePool', [dims, channels, p]);
 }

@@ -21,6 +21,7 @@ import { checkDim, linearParametric } from './base.js';
 import { circulantFirstColumn } from './circulantEigenvalues.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /** Boundary condition of a convolution: zero padding (Toeplitz) or periodic (circulant). */
 export type Boundary = 'zero' | 'periodic';
@@ -237,5 +238,5 @@ export function conv1d(n: number, stencilSize: number, opts: Conv1dOptions = {})
     },
     { boundary, method: useFft ? 'fft' : 'direct' },
   );
-  return op as Conv1dOperator;
+  return withSpec(op as Conv1dOperator, 'conv1d', [n, stencilSize, opts]);
 }

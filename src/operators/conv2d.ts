@@ -4,6 +4,7 @@
  */
 import { checkConv2d, checkChannels, convOperator, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { fullPairs } from './conv2dEngine.js';
+import { withSpec } from '../core/spec.js';
 
 export type { Conv2dOptions, Conv2dOperator } from './convCommon.js';
 
@@ -42,11 +43,11 @@ export function conv2d(dims: [number, number], kernel: [number, number, number, 
   const c = checkConv2d(fn, dims, [kx, ky], opts);
   const { pairIn, pairOut } = fullPairs(cin, cout);
   const name = `conv2d(${c.nx}×${c.ny}, ${kx}×${ky}, ${cin}→${cout}, ${c.boundary}${c.stride > 1 ? `, stride ${c.stride}` : ''}${c.boundary === 'periodic' ? `, ${c.method}` : ''})`;
-  return convOperator(fn, name, { nx: c.nx, ny: c.ny, kx, ky, cin, cout, stride: c.stride, boundary: c.boundary, pairIn, pairOut }, c.useFft, null, {
+  return withSpec(convOperator(fn, name, { nx: c.nx, ny: c.ny, kx, ky, cin, cout, stride: c.stride, boundary: c.boundary, pairIn, pairOut }, c.useFft, null, {
     boundary: c.boundary,
     stride: c.stride,
     method: c.method,
     dims: [c.nx, c.ny],
     kernel: [kx, ky, cin, cout],
-  });
+  }), 'conv2d', [dims, kernel, opts]);
 }

@@ -5,6 +5,7 @@ import { gemm } from '../core/matmul.js';
 import { checkDim, linearParametric } from './base.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /**
  * Dense K(θ) = mat(θ), θ = vec(K) column-major (MATLAB's `K(:)`), p = nOut·nIn, Q = I.
@@ -20,7 +21,7 @@ export function dense(nOut: number, nIn: number): ParametricOperator {
   checkDim(fn, 'nOut', nOut);
   checkDim(fn, 'nIn', nIn);
   const nTheta = nOut * nIn;
-  return linearParametric({
+  return withSpec(linearParametric({
     fn,
     name: `dense(${nOut}×${nIn})`,
     nIn,
@@ -36,5 +37,5 @@ export function dense(nOut: number, nIn: number): ParametricOperator {
       for (let t = 0; t < nTheta; t++) b.push(t, t, 1);
       return b.build();
     },
-  }, { denseMatrix: true });
+  }, { denseMatrix: true }), 'dense', [nOut, nIn]);
 }

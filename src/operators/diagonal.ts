@@ -4,6 +4,7 @@
 import { checkDim, linearParametric } from './base.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /**
  * Diagonal K(θ) = diag(θ), n × n, p = n: `(K Y)_{ij} = θ_i Y_{ij}`.
@@ -22,7 +23,7 @@ export function diagonal(n: number): ParametricOperator {
       for (let i = 0; i < n; i++) out[o + i] = theta[i] * Y[o + i];
     }
   };
-  return linearParametric({
+  return withSpec(linearParametric({
     fn,
     name: `diagonal(${n})`,
     nIn: n,
@@ -44,5 +45,5 @@ export function diagonal(n: number): ParametricOperator {
       for (let i = 0; i < n; i++) b.push(i + i * n, i, 1);
       return b.build();
     },
-  });
+  }), 'diagonal', [n]);
 }

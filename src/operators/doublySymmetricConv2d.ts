@@ -6,6 +6,7 @@
  */
 import { checkChannels, checkConv2d, convOperator, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { fullPairs } from './conv2dEngine.js';
+import { withSpec } from '../core/spec.js';
 
 /**
  * Multi-channel 2-D convolution (as {@link conv2d}) whose stencils are symmetric
@@ -38,7 +39,7 @@ export function doublySymmetricConv2d(dims: [number, number], kernel: [number, n
   for (let b = 0; b < ky; b++) for (let a = 0; a < kx; a++) map[a + kx * b] = Math.abs(a - hx) + qx * Math.abs(b - hy);
   const { pairIn, pairOut } = fullPairs(cin, cout);
   const name = `doublySymmetricConv2d(${c.nx}×${c.ny}, ${kx}×${ky}, ${cin}→${cout}, ${c.boundary}${c.stride > 1 ? `, stride ${c.stride}` : ''})`;
-  return convOperator(
+  return withSpec(convOperator(
     fn,
     name,
     { nx: c.nx, ny: c.ny, kx, ky, cin, cout, stride: c.stride, boundary: c.boundary, pairIn, pairOut },
@@ -53,5 +54,5 @@ export function doublySymmetricConv2d(dims: [number, number], kernel: [number, n
       },
     },
     { boundary: c.boundary, stride: c.stride, method: c.method },
-  );
+  ), 'doublySymmetricConv2d', [dims, kernel, opts]);
 }

@@ -18,6 +18,7 @@ import { columnMajorData, type Matrix } from '../core/matrix.js';
 import { linearParametric as fromKernels } from './base.js';
 import type { SparseMatrix } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /**
  * Q in coordinate (triplet) form: entry `k` is `values[k]` at
@@ -139,7 +140,7 @@ export function linearParametric(Q: Matrix | SparseTriplets, shape: readonly [nu
   if (options.name !== undefined && typeof options.name !== 'string') fail(fn, `options.name must be a string, got ${typeof options.name}`);
   const nK = rows * cols;
   const { p, q, triplets } = compressQ(fn, Q, nK, rows, cols);
-  return supportOperator(fn, options.name ?? `linearParametric(${rows}×${cols}, p=${p}, nnz=${q.values.length})`, rows, cols, p, q, triplets);
+  return withSpec(supportOperator(fn, options.name ?? `linearParametric(${rows}×${cols}, p=${p}, nnz=${q.values.length})`, rows, cols, p, q, triplets), 'linearParametric', [Q, shape, options]);
 }
 
 /**
@@ -257,5 +258,5 @@ export function sparsityPattern(mask: Matrix | readonly (readonly (number | bool
   const ids = Int32Array.from({ length: p }, (_, t) => t);
   const q: CompressedQ = { col: ids, slot: ids.slice(), values: new Float64Array(p).fill(1), pos: Int32Array.from(pos) };
   const triplets: SparseMatrix = { rows: rows * cols, cols: p, rowIdx: Int32Array.from(pos), colIdx: ids.slice(), values: new Float64Array(p).fill(1) };
-  return supportOperator(fn, `sparsityPattern(${rows}×${cols}, nnz=${p})`, rows, cols, p, q, triplets);
+  return withSpec(supportOperator(fn, `sparsityPattern(${rows}×${cols}, nnz=${p})`, rows, cols, p, q, triplets), 'sparsityPattern', [mask]);
 }

@@ -6,6 +6,7 @@
 import { checkDim, linearParametric } from './base.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 /**
  * M-matrix K(θ), n × n, p = n(n−1): the off-diagonal positions are taken **row
@@ -23,7 +24,7 @@ export function mMatrix(n: number): ParametricOperator {
   const fn = 'mMatrix';
   checkDim(fn, 'n', n);
   const nTheta = n * (n - 1);
-  return linearParametric({
+  return withSpec(linearParametric({
     fn,
     name: `mMatrix(${n})`,
     nIn: n,
@@ -99,5 +100,5 @@ export function mMatrix(n: number): ParametricOperator {
       }
       return b.build();
     },
-  });
+  }), 'mMatrix', [n]);
 }

@@ -9,6 +9,7 @@
 import { fail } from '../core/errors.js';
 import { checkChannels, checkConv2d, convOperator, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { depthwisePairs } from './conv2dEngine.js';
+import { withSpec } from '../core/spec.js';
 
 /** Options of {@link mMatrixConv}. */
 export interface MMatrixConvOptions extends Conv2dOptions {
@@ -40,7 +41,7 @@ export function mMatrixConv(dims: [number, number], kdims: [number, number], opt
   if (m === 0) fail(fn, 'stencil 1×1 has no off-centre entries, expected kx·ky > 1');
   const { pairIn, pairOut } = depthwisePairs(ch);
   const name = `mMatrixConv(${c.nx}×${c.ny}, ${kx}×${ky}, ${ch} ch, ${c.boundary}${c.stride > 1 ? `, stride ${c.stride}` : ''})`;
-  return convOperator(
+  return withSpec(convOperator(
     fn,
     name,
     { nx: c.nx, ny: c.ny, kx, ky, cin: ch, cout: ch, stride: c.stride, boundary: c.boundary, pairIn, pairOut },
@@ -66,5 +67,5 @@ export function mMatrixConv(dims: [number, number], kdims: [number, number], opt
       },
     },
     { boundary: c.boundary, stride: c.stride, method: c.method },
-  );
+  ), 'mMatrixConv', [dims, kdims, opts]);
 }

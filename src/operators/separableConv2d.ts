@@ -9,6 +9,7 @@ import { zeros, type Matrix } from '../core/matrix.js';
 import { checkData, checkTheta } from './base.js';
 import { checkChannels, checkConv2d, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { ConvEngine, fullPairs } from './conv2dEngine.js';
+import { withSpec } from '../core/spec.js';
 
 /**
  * Multi-channel 2-D convolution (as {@link conv2d}) with separable stencils
@@ -61,7 +62,7 @@ export function separableConv2d(dims: [number, number], kernel: [number, number,
     return out;
   };
   const notLinear = (): never => fail(fn, 'K is not linear in θ (separable stencils are products); use jvpAt(theta, dTheta, Y) / vjpAt(theta, Z, Y)');
-  return {
+  return withSpec({
     name: `separableConv2d(${c.nx}×${c.ny}, ${kx}×${ky}, ${cin}→${cout}, ${c.boundary}${c.stride > 1 ? `, stride ${c.stride}` : ''})`,
     nIn,
     nOut,
@@ -115,5 +116,5 @@ export function separableConv2d(dims: [number, number], kernel: [number, number,
       eng.toDense(stencils(theta), D.data);
       return D;
     },
-  };
+  }, 'separableConv2d', [dims, kernel, opts]);
 }

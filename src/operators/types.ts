@@ -5,6 +5,7 @@
  */
 import type { Matrix } from '../core/matrix.js';
 import type { SparseMatrix } from './sparse.js';
+import type { ConstructorSpec } from '../core/spec.js';
 
 /** K(θ): R^{nIn} → R^{nOut}, applied to the columns of Y (nIn × n). */
 export interface ParametricOperator {
@@ -42,4 +43,6 @@ export interface ParametricOperator {
   readonly denseMatrix?: boolean;
   /** Q of K(θ) = mat(Q θ) as a sparse (nOut·nIn) × nTheta matrix (linear operators only; inspection and tests). */
   Q?(): SparseMatrix;
+  /** The constructor call that built it (numdl's constructors set it; used by `modelToJSON`). */
+  readonly spec?: ConstructorSpec;
 }

@@ -20,6 +20,7 @@ import { zeros, type Matrix } from '../core/matrix.js';
 import { checkData, linearParametric as fromKernels } from './base.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { withSpec } from '../core/spec.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 
@@ -223,12 +224,12 @@ export function waveletOperator(n: number | readonly [number, number], options: 
     transformAll(out.data, m, inverse);
     return out;
   };
-  return Object.assign(op, {
+  return withSpec(Object.assign(op, {
     dims,
     levels,
     channels,
     wavelet: 'haar' as const,
     analysis: (Y: Matrix) => transformMatrix('analysis', Y, false),
     synthesis: (C: Matrix) => transformMatrix('synthesis', C, true),
-  });
+  }), 'waveletOperator', [n, options]);
 }

@@ -3,6 +3,7 @@
  */
 import { checkPositiveInt, fail } from '../core/errors.js';
 import { chartConfig, checkPath, vegaLiteToSvg, writeOutput } from './render.js';
+import { logAxis } from './scales.js';
 
 /** Options of {@link saveHistogram}. */
 export interface HistogramOptions {
@@ -107,7 +108,7 @@ export async function saveHistogram(path: string, series: ArrayLike<number> | { 
     encoding: {
       x: { field: 'x0', type: 'quantitative', title: options.xLabel ?? 'value', scale: { domain: [lo, hi], nice: false, zero: false } },
       x2: { field: 'x1' },
-      y: { field: 'y', type: 'quantitative', title: options.yLabel ?? (options.density ? 'fraction' : 'count'), scale: logY ? { type: 'log' } : {} },
+      y: { field: 'y', type: 'quantitative', title: options.yLabel ?? (options.density ? 'fraction' : 'count'), ...(logY ? logAxis(rows.flatMap((r) => [r.y, r.y0])) : { scale: {} }) },
       y2: { field: 'y0' },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: nameList }, legend: nameList.length > 1 ? {} : null },
     },

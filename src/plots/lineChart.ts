@@ -4,6 +4,7 @@
  */
 import { checkPositiveInt, fail } from '../core/errors.js';
 import { chartConfig, checkPath, vegaLiteToSvg, writeOutput } from './render.js';
+import { logAxis, type AxisSpec } from './scales.js';
 
 /** One line of a chart. */
 export interface Series {
@@ -85,7 +86,9 @@ export function lineSpec(
   rows: { series: string; x: number; y: number }[],
   o: { title?: string; xLabel: string; yLabel: string; logX: boolean; logY: boolean; points: boolean; width: number; height: number; xInteger?: boolean },
 ): Record<string, unknown> {
-  const scale = (log: boolean) => (log ? { type: 'log' } : { zero: false });
+  // Log axes span the data, not whole decades around it.
+  const axisOf = (log: boolean, axis: 'x' | 'y'): AxisSpec => (log ? logAxis(rows.map((r) => r[axis])) : { scale: { zero: false } });
+  const xs = axisOf(o.logX, 'x'), ys = axisOf(o.logY, 'y');
   return {
     ...chartConfig(),
     ...(o.title ? { title: o.title } : {}),
@@ -94,8 +97,8 @@ export function lineSpec(
     data: { values: rows },
     mark: { type: 'line', point: o.points ? { size: 25 } : false, strokeWidth: 1.8, clip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: o.xLabel, scale: scale(o.logX), ...(o.xInteger ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
-      y: { field: 'y', type: 'quantitative', title: o.yLabel, scale: scale(o.logY) },
+      x: { field: 'x', type: 'quantitative', title: o.xLabel, ...xs, ...(o.xInteger && !o.logX ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
+      y: { field: 'y', type: 'quantitative', title: o.yLabel, ...ys },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: names }, legend: names.length > 1 ? {} : null },
     },
   };

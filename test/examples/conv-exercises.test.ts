@@ -20,7 +20,7 @@ test('conv-exercises: runs conv1d-fft and conv2d-image in sequence, every report
     assert.equal(r.mnist.label, 7, 'MNIST test image 0 is a 7');
     for (const f of r.mnist.files) assert.ok(existsSync(f), `missing ${f}`);
     for (const row of r.rows) assert.ok(Number.isFinite(row.error) && row.error < 1e-12, `${row.script}: ${row.check}: ${row.error}`);
-    for (const f of ['digit-input.png', 'digit-zero-output.png', 'ramp-periodic-transposed.png', 'ramp-overview.png']) {
+    for (const f of ['digit-input.png', 'digit-zero-output.png', 'ramp-periodic-transposed.png', 'ramp-overview.svg']) {
       assert.ok(existsSync(join(r.imageDir, f)), `missing ${f}`);
     }
   } finally {

@@ -42,7 +42,7 @@ test('resnet-peaks fast variant: Newton-CG and VarPro above 85 % validation accu
       for (let k = 1; k < m.history.length; k++) assert.ok(m.history[k].passes >= m.history[k - 1].passes);
       assert.equal(m.history[m.history.length - 1].passes, m.row.passes);
     }
-    for (const f of ['regions-truth.png', 'regions-sgd.png', 'regions-adam.png', 'regions-newton-cg.png', 'regions-varpro.png', 'history.svg', 'history-time.svg', 'objective.svg']) {
+    for (const f of ['regions-truth.svg', 'regions-sgd.svg', 'regions-adam.svg', 'regions-newton-cg.svg', 'regions-varpro.svg', 'history.svg', 'history-time.svg', 'objective.svg']) {
       const p = join(dir, f);
       assert.ok(existsSync(p) && statSync(p).size > 1000, `${f} written`);
     }

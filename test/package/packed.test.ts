@@ -85,6 +85,13 @@ const CHECKS = `
   let pngError = '';
   try { await plots.saveImageGrid('out.png', nd.zeros(4, 1), [2, 2]); } catch (e) { pngError = e.message; }
   out.pngError = pngError;
+  // Save and load: in memory (the main entry) and through a file (numdl/node); the same scores bit for bit.
+  const net = nd.resnet([nd.singleLayer(nd.dense(3, 3))], { h: 1 / 3, opening: nd.singleLayer(nd.dense(3, 2)) });
+  const x = Float64Array.from({ length: net.nParams + 2 * 4 }, (_, i) => Math.sin(i + 1));
+  const Y = nd.matrix(2, 3, Float64Array.of(0.1, -0.2, 0.3, 0.4, -0.5, 0.6));
+  const same = (m) => JSON.stringify(Array.from(nd.predict(m.model, m.x, Y).scores.data)) === JSON.stringify(Array.from(nd.predict(net, x, Y).scores.data));
+  await ndNode.saveModel('model.json', net, x);
+  out.saved = same(nd.modelFromJSON(JSON.stringify(nd.modelToJSON(net, x)))) + ' ' + same(await ndNode.loadModel('model.json'));
   console.log(JSON.stringify(out));
 `;
 
@@ -97,6 +104,7 @@ function checkOutput(label: string, stdout: string): void {
   assert.equal(out.internals, 'function function', label);
   assert.equal(out.table, true, label);
   assert.match(String(out.pngError), /needs the optional peer dependency pngjs.*npm install pngjs/, `${label}: the plots name the missing peer`);
+  assert.equal(out.saved, 'true true', `${label}: modelToJSON/modelFromJSON and saveModel/loadModel give the same scores`);
 }
 
 test('require() of every entry works in a CommonJS project', { skip }, () => {
@@ -132,7 +140,11 @@ const result: nd.OptimizerResult = nd.newtonCG(obj, new Float64Array(obj.nParams
 const info: nd.KernelInfo = nd.kernelInfo();
 const v: nd.Matrix = nd.ensureColumnMajor(A.transpose(1, 0));
 nd.addScaled(v, 2, nd.fill(nd.zeros(4, 3), 1));
+const saved: nd.SavedModel = nd.modelToJSON(obj, result.x);
+const loaded: nd.LoadedModel = nd.modelFromJSON(JSON.stringify(saved));
+const labels: Int32Array = nd.classes(nd.predict(loaded.model, loaded.x, nd.fromColumns([[0, 1], [1, 0]])).scores);
 export const summary: string = [result.status, info.backend, B.dtype, v.get(0, 0).toFixed(3)].join(' ');
+export const nLabels: number = labels.length;
 `;
 const NODE_USE = `
 export const nodeNames: string = [typeof ndNode.loadMnist, typeof internals.fail].join(' ');

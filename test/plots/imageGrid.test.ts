@@ -52,7 +52,7 @@ test('saveImageGrid rejects mismatched sizes and bad options with clear messages
   try {
     await assert.rejects(saveImageGrid(join(dir, 'a.png'), zeros(785, 2), [28, 28]), /saveImageGrid: images has 785 rows, expected a multiple of nx\*ny = 28\*28 = 784/);
     await assert.rejects(saveImageGrid(join(dir, 'a.png'), zeros(784, 0), [28, 28]), /saveImageGrid: images has no columns/);
-    await assert.rejects(saveImageGrid(join(dir, 'a.svg'), zeros(784, 1), [28, 28]), /saveImageGrid: path .*a\.svg must end in \.png/);
+    await assert.rejects(saveImageGrid(join(dir, 'a.jpg'), zeros(784, 1), [28, 28]), /saveImageGrid: path .*a\.jpg must end in \.png or \.svg/);
     await assert.rejects(saveImageGrid(join(dir, 'a.png'), zeros(4, 1), [2, 2], { range: [1, 0] }), /saveImageGrid: range must be \[lo, hi\] with lo < hi/);
     await assert.rejects(saveImageGrid(join(dir, 'a.png'), zeros(4, 1), [2, 2], { scale: 0 }), /saveImageGrid: scale must be a positive integer, got 0/);
     assert.ok(!existsSync(join(dir, 'a.png')));

@@ -98,6 +98,10 @@ export interface KernelExports {
     m: number, k: number, n: number, h: number, residual: boolean): void;
   dlayerVjp8(dyOut: number, dK: number, db: number, y: number, a: number, w: number, Kt: number, gs: number,
     k: number, n: number, h: number, residual: boolean): void;
+  /** Column blocks c0 … c0+count−1 of a whole-network pass (assembly/network.ts, src/engine/). */
+  netChunks(desc: number, mode: number, c0: number, count: number): void;
+  /** {@link KernelExports.netChunks} in float32. */
+  netChunks32(desc: number, mode: number, c0: number, count: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */

@@ -262,6 +262,52 @@ function allocateMatrix(fn: string, what: string, rows: number, cols: number, dt
   return data instanceof Float32Array ? matrix(rows, cols, data) : matrix(rows, cols, data);
 }
 
+/** A raw arena block of {@link arenaBlock}: its byte address and size. */
+export interface ArenaBlock {
+  readonly addr: number;
+  readonly bytes: number;
+}
+
+/**
+ * A raw block of the resident arena (internal, for the engine's workspaces,
+ * src/engine/workspace.ts), 64-byte aligned, contents undefined. Unlike a
+ * resident matrix it also works with the local-memory build: its owner keeps
+ * no views, it takes them from `wasmF64()` / `wasmF32()` (which follow the
+ * memory's growth) whenever it reads or writes the block. Free it with
+ * {@link releaseArenaBlock}.
+ * @throws RangeError when it does not fit in WebAssembly memory
+ */
+export function arenaBlock(fn: string, bytes: number): ArenaBlock {
+  const size = align64(Math.max(bytes, 64));
+  let addr: number;
+  try {
+    addr = allocate(fn, size);
+  } catch (e) {
+    throw new RangeError(`${fn}: a workspace of ${(size / 2 ** 20).toFixed(1)} MiB does not fit in WebAssembly memory beside ${(liveBytes / 2 ** 20).toFixed(0)} MiB of resident blocks: ${(e as Error).message}`);
+  }
+  const b: Block = { addr, bytes: size, live: true, epoch };
+  liveBlocks++;
+  liveBytes += size;
+  return b;
+}
+
+/** Whether an {@link arenaBlock} is live in the current memory (not released, not replaced by releaseWasmMemory). */
+export function arenaBlockLive(b: ArenaBlock): boolean {
+  const k = b as Block;
+  return k.live && k.epoch === epoch;
+}
+
+/** Give an {@link arenaBlock} back (idempotent; nothing for a block of a replaced memory). */
+export function releaseArenaBlock(b: ArenaBlock): boolean {
+  const k = b as Block;
+  if (!k.live || k.epoch !== epoch) return false;
+  k.live = false;
+  liveBlocks--;
+  liveBytes -= k.bytes;
+  freeRange(k.addr, k.bytes);
+  return true;
+}
+
 /** First fit from the free list, else extend the arena (which may grow the memory and throw). */
 function allocate(fn: string, bytes: number): number {
   for (let i = 0; i < freeList.length; i++) {

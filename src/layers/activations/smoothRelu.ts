@@ -1,4 +1,5 @@
 import { checkNumber } from '../../core/errors.js';
+import { withSpec } from '../../core/spec.js';
 import { elementwise, type ElementwiseActivation } from './elementwise.js';
 
 /**
@@ -22,7 +23,7 @@ export function smoothReluWith(epsilon = 0.1): ElementwiseActivation {
   const eps = epsilon;
   const inv4e = 1 / (4 * eps);
   const inv2e = 1 / (2 * eps);
-  return elementwise(`smoothRelu(${eps})`, (x, value, derivative) => {
+  return withSpec(elementwise(`smoothRelu(${eps})`, (x, value, derivative) => {
     const n = x.length;
     for (let k = 0; k < n; k++) {
       const t = x[k];
@@ -41,7 +42,7 @@ export function smoothReluWith(epsilon = 0.1): ElementwiseActivation {
       value[k] = v;
       if (derivative) derivative[k] = d;
     }
-  });
+  }), 'smoothReluWith', [epsilon]);
 }
 
 /**

@@ -1,0 +1,686 @@
+// Whole-network passes of a compiled plan (src/engine/): a chain of dense
+// single layers, each plain  Y_{l+1} = σ(K_l Y_l + b_l)  or residual
+// Y_{l+1} = Y_l + h_l·σ(K_l Y_l + b_l), followed by the softmax cross-entropy
+// loss of the linear classifier S = W [Z; 1ᵀ] (Z = Y_L). One call walks all
+// layers over one block ("chunk") of columns after the other, so a block's
+// states stay in cache from the first layer to the loss and back:
+//
+//   forward  Y_{l+1}, A_l = σ'(K_l Y_l + b_l) for all l; loss value, P = softmax(S)
+//   gradient G_l = A_l ∘ W_{l+1},  dK_l += G_l Y_lᵀ,  db_l += rowsums(G_l),
+//            W_l = [W_{l+1}] + h_l K_lᵀ G_l,  from W_L = W_Zᵀ (P − C)/n
+//   jvp      dY_{l+1} = [dY_l] + h_l A_l ∘ (dK_l Y_l + db_l + K_l dY_l),  dY_0 = 0
+//   GN       t = ∇²_S E (W_Z dZ) = P ∘ (V − 1(pᵀV))/n per column, then the
+//            gradient recursion from W_L = W_Zᵀ t (Jᵀ H J v), plus the W block
+//
+// ([·] present for residual layers; plain layers have h_l = 1.) Every column
+// block accumulates its own partial sums (loss value, hit count, gradient or
+// mat-vec) into its own region: the caller adds the partials in block order,
+// so the result does not depend on which thread ran which block (threads
+// claim whole blocks, src/core/wasm/threads.ts).
+//
+// Layout (byte offsets written by src/engine/workspace.ts into a descriptor of
+// i32 words, see the H_* and L_* constants): rows of every layer and of the
+// classifier are padded to a multiple of the vector lanes (2 in f64, 4 in
+// f32; pad rows of K, b and W are zero, so pad rows of the states stay 0 and
+// contribute nothing), so a column is a whole number of vectors. The kernels
+// are generic in the element type (netChunks: f64, netChunks32: f32). Every
+// multiply-add goes through madd64 / madd32 (FMA in the relaxed-SIMD builds).
+
+import { madd32, madd64 } from './simd';
+
+// tanh for the forward pass (its own copy, tuned for this loop): the formulas
+// of assembly/activations.ts — tanh|x| = e/(e + 2), tanh' = (2/(e + 2))(1 + tanh|x|),
+// e = expm1(2|x|) = 2^k p + (2^k − 1), 2|x| = k ln2 + r, p = expm1(r) by its
+// Taylor series to r^13 — with k rounded by the 1.5·2^52 shifter (k appears in
+// the low mantissa bits, so 2^k comes from an integer add and shift), the
+// pseudo-minimum (one instruction) for the clamp, and madd64 in the Horner chain.
+const LN2_HI: f64 = 0.6931471803691238;
+const LN2_LO: f64 = 1.9082149292705877e-10;
+const INV_LN2: f64 = 1.4426950408889634;
+const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52
+
+/** tanh of the two lanes of x; tanh' stored at d. */
+// @ts-ignore: decorator
+@inline function tanhVec(x: v128, d: usize): v128 {
+  const one = f64x2.splat(1.0), two = f64x2.splat(2.0);
+  const t = f64x2.pmin(f64x2.abs(x), f64x2.splat(350.0));
+  const w = f64x2.add(t, t);
+  const kf = madd64(w, f64x2.splat(INV_LN2), f64x2.splat(SHIFTER));
+  const k = f64x2.sub(kf, f64x2.splat(SHIFTER));
+  const r = madd64(k, f64x2.splat(-LN2_LO), madd64(k, f64x2.splat(-LN2_HI), w));
+  let q = f64x2.splat(1.0 / 6227020800.0);                         // 1/13!
+  q = madd64(q, r, f64x2.splat(1.0 / 479001600.0));                 // 1/12!
+  q = madd64(q, r, f64x2.splat(1.0 / 39916800.0));                  // 1/11!
+  q = madd64(q, r, f64x2.splat(1.0 / 3628800.0));                   // 1/10!
+  q = madd64(q, r, f64x2.splat(1.0 / 362880.0));                    // 1/9!
+  q = madd64(q, r, f64x2.splat(1.0 / 40320.0));                     // 1/8!
+  q = madd64(q, r, f64x2.splat(1.0 / 5040.0));                      // 1/7!
+  q = madd64(q, r, f64x2.splat(1.0 / 720.0));                       // 1/6!
+  q = madd64(q, r, f64x2.splat(1.0 / 120.0));                       // 1/5!
+  q = madd64(q, r, f64x2.splat(1.0 / 24.0));                        // 1/4!
+  q = madd64(q, r, f64x2.splat(1.0 / 6.0));                         // 1/3!
+  q = madd64(q, r, f64x2.splat(0.5));                               // 1/2!
+  const p = madd64(f64x2.mul(r, r), q, r);                          // expm1(r)
+  // 2^k: the low 12 bits of kf's bit pattern minus the shifter's are k; plus 1023, shifted into the exponent.
+  const s = i64x2.shl(i64x2.add(kf, i64x2.splat(1023 - 0x4338000000000000)), 52);
+  const e = madd64(s, p, f64x2.sub(s, one));
+  const iq = f64x2.div(one, f64x2.add(e, two));
+  const th = f64x2.mul(e, iq);
+  v128.store(d, f64x2.mul(f64x2.add(iq, iq), f64x2.add(one, th)));
+  return v128.or(th, v128.and(x, i64x2.splat(0x8000000000000000)));
+}
+
+// Descriptor header (i32 words).
+const H_L = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C = 7, H_W = 8,
+  H_STATES = 9, H_CHUNK = 10, H_PART = 11, H_PARTBYTES = 12, H_V = 13, H_IO = 14, H_SCR = 15,
+  H_SCRBYTES = 16, H_MAXM = 17, H_POFF = 18, H_GW = 19;
+/** Byte offset of the f64 1/n in the descriptor. */
+const H_INVN = 96;
+/** Byte offset of the first layer record, and the record size. */
+const LAYERS = 128, LREC = 64;
+// Layer record (i32 words, then h as f64 at byte 48).
+const L_M = 0, L_K = 1, L_ACT = 2, L_RES = 3, L_KP = 4, L_KT = 5, L_BP = 6, L_AOFF = 7, L_GOFF = 8, L_DBOFF = 9;
+const L_H = 48;
+/** Partial sums: value at 0, hit count at 8, gradient from byte 32. */
+const PART_GRAD = 32;
+
+/** Pass bits of {@link netChunks}. */
+const FWD = 1, LOSS = 2, GRAD = 4, JVP = 8, VJP = 16, GN = 32, FULL = 64;
+
+// @ts-ignore: decorator
+@inline function hdr(d: usize, i: i32): i32 { return load<i32>(d + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline function lrec(d: usize, l: i32, i: i32): i32 { return load<i32>(d + LAYERS + <usize>l * LREC + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline function lh(d: usize, l: i32): f64 { return load<f64>(d + LAYERS + <usize>l * LREC + L_H); }
+
+// Element-type helpers: T is f64 (f64x2 lanes) or f32 (f32x4 lanes); every
+// `sizeof<T>() == 8` below is a compile-time constant, so each instance of a
+// generic kernel compiles to straight f64x2 or f32x4 code.
+
+/** Bytes per element. */
+// @ts-ignore: decorator
+@inline function SZ<T>(): usize { return sizeof<T>(); }
+/** Elements per vector (2 or 4). */
+// @ts-ignore: decorator
+@inline function LANES<T>(): i32 { return 16 / <i32>sizeof<T>(); }
+// @ts-ignore: decorator
+@inline function vsplat<T>(x: f64): v128 { return sizeof<T>() == 8 ? f64x2.splat(x) : f32x4.splat(<f32>x); }
+/** The element at p in every lane. */
+// @ts-ignore: decorator
+@inline function vsplatAt<T>(p: usize): v128 { return sizeof<T>() == 8 ? v128.load64_splat(p) : v128.load32_splat(p); }
+// @ts-ignore: decorator
+@inline function vmadd<T>(a: v128, b: v128, c: v128): v128 { return sizeof<T>() == 8 ? madd64(a, b, c) : madd32(a, b, c); }
+// @ts-ignore: decorator
+@inline function vmul<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.mul(a, b) : f32x4.mul(a, b); }
+// @ts-ignore: decorator
+@inline function vadd<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.add(a, b) : f32x4.add(a, b); }
+
+/**
+ * out_j = D_j + h·(M x_j + bias), j < cols (D = 0: no D term; bias = 0: none);
+ * M rows×inner column-major, rows a multiple of the lanes; out may be D.
+ */
+function affineCols<T>(out: usize, M: usize, bias: usize, x: usize, D: usize, h: f64, rows: i32, inner: i32, cols: i32): void {
+  const sz = SZ<T>(), V = LANES<T>();
+  const ldr = <usize>rows * sz, ldi = <usize>inner * sz;
+  const hv = vsplat<T>(h), zero = vsplat<T>(0);
+  for (let j = 0; j < cols; j++) {
+    const xj = x + <usize>j * ldi, oj = out + <usize>j * ldr, dj = D + <usize>j * ldr;
+    let r = 0;
+    for (; r + 4 * V <= rows; r += 4 * V) {
+      const ro = <usize>r * sz;
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+      if (bias != 0) {
+        a0 = v128.load(bias + ro); a1 = v128.load(bias + ro, 16); a2 = v128.load(bias + ro, 32); a3 = v128.load(bias + ro, 48);
+      }
+      let mp = M + ro;
+      for (let q = 0; q < inner; q++, mp += ldr) {
+        const s = vsplatAt<T>(xj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(mp), s, a0);
+        a1 = vmadd<T>(v128.load(mp, 16), s, a1);
+        a2 = vmadd<T>(v128.load(mp, 32), s, a2);
+        a3 = vmadd<T>(v128.load(mp, 48), s, a3);
+      }
+      if (D != 0) {
+        a0 = vmadd<T>(hv, a0, v128.load(dj + ro)); a1 = vmadd<T>(hv, a1, v128.load(dj + ro, 16));
+        a2 = vmadd<T>(hv, a2, v128.load(dj + ro, 32)); a3 = vmadd<T>(hv, a3, v128.load(dj + ro, 48));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); a2 = vmul<T>(hv, a2); a3 = vmul<T>(hv, a3);
+      }
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
+    }
+    for (; r + 2 * V <= rows; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = zero, a1 = zero;
+      if (bias != 0) {
+        a0 = v128.load(bias + ro); a1 = v128.load(bias + ro, 16);
+      }
+      let mp = M + ro;
+      for (let q = 0; q < inner; q++, mp += ldr) {
+        const s = vsplatAt<T>(xj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(mp), s, a0);
+        a1 = vmadd<T>(v128.load(mp, 16), s, a1);
+      }
+      if (D != 0) {
+        a0 = vmadd<T>(hv, a0, v128.load(dj + ro)); a1 = vmadd<T>(hv, a1, v128.load(dj + ro, 16));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1);
+      }
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16);
+    }
+    for (; r < rows; r += V) {
+      const ro = <usize>r * sz;
+      let a = bias != 0 ? v128.load(bias + ro) : zero;
+      let mp = M + ro;
+      for (let q = 0; q < inner; q++, mp += ldr) a = vmadd<T>(v128.load(mp), vsplatAt<T>(xj + <usize>q * sz), a);
+      if (D != 0) a = vmadd<T>(hv, a, v128.load(dj + ro));
+      else if (h != 1.0) a = vmul<T>(hv, a);
+      v128.store(oj + ro, a);
+    }
+  }
+}
+
+// f32 tanh: the same formulas in single precision — k by the 1.5·2^23
+// shifter, expm1(r) by its Taylor series to r^7 (truncation < 1e-8 relative
+// for |r| ≤ ln2/2), clamp at |x| = 40 (tanh = 1 in f32 long before; e stays finite).
+const LN2_HI32: f32 = 0.693359375;
+const LN2_LO32: f32 = -2.12194440e-4;
+const INV_LN2_32: f32 = 1.44269504;
+const SHIFTER32: f32 = 12582912.0; // 1.5·2^23
+
+/** tanh of the four lanes of x; tanh' stored at d. */
+// @ts-ignore: decorator
+@inline function tanhVec32(x: v128, d: usize): v128 {
+  const one = f32x4.splat(1.0), two = f32x4.splat(2.0);
+  const t = f32x4.pmin(f32x4.abs(x), f32x4.splat(40.0));
+  const w = f32x4.add(t, t);
+  const kf = madd32(w, f32x4.splat(INV_LN2_32), f32x4.splat(SHIFTER32));
+  const k = f32x4.sub(kf, f32x4.splat(SHIFTER32));
+  const r = madd32(k, f32x4.splat(-LN2_LO32), madd32(k, f32x4.splat(-LN2_HI32), w));
+  let q = f32x4.splat(<f32>(1.0 / 5040.0));                 // 1/7!
+  q = madd32(q, r, f32x4.splat(<f32>(1.0 / 720.0)));         // 1/6!
+  q = madd32(q, r, f32x4.splat(<f32>(1.0 / 120.0)));         // 1/5!
+  q = madd32(q, r, f32x4.splat(<f32>(1.0 / 24.0)));          // 1/4!
+  q = madd32(q, r, f32x4.splat(<f32>(1.0 / 6.0)));           // 1/3!
+  q = madd32(q, r, f32x4.splat(0.5));                        // 1/2!
+  const p = madd32(f32x4.mul(r, r), q, r);                   // expm1(r)
+  // 2^k: the low bits of kf's pattern minus the shifter's are k; plus 127, shifted into the exponent.
+  const s = i32x4.shl(i32x4.add(kf, i32x4.splat(127 - 0x4B400000)), 23);
+  const e = madd32(s, p, f32x4.sub(s, one));
+  const iq = f32x4.div(one, f32x4.add(e, two));
+  const th = f32x4.mul(e, iq);
+  v128.store(d, f32x4.mul(f32x4.add(iq, iq), f32x4.add(one, th)));
+  return v128.or(th, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+/** σ of v (act 0 identity, 1 tanh, 2 ReLU), σ' stored at d. */
+// @ts-ignore: decorator
+@inline function actVec<T>(v: v128, d: usize, act: i32): v128 {
+  const one = vsplat<T>(1.0);
+  if (act == 1) return sizeof<T>() == 8 ? tanhVec(v, d) : tanhVec32(v, d);
+  if (act == 2) {
+    const pos = sizeof<T>() == 8 ? f64x2.gt(v, f64x2.splat(0.0)) : f32x4.gt(v, f32x4.splat(0.0));
+    v128.store(d, v128.and(one, pos));
+    return v128.and(v, pos);
+  }
+  v128.store(d, one);
+  return v;
+}
+
+/**
+ * One layer's forward over `cols` columns, column by column with the column
+ * in registers: z = K y + b, A = σ'(z), out = σ(z) or yIn + h·σ(z) (residual).
+ */
+function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize, residual: bool, h: f64, act: i32, m: i32, k: i32, cols: i32): void {
+  const sz = SZ<T>(), V = LANES<T>();
+  const ldm = <usize>m * sz, ldk = <usize>k * sz;
+  const hv = vsplat<T>(h);
+  for (let j = 0; j < cols; j++) {
+    const yj = y + <usize>j * ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
+    let r = 0;
+    for (; r + 4 * V <= m; r += 4 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(kp), s, a0);
+        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
+        a2 = vmadd<T>(v128.load(kp, 32), s, a2);
+        a3 = vmadd<T>(v128.load(kp, 48), s, a3);
+      }
+      const p = aj + ro;
+      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act); a2 = actVec<T>(a2, p + 32, act); a3 = actVec<T>(a3, p + 48, act);
+      if (residual) {
+        const yr = yj + ro;
+        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
+        a2 = vmadd<T>(hv, a2, v128.load(yr, 32)); a3 = vmadd<T>(hv, a3, v128.load(yr, 48));
+      }
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
+    }
+    for (; r + 2 * V <= m; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16);
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(kp), s, a0);
+        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
+      }
+      const p = aj + ro;
+      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act);
+      if (residual) {
+        a0 = vmadd<T>(hv, a0, v128.load(yj + ro)); a1 = vmadd<T>(hv, a1, v128.load(yj + ro, 16));
+      }
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16);
+    }
+    for (; r < m; r += V) {
+      const ro = <usize>r * sz;
+      let acc = v128.load(bias + ro);
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) acc = vmadd<T>(v128.load(kp), vsplatAt<T>(yj + <usize>q * sz), acc);
+      acc = actVec<T>(acc, aj + ro, act);
+      if (residual) acc = vmadd<T>(hv, acc, v128.load(yj + ro));
+      v128.store(oj + ro, acc);
+    }
+  }
+}
+
+/**
+ * One layer's jvp over `cols` columns, the column in registers:
+ * out = [D] + h·A ∘ (dK y + db + K dy) (dy = 0: no K dy term; D = 0: none).
+ */
+function jvpLayer<T>(out: usize, D: usize, A: usize, y: usize, dK: usize, db: usize, K: usize, dy: usize, h: f64, m: i32, k: i32, cols: i32): void {
+  const sz = SZ<T>(), V = LANES<T>();
+  const ldm = <usize>m * sz, ldk = <usize>k * sz;
+  const hv = vsplat<T>(h), zero = vsplat<T>(0.0);
+  for (let j = 0; j < cols; j++) {
+    const yj = y + <usize>j * ldk, dyj = dy + <usize>j * ldk;
+    const cj = <usize>j * ldm;
+    let r = 0;
+    for (; r + 4 * V <= m; r += 4 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(db + ro), a1 = v128.load(db + ro, 16), a2 = v128.load(db + ro, 32), a3 = v128.load(db + ro, 48);
+      let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+      let kp = dK + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(kp), s, a0);
+        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
+        a2 = vmadd<T>(v128.load(kp, 32), s, a2);
+        a3 = vmadd<T>(v128.load(kp, 48), s, a3);
+      }
+      if (dy != 0) {
+        kp = K + ro;
+        for (let q = 0; q < k; q++, kp += ldm) {
+          const s = vsplatAt<T>(dyj + <usize>q * sz);
+          b0 = vmadd<T>(v128.load(kp), s, b0);
+          b1 = vmadd<T>(v128.load(kp, 16), s, b1);
+          b2 = vmadd<T>(v128.load(kp, 32), s, b2);
+          b3 = vmadd<T>(v128.load(kp, 48), s, b3);
+        }
+      }
+      const ap = A + cj + ro;
+      a0 = vmul<T>(v128.load(ap), vadd<T>(a0, b0));
+      a1 = vmul<T>(v128.load(ap, 16), vadd<T>(a1, b1));
+      a2 = vmul<T>(v128.load(ap, 32), vadd<T>(a2, b2));
+      a3 = vmul<T>(v128.load(ap, 48), vadd<T>(a3, b3));
+      if (D != 0) {
+        const dp = D + cj + ro;
+        a0 = vmadd<T>(hv, a0, v128.load(dp)); a1 = vmadd<T>(hv, a1, v128.load(dp, 16));
+        a2 = vmadd<T>(hv, a2, v128.load(dp, 32)); a3 = vmadd<T>(hv, a3, v128.load(dp, 48));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); a2 = vmul<T>(hv, a2); a3 = vmul<T>(hv, a3);
+      }
+      const op = out + cj + ro;
+      v128.store(op, a0); v128.store(op, a1, 16); v128.store(op, a2, 32); v128.store(op, a3, 48);
+    }
+    for (; r + 2 * V <= m; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(db + ro), a1 = v128.load(db + ro, 16);
+      let b0 = zero, b1 = zero;
+      let kp = dK + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz);
+        a0 = vmadd<T>(v128.load(kp), s, a0);
+        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
+      }
+      if (dy != 0) {
+        kp = K + ro;
+        for (let q = 0; q < k; q++, kp += ldm) {
+          const s = vsplatAt<T>(dyj + <usize>q * sz);
+          b0 = vmadd<T>(v128.load(kp), s, b0);
+          b1 = vmadd<T>(v128.load(kp, 16), s, b1);
+        }
+      }
+      const ap = A + cj + ro;
+      a0 = vmul<T>(v128.load(ap), vadd<T>(a0, b0));
+      a1 = vmul<T>(v128.load(ap, 16), vadd<T>(a1, b1));
+      if (D != 0) {
+        a0 = vmadd<T>(hv, a0, v128.load(D + cj + ro)); a1 = vmadd<T>(hv, a1, v128.load(D + cj + ro, 16));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1);
+      }
+      v128.store(out + cj + ro, a0); v128.store(out + cj + ro, a1, 16);
+    }
+    for (; r < m; r += V) {
+      const ro = <usize>r * sz;
+      let a = v128.load(db + ro);
+      let kp = dK + ro;
+      for (let q = 0; q < k; q++, kp += ldm) a = vmadd<T>(v128.load(kp), vsplatAt<T>(yj + <usize>q * sz), a);
+      if (dy != 0) {
+        kp = K + ro;
+        for (let q = 0; q < k; q++, kp += ldm) a = vmadd<T>(v128.load(kp), vsplatAt<T>(dyj + <usize>q * sz), a);
+      }
+      a = vmul<T>(v128.load(A + cj + ro), a);
+      if (D != 0) a = vmadd<T>(hv, a, v128.load(D + cj + ro));
+      else if (h != 1.0) a = vmul<T>(hv, a);
+      v128.store(out + cj + ro, a);
+    }
+  }
+}
+
+/** out = a ∘ w over `count` entries (a multiple of the lanes). */
+function hadamard<T>(out: usize, a: usize, w: usize, count: i32): void {
+  const end = <usize>count * SZ<T>();
+  for (let o: usize = 0; o < end; o += 16) v128.store(out + o, vmul<T>(v128.load(a + o), v128.load(w + o)));
+}
+
+/**
+ * dK += G Yᵀ (m×k), db += rowsums(G) (m) over `cols` columns; G m×cols, Y k×cols.
+ * Two columns q, q+1 of dK per sweep over the block (eight accumulators for
+ * a block of four vectors): each loaded vector of G feeds two multiply-adds.
+ */
+function gradK<T>(dK: usize, db: usize, G: usize, Y: usize, m: i32, k: i32, cols: i32): void {
+  const sz = SZ<T>(), V = LANES<T>();
+  const ldm = <usize>m * sz, ldk = <usize>k * sz;
+  let q = 0;
+  for (; q + 2 <= k; q += 2) {
+    const yq = Y + <usize>q * sz, kq = dK + <usize>q * ldm, kq1 = kq + ldm;
+    let r = 0;
+    for (; r + 4 * V <= m; r += 4 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(kq + ro), a1 = v128.load(kq + ro, 16), a2 = v128.load(kq + ro, 32), a3 = v128.load(kq + ro, 48);
+      let b0 = v128.load(kq1 + ro), b1 = v128.load(kq1 + ro, 16), b2 = v128.load(kq1 + ro, 32), b3 = v128.load(kq1 + ro, 48);
+      let g = G + ro, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
+        const s = vsplatAt<T>(y), t = vsplatAt<T>(y + sz);
+        const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32), g3 = v128.load(g, 48);
+        a0 = vmadd<T>(g0, s, a0); a1 = vmadd<T>(g1, s, a1); a2 = vmadd<T>(g2, s, a2); a3 = vmadd<T>(g3, s, a3);
+        b0 = vmadd<T>(g0, t, b0); b1 = vmadd<T>(g1, t, b1); b2 = vmadd<T>(g2, t, b2); b3 = vmadd<T>(g3, t, b3);
+      }
+      v128.store(kq + ro, a0); v128.store(kq + ro, a1, 16); v128.store(kq + ro, a2, 32); v128.store(kq + ro, a3, 48);
+      v128.store(kq1 + ro, b0); v128.store(kq1 + ro, b1, 16); v128.store(kq1 + ro, b2, 32); v128.store(kq1 + ro, b3, 48);
+    }
+    for (; r + 2 * V <= m; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(kq + ro), a1 = v128.load(kq + ro, 16);
+      let b0 = v128.load(kq1 + ro), b1 = v128.load(kq1 + ro, 16);
+      let g = G + ro, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
+        const s = vsplatAt<T>(y), t = vsplatAt<T>(y + sz);
+        const g0 = v128.load(g), g1 = v128.load(g, 16);
+        a0 = vmadd<T>(g0, s, a0); a1 = vmadd<T>(g1, s, a1);
+        b0 = vmadd<T>(g0, t, b0); b1 = vmadd<T>(g1, t, b1);
+      }
+      v128.store(kq + ro, a0); v128.store(kq + ro, a1, 16);
+      v128.store(kq1 + ro, b0); v128.store(kq1 + ro, b1, 16);
+    }
+    for (; r < m; r += V) {
+      const ro = <usize>r * sz;
+      let a = v128.load(kq + ro), b = v128.load(kq1 + ro);
+      let g = G + ro, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
+        const gv = v128.load(g);
+        a = vmadd<T>(gv, vsplatAt<T>(y), a);
+        b = vmadd<T>(gv, vsplatAt<T>(y + sz), b);
+      }
+      v128.store(kq + ro, a);
+      v128.store(kq1 + ro, b);
+    }
+  }
+  for (; q < k; q++) {
+    const yq = Y + <usize>q * sz, kq = dK + <usize>q * ldm;
+    for (let r = 0; r < m; r += V) {
+      const ro = <usize>r * sz;
+      let a = v128.load(kq + ro);
+      let g = G + ro, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) a = vmadd<T>(v128.load(g), vsplatAt<T>(y), a);
+      v128.store(kq + ro, a);
+    }
+  }
+  for (let r = 0; r < m; r += V) {
+    const ro = <usize>r * sz;
+    let a = v128.load(db + ro);
+    let g = G + ro;
+    for (let j = 0; j < cols; j++, g += ldm) a = vadd<T>(a, v128.load(g));
+    v128.store(db + ro, a);
+  }
+}
+
+/** Input of layer l for chunk `st` (layer 0 reads the data columns at y0). */
+// @ts-ignore: decorator
+@inline function layerInput<T>(d: usize, st: usize, y0: usize, l: i32, B: i32): usize {
+  if (l == 0) return y0;
+  return st + <usize>lrec(d, l - 1, L_AOFF) + <usize>lrec(d, l - 1, L_M) * <usize>B * SZ<T>();
+}
+
+/** Forward over all layers of one chunk: A_l and Y_{l+1} into the chunk's states. */
+function forward<T>(d: usize, st: usize, y0: usize, cols: i32, B: i32): void {
+  const L = hdr(d, H_L);
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_M), k = lrec(d, l, L_K);
+    const a = st + <usize>lrec(d, l, L_AOFF), yOut = a + <usize>m * <usize>B * SZ<T>();
+    const yIn = layerInput<T>(d, st, y0, l, B);
+    forwardLayer<T>(a, yOut, <usize>lrec(d, l, L_KP), <usize>lrec(d, l, L_BP), yIn, lrec(d, l, L_RES) != 0, lh(d, l), lrec(d, l, L_ACT), m, k, cols);
+  }
+}
+
+/**
+ * Backward (transpose) recursion of one chunk from W_L in buffer `w` (m_L×cols):
+ * the layers' gradients accumulate into the partial at `grad`; `w2` and `G`
+ * are scratch of max m × cols. The input gradient of layer 0 is not formed.
+ */
+function backward<T>(d: usize, st: usize, y0: usize, cols: i32, B: i32, w: usize, w2: usize, G: usize, grad: usize): void {
+  const L = hdr(d, H_L), sz = SZ<T>();
+  for (let l = L - 1; l >= 0; l--) {
+    const m = lrec(d, l, L_M), k = lrec(d, l, L_K);
+    const a = st + <usize>lrec(d, l, L_AOFF);
+    hadamard<T>(G, a, w, m * cols);
+    gradK<T>(grad + <usize>lrec(d, l, L_GOFF) * sz, grad + <usize>lrec(d, l, L_DBOFF) * sz, G, layerInput<T>(d, st, y0, l, B), m, k, cols);
+    if (l == 0) break;
+    // W_l = [W_{l+1}] + h_l K_lᵀ G_l (Kᵀ stored k×m).
+    const res = lrec(d, l, L_RES) != 0;
+    affineCols<T>(w2, <usize>lrec(d, l, L_KT), 0, G, res ? w : 0, res ? lh(d, l) : 1.0, k, m, cols);
+    const t = w; w = w2; w2 = t;
+  }
+}
+
+/**
+ * Linearised forward of one chunk for the direction at v (same layout as the
+ * gradient): returns the buffer (x1 or x2) holding dZ = dY_L.
+ */
+function jvp<T>(d: usize, st: usize, y0: usize, cols: i32, B: i32, v: usize, x1: usize, x2: usize): usize {
+  const L = hdr(d, H_L), sz = SZ<T>();
+  let dy: usize = 0, out = x1;
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_M), k = lrec(d, l, L_K);
+    const a = st + <usize>lrec(d, l, L_AOFF);
+    // dY_{l+1} = [dY_l] + h_l A_l ∘ (dK_l Y_l + db_l + K_l dY_l).
+    const res = lrec(d, l, L_RES) != 0;
+    jvpLayer<T>(out, res ? dy : 0, a, layerInput<T>(d, st, y0, l, B), v + <usize>lrec(d, l, L_GOFF) * sz, v + <usize>lrec(d, l, L_DBOFF) * sz,
+      <usize>lrec(d, l, L_KP), dy, res ? lh(d, l) : 1.0, m, k, cols);
+    dy = out;
+    out = out == x1 ? x2 : x1;
+  }
+  return dy;
+}
+
+/** nc rounded up to a multiple of the lanes (the rows of W, S, P as the kernels see them). */
+// @ts-ignore: decorator
+@inline function padClasses<T>(nc: i32): i32 {
+  const V = LANES<T>();
+  return (nc + V - 1) & ~(V - 1);
+}
+
+/**
+ * Loss part of a forward over one block: S = W_Z Z + w_b (into P, rows padded
+ * to ncp), then per column the value m_j + log Σ exp(S − m_j) − cᵀs and the
+ * hit (argmax S = argmax C, first maximum) into the partial (in f64),
+ * P = softmax(S) in place (pad rows 0). With `dz` ≠ 0 also T = (P − C)/n,
+ * the W gradient gW += T Zᵀ, gw_b += rowsums(T), and dz = W_Zᵀ T.
+ */
+function lossForward<T>(d: usize, st: usize, c0: usize, cols: i32, B: i32, part: usize, dz: usize, T: usize): void {
+  const sz = SZ<T>();
+  const nc = hdr(d, H_NC), ncp = padClasses<T>(nc), bias = hdr(d, H_BIAS) != 0;
+  const L = hdr(d, H_L);
+  const m = lrec(d, L - 1, L_M);
+  const Z = layerInput<T>(d, st, 0, L, B);
+  const P = st + <usize>hdr(d, H_POFF), W = <usize>hdr(d, H_W);
+  const wb = W + <usize>(ncp * m) * sz, Wt = wb + <usize>ncp * sz;
+  const invN = load<f64>(d + H_INVN);
+  affineCols<T>(P, W, bias ? wb : 0, Z, 0, 1.0, ncp, m, cols);
+  let value = 0.0, hits = 0.0;
+  for (let j = 0; j < cols; j++) {
+    const pj = P + <usize>j * <usize>ncp * sz, cj = c0 + <usize>j * <usize>nc * sz;
+    let mx = -Infinity;
+    let bs = 0, bc = 0;
+    for (let i = 0; i < nc; i++) {
+      const si = <f64>load<T>(pj + <usize>i * sz);
+      if (si > mx) mx = si;
+      if (i > 0) {
+        if (si > <f64>load<T>(pj + <usize>bs * sz)) bs = i;
+        if (load<T>(cj + <usize>i * sz) > load<T>(cj + <usize>bc * sz)) bc = i;
+      }
+    }
+    if (bs == bc) hits += 1.0;
+    let zsum = 0.0, cs = 0.0;
+    for (let i = 0; i < nc; i++) {
+      const pi = pj + <usize>i * sz;
+      const si = <f64>load<T>(pi);
+      cs += <f64>load<T>(cj + <usize>i * sz) * si;
+      const e = Math.exp(si - mx);
+      store<T>(pi, <T>e);
+      zsum += e;
+    }
+    const inv = 1.0 / zsum;
+    for (let i = 0; i < nc; i++) {
+      const pi = pj + <usize>i * sz;
+      store<T>(pi, <T>(<f64>load<T>(pi) * inv));
+    }
+    for (let i = nc; i < ncp; i++) store<T>(pj + <usize>i * sz, <T>0);
+    value += mx + Math.log(zsum) - cs;
+    if (dz == 0) continue;
+    const tj = T + <usize>j * <usize>ncp * sz;
+    for (let i = 0; i < nc; i++) store<T>(tj + <usize>i * sz, <T>((<f64>load<T>(pj + <usize>i * sz) - <f64>load<T>(cj + <usize>i * sz)) * invN));
+    for (let i = nc; i < ncp; i++) store<T>(tj + <usize>i * sz, <T>0);
+  }
+  store<f64>(part, load<f64>(part) + value);
+  store<f64>(part, load<f64>(part, 8) + hits, 8);
+  if (dz == 0) return;
+  const gW = part + PART_GRAD + <usize>hdr(d, H_GW) * sz;
+  gradK<T>(gW, gW + <usize>(ncp * m) * sz, T, Z, ncp, m, cols);
+  affineCols<T>(dz, Wt, 0, T, 0, 1.0, m, ncp, cols);
+}
+
+/** T ← ∇²_S E T column by column: p ∘ (t − pᵀt)/n (pad rows stay 0). */
+function softmaxHessCols<T>(T: usize, P: usize, nc: i32, ncp: i32, invN: f64, cols: i32): void {
+  const sz = SZ<T>();
+  for (let j = 0; j < cols; j++) {
+    const tj = T + <usize>j * <usize>ncp * sz, pj = P + <usize>j * <usize>ncp * sz;
+    let pv = 0.0;
+    for (let i = 0; i < nc; i++) pv += <f64>load<T>(pj + <usize>i * sz) * <f64>load<T>(tj + <usize>i * sz);
+    for (let i = 0; i < nc; i++) {
+      const ti = tj + <usize>i * sz;
+      store<T>(ti, <T>(<f64>load<T>(pj + <usize>i * sz) * (<f64>load<T>(ti) - pv) * invN));
+    }
+  }
+}
+
+/**
+ * Loss part of a Gauss-Newton mat-vec over one block, in place on dz
+ * (m_L×cols): T = W_Z dz (+ vW [Z; 1] when `full`), T ← ∇²_S E T,
+ * dz ← W_Zᵀ T; the W block (T [Z; 1]ᵀ, with block-diagonal coupling from its
+ * own T2 = ∇²_S E vW [Z; 1]) accumulates into the partial.
+ */
+function lossGN<T>(d: usize, st: usize, cols: i32, B: i32, part: usize, dz: usize, T: usize, T2: usize, full: bool): void {
+  const sz = SZ<T>();
+  const nc = hdr(d, H_NC), ncp = padClasses<T>(nc), bias = hdr(d, H_BIAS) != 0;
+  const L = hdr(d, H_L);
+  const m = lrec(d, L - 1, L_M);
+  const Z = layerInput<T>(d, st, 0, L, B);
+  const P = st + <usize>hdr(d, H_POFF), W = <usize>hdr(d, H_W);
+  const Wt = W + <usize>(ncp * m + ncp) * sz;
+  const off = <usize>hdr(d, H_GW) * sz;
+  const gW = part + PART_GRAD + off, vW = <usize>hdr(d, H_V) + off;
+  const gWb = gW + <usize>(ncp * m) * sz, vWb = vW + <usize>(ncp * m) * sz;
+  const invN = load<f64>(d + H_INVN);
+  affineCols<T>(T, W, 0, dz, 0, 1.0, ncp, m, cols);
+  if (full) affineCols<T>(T, vW, bias ? vWb : 0, Z, T, 1.0, ncp, m, cols);
+  softmaxHessCols<T>(T, P, nc, ncp, invN, cols);
+  affineCols<T>(dz, Wt, 0, T, 0, 1.0, m, ncp, cols);
+  if (full) {
+    gradK<T>(gW, gWb, T, Z, ncp, m, cols);
+    return;
+  }
+  affineCols<T>(T2, vW, bias ? vWb : 0, Z, 0, 1.0, ncp, m, cols);
+  softmaxHessCols<T>(T2, P, nc, ncp, invN, cols);
+  gradK<T>(gW, gWb, T2, Z, ncp, m, cols);
+}
+
+/** One column block c of a pass (see the file comment for the bits of `mode`). */
+function runChunk<T>(d: usize, mode: i32, c: i32): void {
+  const sz = SZ<T>();
+  const n = hdr(d, H_N), B = hdr(d, H_B), nIn = hdr(d, H_NIN), nc = hdr(d, H_NC);
+  const col0 = c * B;
+  const cols = min(B, n - col0);
+  if (cols <= 0) return;
+  const st = <usize>hdr(d, H_STATES) + <usize>c * <usize>hdr(d, H_CHUNK);
+  const part = <usize>hdr(d, H_PART) + <usize>c * <usize>hdr(d, H_PARTBYTES);
+  const scr = <usize>hdr(d, H_SCR) + <usize>c * <usize>hdr(d, H_SCRBYTES);
+  const buf = <usize>hdr(d, H_MAXM) * <usize>B * sz, sbuf = <usize>padClasses<T>(nc) * <usize>B * sz;
+  const x1 = scr, x2 = scr + buf, G = x2 + buf, T = G + buf, T2 = T + sbuf;
+  const y0 = <usize>hdr(d, H_Y) + <usize>col0 * <usize>nIn * sz;
+  const L = hdr(d, H_L);
+  const mL = lrec(d, L - 1, L_M);
+  const io = <usize>hdr(d, H_IO) + <usize>col0 * <usize>mL * sz;
+  if ((mode & (LOSS | GRAD | VJP | GN)) != 0) memory.fill(part, 0, <usize>hdr(d, H_PARTBYTES));
+  if ((mode & FWD) != 0) forward<T>(d, st, y0, cols, B);
+  if ((mode & LOSS) != 0) {
+    const c0 = <usize>hdr(d, H_C) + <usize>col0 * <usize>nc * sz;
+    lossForward<T>(d, st, c0, cols, B, part, (mode & GRAD) != 0 ? x1 : 0, T);
+    if ((mode & GRAD) != 0) backward<T>(d, st, y0, cols, B, x1, x2, G, part + PART_GRAD);
+  }
+  if ((mode & (JVP | GN)) != 0) {
+    const dz = jvp<T>(d, st, y0, cols, B, <usize>hdr(d, H_V), x1, x2);
+    if ((mode & GN) != 0) {
+      lossGN<T>(d, st, cols, B, part, dz, T, T2, (mode & FULL) != 0);
+      backward<T>(d, st, y0, cols, B, dz, dz == x1 ? x2 : x1, G, part + PART_GRAD);
+    } else {
+      memory.copy(io, dz, <usize>mL * <usize>cols * sz);
+    }
+  }
+  if ((mode & VJP) != 0) {
+    memory.copy(x1, io, <usize>mL * <usize>cols * sz);
+    backward<T>(d, st, y0, cols, B, x1, x2, G, part + PART_GRAD);
+  }
+}
+
+/**
+ * Run column blocks c0 … c0+count−1 of a whole-network pass described at
+ * `desc` (src/engine/workspace.ts), in float64. `mode` bits: 1 forward,
+ * 2 loss value (and P), 4 gradient, 8 jvp (dZ to the io buffer), 16 vjp (dZ
+ * from the io buffer), 32 Gauss-Newton mat-vec, 64 full (θ, W) coupling in it.
+ */
+export function netChunks(desc: usize, mode: i32, c0: i32, count: i32): void {
+  for (let c = c0; c < c0 + count; c++) runChunk<f64>(desc, mode, c);
+}
+
+/**
+ * {@link netChunks} in float32: states, parameters as the kernel reads them,
+ * products and per-block partial gradients in single precision (rows padded
+ * to multiples of 4, f32x4 lanes); the loss value and hit count in double.
+ */
+export function netChunks32(desc: usize, mode: i32, c0: i32, count: i32): void {
+  for (let c = c0; c < c0 + count; c++) runChunk<f32>(desc, mode, c);
+}

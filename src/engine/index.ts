@@ -1,0 +1,8 @@
+/**
+ * The execution engine: networks compiled once into plans, run as
+ * whole-network WebAssembly passes over workspaces the caller owns
+ * (docs/engine.md).
+ */
+export { compileNetwork, networkPlanSupport, type NetworkPlan, type PlanLayer, type PlanActivation } from './plan.js';
+export { compile, type CompileOptions, type CompiledNetwork } from './compile.js';
+export type { WorkspaceOptions, Precision } from './workspace.js';
