@@ -10,7 +10,7 @@ import { checkMatrix64, checkPositiveInt, checkVector, fail, shapeStr } from '..
 import { columnMajorData, matrix, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { norm2 } from '../core/vector.js';
-import type { Model, ModelState } from '../networks/types.js';
+import type { Model, ModelState } from '../core/model.js';
 import { checkOptions } from '../core/options.js';
 
 /** Options of {@link perturbationGrowth}. */

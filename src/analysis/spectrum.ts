@@ -14,7 +14,7 @@ import { columnMajorData, matrix, zeros, type Matrix } from '../core/matrix.js';
 import { eigSym, eigvals } from '../core/solvers/eigvals.js';
 import { circulantEigenvalues, circulantEigenvalues2d } from '../operators/circulantEigenvalues.js';
 import type { ParametricOperator } from '../operators/types.js';
-import type { Model } from '../networks/types.js';
+import type { Model } from '../core/model.js';
 import { checkOptions } from '../core/options.js';
 
 /** Eigenvalues as parallel arrays of real and imaginary parts. */

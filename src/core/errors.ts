@@ -122,6 +122,7 @@ export function checkMatrix(fn: string, name: string, M: unknown, rows?: number,
   if (!(m.data instanceof Float64Array) && !(m.data instanceof Float32Array)) {
     fail(fn, `${name} must be backed by a Float64Array or Float32Array`, 'badArgument', { argument: name });
   }
+  checkStorage(fn, name, m);
   if (rows !== undefined && m.shape[0] !== rows) {
     fail(fn, `${name} is ${shapeStr(m)}, expected ${rows} rows`, 'badShape', { argument: name, got: [...m.shape], expected: [rows, cols ?? m.shape[1]] });
   }
@@ -129,6 +130,23 @@ export function checkMatrix(fn: string, name: string, M: unknown, rows?: number,
     fail(fn, `${name} is ${shapeStr(m)}, expected ${cols} columns`, 'badShape', { argument: name, got: [...m.shape], expected: [rows ?? m.shape[0], cols] });
   }
   return m;
+}
+
+/**
+ * Every entry of a non-empty view must lie inside its storage: a matrix given
+ * back by `releaseResident` has none left (its view is emptied so that it
+ * cannot read or write a block that another matrix may own now).
+ */
+function checkStorage(fn: string, name: string, m: AnyMatrix): void {
+  const [r, c] = m.shape;
+  if (r === 0 || c === 0) return;
+  let lo = m.offset, hi = m.offset;
+  const e0 = (r - 1) * m.stride[0], e1 = (c - 1) * m.stride[1];
+  if (e0 < 0) lo += e0; else hi += e0;
+  if (e1 < 0) lo += e1; else hi += e1;
+  if (lo >= 0 && hi < m.data.length) return;
+  if (m.data.length === 0) fail(fn, `${name} (${shapeStr(m)}) has no storage: it was given back by releaseResident and must not be used any more`);
+  fail(fn, `${name} is ${shapeStr(m)} with offset ${m.offset} and strides [${m.stride.join(', ')}], which reach entries ${lo} … ${hi} of a storage of ${m.data.length}`);
 }
 
 /** Like {@link checkMatrix} but requires double precision storage. */

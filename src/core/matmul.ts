@@ -31,7 +31,7 @@
 import { checkMatrix, checkNumber, fail, shapeStr } from './errors.js';
 import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from './matrix.js';
 import { getKernelBackend } from './wasm/backend.js';
-import { preferWasmGemm, wasmGemmStrided } from './wasm/gemm.js';
+import { wasmGemmStrided } from './wasm/gemm.js';
 import { checkOptions } from './options.js';
 
 /** Options of {@link matmul}. */
@@ -286,9 +286,12 @@ function gemmStrided(
   beta: number,
 ): void {
   if (m === 0 || n === 0) return;
-  // The WebAssembly SIMD kernel (src/core/wasm) wins from about 10³ flops on,
-  // except for matrix-vector products, where copying A in dominates.
-  if (getKernelBackend() === 'wasm' && preferWasmGemm(m, n, k)) {
+  // The selected kernel family decides the arithmetic, whatever the shape: a
+  // product with few columns (a short last mini-batch, a single example) sums
+  // each entry exactly as a wide one does. (The WebAssembly kernel is slower
+  // only where it matters little: tiny products, by a call's overhead, and
+  // large matrix-vector products, by the copy of A; see preferWasmGemm.)
+  if (getKernelBackend() === 'wasm') {
     wasmGemmStrided(c, cOff, ldc, m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta);
     return;
   }
@@ -316,8 +319,13 @@ function gemmStrided(
 
 /**
  * Unpacked loops for matrix-vector and skinny products (no padding waste).
+ * Every entry is summed exactly as {@link blockedGemm} sums it — over the same
+ * k blocks, each block's products added in order from 0, then alpha times the
+ * block sum added to C — so an entry does not depend on which of the two
+ * kernels the shape selects (a column of a product has the same bits in a
+ * 1-column and in a 1000-column product).
  * When op(A) has unit row stride (a plain A) and more than a few rows, the
- * axpy order adds four scaled columns of op(A) to a column of C per pass;
+ * axpy order adds four columns of op(A) per pass to a column of block sums;
  * otherwise (a transposed A, m = 1, general strides) the dot-product order
  * forms four entries of C at a time, sharing each load of op(B).
  */
@@ -326,52 +334,62 @@ function smallGemm(
   a: Data, aOff: number, aRs: number, aCs: number,
   b: Data, bOff: number, bRs: number, bCs: number,
 ): void {
+  const kcMax = blockSize(k, KC, 1);
   if (aRs === 1 && m >= MR) {
+    const s = new Float64Array(m);
     for (let j = 0; j < n; j++) {
-      const cj = cOff + j * ldc, cEnd = cj + m;
-      let bp = bOff + j * bCs, ap = aOff;
-      let p = 0;
-      for (; p + 3 < k; p += 4) {
-        const t0 = alpha * b[bp], t1 = alpha * b[bp + bRs], t2 = alpha * b[bp + 2 * bRs], t3 = alpha * b[bp + 3 * bRs];
-        const a1 = ap + aCs, a2 = a1 + aCs, a3 = a2 + aCs;
-        for (let i = cj, d = 0; i < cEnd; i++, d++) {
-          c[i] += a[ap + d] * t0 + a[a1 + d] * t1 + a[a2 + d] * t2 + a[a3 + d] * t3;
+      const cj = cOff + j * ldc;
+      for (let pc = 0; pc < k; pc += kcMax) {
+        const pEnd = Math.min(k, pc + kcMax);
+        s.fill(0);
+        let bp = bOff + j * bCs + pc * bRs, ap = aOff + pc * aCs;
+        let p = pc;
+        // s_i = (((s_i + a_i0 b_0) + a_i1 b_1) + a_i2 b_2) + a_i3 b_3: the sequential order.
+        for (; p + 3 < pEnd; p += 4) {
+          const t0 = b[bp], t1 = b[bp + bRs], t2 = b[bp + 2 * bRs], t3 = b[bp + 3 * bRs];
+          const a1 = ap + aCs, a2 = a1 + aCs, a3 = a2 + aCs;
+          for (let i = 0; i < m; i++) s[i] = s[i] + a[ap + i] * t0 + a[a1 + i] * t1 + a[a2 + i] * t2 + a[a3 + i] * t3;
+          bp += 4 * bRs;
+          ap += 4 * aCs;
         }
-        bp += 4 * bRs;
-        ap += 4 * aCs;
-      }
-      for (; p < k; p++) {
-        const t0 = alpha * b[bp];
-        for (let i = cj, d = ap; i < cEnd; i++, d++) c[i] += a[d] * t0;
-        bp += bRs;
-        ap += aCs;
+        for (; p < pEnd; p++) {
+          const t0 = b[bp];
+          for (let i = 0; i < m; i++) s[i] += a[ap + i] * t0;
+          bp += bRs;
+          ap += aCs;
+        }
+        for (let i = 0; i < m; i++) c[cj + i] += alpha * s[i];
       }
     }
     return;
   }
   for (let j = 0; j < n; j++) {
-    const cj = cOff + j * ldc, bj = bOff + j * bCs;
-    let i = 0;
-    for (; i + 3 < m; i += 4) {
-      let q0 = aOff + i * aRs;
-      const d1 = aRs, d2 = 2 * aRs, d3 = 3 * aRs;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0, r = bj; p < k; p++, r += bRs, q0 += aCs) {
-        const bv = b[r];
-        s0 += a[q0] * bv;
-        s1 += a[q0 + d1] * bv;
-        s2 += a[q0 + d2] * bv;
-        s3 += a[q0 + d3] * bv;
+    const cj = cOff + j * ldc;
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = Math.min(kcMax, k - pc);
+      const bj = bOff + j * bCs + pc * bRs, ao = aOff + pc * aCs;
+      let i = 0;
+      for (; i + 3 < m; i += 4) {
+        let q0 = ao + i * aRs;
+        const d1 = aRs, d2 = 2 * aRs, d3 = 3 * aRs;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let p = 0, r = bj; p < kc; p++, r += bRs, q0 += aCs) {
+          const bv = b[r];
+          s0 += a[q0] * bv;
+          s1 += a[q0 + d1] * bv;
+          s2 += a[q0 + d2] * bv;
+          s3 += a[q0 + d3] * bv;
+        }
+        c[cj + i] += alpha * s0;
+        c[cj + i + 1] += alpha * s1;
+        c[cj + i + 2] += alpha * s2;
+        c[cj + i + 3] += alpha * s3;
       }
-      c[cj + i] += alpha * s0;
-      c[cj + i + 1] += alpha * s1;
-      c[cj + i + 2] += alpha * s2;
-      c[cj + i + 3] += alpha * s3;
-    }
-    for (; i < m; i++) {
-      let s = 0;
-      for (let p = 0, r = bj, q = aOff + i * aRs; p < k; p++, r += bRs, q += aCs) s += a[q] * b[r];
-      c[cj + i] += alpha * s;
+      for (; i < m; i++) {
+        let s = 0;
+        for (let p = 0, r = bj, q = ao + i * aRs; p < kc; p++, r += bRs, q += aCs) s += a[q] * b[r];
+        c[cj + i] += alpha * s;
+      }
     }
   }
 }

@@ -7,7 +7,7 @@ import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { IndexLabels } from '../losses/labels.js';
-import type { Model, ParamBlock } from '../networks/types.js';
+import type { Model, ParamBlock } from '../core/model.js';
 import { prefixBlocks } from '../networks/params.js';
 import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
 import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';

@@ -9,7 +9,7 @@ import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { toRegularizer, type Regularizer, type RegularizerLike } from '../losses/tikhonov.js';
 import type { LossFunction } from '../losses/types.js';
 import { checkProbabilities, resolveLabels, type IndexLabels } from '../losses/labels.js';
-import type { Model, VjpOptions } from '../networks/types.js';
+import type { Model, VjpOptions } from '../core/model.js';
 import { checkOptions } from '../core/options.js';
 
 /**

@@ -5,7 +5,7 @@ import { checkMatrix64, checkVector, fail, shapeStr } from '../core/errors.js';
 import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import { affineScores } from '../losses/affine.js';
 import { argmaxColumns, softmax } from '../losses/classify.js';
-import type { Model } from '../networks/types.js';
+import type { Model } from '../core/model.js';
 import { checkOptions } from '../core/options.js';
 import { checkModel } from '../networks/modelChecks.js';
 

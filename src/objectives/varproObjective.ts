@@ -10,7 +10,7 @@ import { pcg } from '../core/solvers/pcg.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { LossResult } from '../losses/types.js';
 import type { IndexLabels } from '../losses/labels.js';
-import type { Model, ParamBlock } from '../networks/types.js';
+import type { Model, ParamBlock } from '../core/model.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import {
   addInto, batchData, checkData, checkPoint, newCounters, resolveLoss, resolveRegularization, scoreAccuracy,

@@ -257,6 +257,7 @@ const ALLOW = new Map<string, string>([
   ['wasmThreadsReady', 'no arguments'],
   ['residentMemoryStats', 'no arguments'],
   ['kernelBuild', 'no arguments'],
+  ['wasmThreadStatus', 'no arguments'],
   ['kernelInfo', 'no arguments'],
   ['kernelInfoLine', 'no arguments'],
   ['preferWasmGemm', 'a query on sizes (answers false for sizes it does not prefer)'],
