@@ -17,6 +17,8 @@
 //    non-finite lanes go through the scalar Math.sin / Math.cos.
 
 // ln 2 = LN2_HI + LN2_LO, LN2_HI with 32 significant bits.
+import { madd64 } from './simd';
+
 const LN2_HI: f64 = 0.6931471803691238;
 const LN2_LO: f64 = 1.9082149292705877e-10;
 const INV_LN2: f64 = 1.4426950408889634;
@@ -42,20 +44,20 @@ const SIN_VECTOR_MAX: f64 = 823549.6; // ≈ 2^19 · π/2
   const r = f64x2.sub(f64x2.sub(w, f64x2.mul(k, f64x2.splat(LN2_HI))), f64x2.mul(k, f64x2.splat(LN2_LO)));
   // Horner for r^2 (1/2! + r/3! + … + r^11/13!).
   let q = f64x2.splat(1.0 / 6227020800.0);                    // 1/13!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 479001600.0)); // 1/12!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 39916800.0));  // 1/11!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 3628800.0));   // 1/10!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 362880.0));    // 1/9!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 40320.0));     // 1/8!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 5040.0));      // 1/7!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 720.0));       // 1/6!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 120.0));       // 1/5!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 24.0));        // 1/4!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.0 / 6.0));         // 1/3!
-  q = f64x2.add(f64x2.mul(q, r), f64x2.splat(0.5));               // 1/2!
-  const p = f64x2.add(r, f64x2.mul(f64x2.mul(r, r), q));          // expm1(r)
+  q = madd64(q, r, f64x2.splat(1.0 / 479001600.0)); // 1/12!
+  q = madd64(q, r, f64x2.splat(1.0 / 39916800.0));  // 1/11!
+  q = madd64(q, r, f64x2.splat(1.0 / 3628800.0));   // 1/10!
+  q = madd64(q, r, f64x2.splat(1.0 / 362880.0));    // 1/9!
+  q = madd64(q, r, f64x2.splat(1.0 / 40320.0));     // 1/8!
+  q = madd64(q, r, f64x2.splat(1.0 / 5040.0));      // 1/7!
+  q = madd64(q, r, f64x2.splat(1.0 / 720.0));       // 1/6!
+  q = madd64(q, r, f64x2.splat(1.0 / 120.0));       // 1/5!
+  q = madd64(q, r, f64x2.splat(1.0 / 24.0));        // 1/4!
+  q = madd64(q, r, f64x2.splat(1.0 / 6.0));         // 1/3!
+  q = madd64(q, r, f64x2.splat(0.5));               // 1/2!
+  const p = madd64(f64x2.mul(r, r), q, r);          // expm1(r)
   const s = pow2(k);
-  return f64x2.add(f64x2.mul(s, p), f64x2.sub(s, f64x2.splat(1.0)));
+  return madd64(s, p, f64x2.sub(s, f64x2.splat(1.0)));
 }
 
 /**
@@ -131,27 +133,27 @@ export function reluPass(x: usize, value: usize, deriv: usize, n: i32): void {
 @inline function sinPoly(r: v128, r2: v128): v128 {
   let q = f64x2.splat(1.0 / 355687428096000.0);                       // 1/17!
   q = f64x2.sub(f64x2.mul(q, r2), f64x2.splat(1.0 / 1307674368000.0)); // −1/15!
-  q = f64x2.add(f64x2.mul(q, r2), f64x2.splat(1.0 / 6227020800.0));    // 1/13!
+  q = madd64(q, r2, f64x2.splat(1.0 / 6227020800.0));    // 1/13!
   q = f64x2.sub(f64x2.mul(q, r2), f64x2.splat(1.0 / 39916800.0));      // −1/11!
-  q = f64x2.add(f64x2.mul(q, r2), f64x2.splat(1.0 / 362880.0));        // 1/9!
+  q = madd64(q, r2, f64x2.splat(1.0 / 362880.0));        // 1/9!
   q = f64x2.sub(f64x2.mul(q, r2), f64x2.splat(1.0 / 5040.0));          // −1/7!
-  q = f64x2.add(f64x2.mul(q, r2), f64x2.splat(1.0 / 120.0));           // 1/5!
+  q = madd64(q, r2, f64x2.splat(1.0 / 120.0));           // 1/5!
   q = f64x2.sub(f64x2.mul(q, r2), f64x2.splat(1.0 / 6.0));             // −1/3!
-  return f64x2.add(r, f64x2.mul(f64x2.mul(r, r2), q));
+  return madd64(f64x2.mul(r, r2), q, r);
 }
 
 // @ts-ignore: decorator
 @inline function cosPoly(r2: v128): v128 {
   let q = f64x2.splat(-1.0 / 6402373705728000.0);                     // −1/18!
-  q = f64x2.add(f64x2.mul(q, r2), f64x2.splat(1.0 / 20922789888000.0)); // 1/16!
+  q = madd64(q, r2, f64x2.splat(1.0 / 20922789888000.0)); // 1/16!
   q = f64x2.sub(f64x2.mul(q, r2), f64x2.splat(1.0 / 87178291200.0));   // −1/14!
-  q = f64x2.add(f64x2.mul(q, r2), f64x2.splat(1.0 / 479001600.0));     // 1/12!
+  q = madd64(q, r2, f64x2.splat(1.0 / 479001600.0));     // 1/12!
   q = f64x2.sub(f64x2.mul(q, r2), f64x2.splat(1.0 / 3628800.0));       // −1/10!
-  q = f64x2.add(f64x2.mul(q, r2), f64x2.splat(1.0 / 40320.0));         // 1/8!
+  q = madd64(q, r2, f64x2.splat(1.0 / 40320.0));         // 1/8!
   q = f64x2.sub(f64x2.mul(q, r2), f64x2.splat(1.0 / 720.0));           // −1/6!
-  q = f64x2.add(f64x2.mul(q, r2), f64x2.splat(1.0 / 24.0));            // 1/4!
+  q = madd64(q, r2, f64x2.splat(1.0 / 24.0));            // 1/4!
   // 1 − r²/2 + r⁴·q
-  return f64x2.add(f64x2.sub(f64x2.splat(1.0), f64x2.mul(r2, f64x2.splat(0.5))), f64x2.mul(f64x2.mul(r2, r2), q));
+  return madd64(f64x2.mul(r2, r2), q, f64x2.sub(f64x2.splat(1.0), f64x2.mul(r2, f64x2.splat(0.5))));
 }
 
 /** sin and its derivative cos over n doubles. */

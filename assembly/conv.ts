@@ -40,6 +40,8 @@
 // each phase's result is interleaved back into y (s = 1: one phase, the
 // unrotated stencil over z padded by hx, hy).
 
+import { madd } from './simd';
+
 /** Output channels per register tile. */
 const NC: i32 = 4;
 /** Vectors along the flat position per register tile (NC·NV accumulators). */
@@ -81,13 +83,13 @@ function tile<T>(p: usize, offs: usize, taps: i32, wp: usize, out: usize, oc: us
     const r = p + <usize>load<u32>(q);
     const x0 = v128.load(r, 0), x1 = v128.load(r, 16);
     let w = v128.load_splat<T>(wp, 0 * sz);
-    a00 = v128.add<T>(a00, v128.mul<T>(x0, w)); a10 = v128.add<T>(a10, v128.mul<T>(x1, w));
+    a00 = madd<T>(x0, w, a00); a10 = madd<T>(x1, w, a10);
     w = v128.load_splat<T>(wp, 1 * sz);
-    a01 = v128.add<T>(a01, v128.mul<T>(x0, w)); a11 = v128.add<T>(a11, v128.mul<T>(x1, w));
+    a01 = madd<T>(x0, w, a01); a11 = madd<T>(x1, w, a11);
     w = v128.load_splat<T>(wp, 2 * sz);
-    a02 = v128.add<T>(a02, v128.mul<T>(x0, w)); a12 = v128.add<T>(a12, v128.mul<T>(x1, w));
+    a02 = madd<T>(x0, w, a02); a12 = madd<T>(x1, w, a12);
     w = v128.load_splat<T>(wp, 3 * sz);
-    a03 = v128.add<T>(a03, v128.mul<T>(x0, w)); a13 = v128.add<T>(a13, v128.mul<T>(x1, w));
+    a03 = madd<T>(x0, w, a03); a13 = madd<T>(x1, w, a13);
     wp += <usize>NC * sz;
   }
   let o = out;
@@ -108,10 +110,10 @@ function tile1<T>(p: usize, offs: usize, taps: i32, wp: usize, out: usize, oc: u
   const end = offs + (<usize>taps << 2);
   for (let q = offs; q < end; q += 4) {
     const x = v128.load(p + <usize>load<u32>(q));
-    a0 = v128.add<T>(a0, v128.mul<T>(x, v128.load_splat<T>(wp)));
-    a1 = v128.add<T>(a1, v128.mul<T>(x, v128.load_splat<T>(wp, sz)));
-    a2 = v128.add<T>(a2, v128.mul<T>(x, v128.load_splat<T>(wp, 2 * sz)));
-    a3 = v128.add<T>(a3, v128.mul<T>(x, v128.load_splat<T>(wp, 3 * sz)));
+    a0 = madd<T>(x, v128.load_splat<T>(wp), a0);
+    a1 = madd<T>(x, v128.load_splat<T>(wp, sz), a1);
+    a2 = madd<T>(x, v128.load_splat<T>(wp, 2 * sz), a2);
+    a3 = madd<T>(x, v128.load_splat<T>(wp, 3 * sz), a3);
     wp += <usize>NC * sz;
   }
   v128.store(out, a0);
@@ -634,15 +636,15 @@ function gradBlock<T>(pz: usize, zr: usize, pp: usize, pr: usize, ox: i32, rows:
     const r0 = pp + <usize>iy * pr, r1 = r0 + pr, r2 = r1 + pr;
     for (let x: usize = 0; x < rowEnd; x += 16) {
       const zv = v128.load(zp + x);
-      a00 = v128.add<T>(a00, v128.mul<T>(zv, v128.load(r0 + x)));
-      a10 = v128.add<T>(a10, v128.mul<T>(zv, v128.load(r0 + x, sz)));
-      a20 = v128.add<T>(a20, v128.mul<T>(zv, v128.load(r0 + x, 2 * sz)));
-      a01 = v128.add<T>(a01, v128.mul<T>(zv, v128.load(r1 + x)));
-      a11 = v128.add<T>(a11, v128.mul<T>(zv, v128.load(r1 + x, sz)));
-      a21 = v128.add<T>(a21, v128.mul<T>(zv, v128.load(r1 + x, 2 * sz)));
-      a02 = v128.add<T>(a02, v128.mul<T>(zv, v128.load(r2 + x)));
-      a12 = v128.add<T>(a12, v128.mul<T>(zv, v128.load(r2 + x, sz)));
-      a22 = v128.add<T>(a22, v128.mul<T>(zv, v128.load(r2 + x, 2 * sz)));
+      a00 = madd<T>(zv, v128.load(r0 + x), a00);
+      a10 = madd<T>(zv, v128.load(r0 + x, sz), a10);
+      a20 = madd<T>(zv, v128.load(r0 + x, 2 * sz), a20);
+      a01 = madd<T>(zv, v128.load(r1 + x), a01);
+      a11 = madd<T>(zv, v128.load(r1 + x, sz), a11);
+      a21 = madd<T>(zv, v128.load(r1 + x, 2 * sz), a21);
+      a02 = madd<T>(zv, v128.load(r2 + x), a02);
+      a12 = madd<T>(zv, v128.load(r2 + x, sz), a12);
+      a22 = madd<T>(zv, v128.load(r2 + x, 2 * sz), a22);
     }
   }
   addAcc<T>(acc, 0, a00); addAcc<T>(acc, 16, a10); addAcc<T>(acc, 32, a20);
@@ -665,10 +667,10 @@ function gradBlock2<T>(pz: usize, zr: usize, pp: usize, pr: usize, ox: i32, rows
     const r0 = pp + <usize>iy * pr, r1 = r0 + pr;
     for (let x: usize = 0; x < rowEnd; x += 16) {
       const zv = v128.load(zp + x);
-      a00 = v128.add<T>(a00, v128.mul<T>(zv, v128.load(r0 + x)));
-      a10 = v128.add<T>(a10, v128.mul<T>(zv, v128.load(r0 + x, sz)));
-      a01 = v128.add<T>(a01, v128.mul<T>(zv, v128.load(r1 + x)));
-      a11 = v128.add<T>(a11, v128.mul<T>(zv, v128.load(r1 + x, sz)));
+      a00 = madd<T>(zv, v128.load(r0 + x), a00);
+      a10 = madd<T>(zv, v128.load(r0 + x, sz), a10);
+      a01 = madd<T>(zv, v128.load(r1 + x), a01);
+      a11 = madd<T>(zv, v128.load(r1 + x, sz), a11);
     }
   }
   addAcc<T>(acc, 0, a00); addAcc<T>(acc, 16, a10);

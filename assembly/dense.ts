@@ -19,6 +19,7 @@
 // by the caller (src/core/wasm/dense.ts); nothing here allocates.
 
 import { tanhParts } from './activations';
+import { madd64 } from './simd';
 
 /** y_j's entry p, splatted. */
 // @ts-ignore: decorator
@@ -34,34 +35,64 @@ import { tanhParts } from './activations';
 @inline function pairDot(acc: v128, mat: usize, m: i32, k: i32, r: i32, yj: usize): v128 {
   const ld = <usize>m << 3;
   let mp = mat + (<usize>r << 3);
-  for (let p = 0; p < k; p++, mp += ld) acc = f64x2.add(acc, f64x2.mul(v128.load(mp), ysplat(yj, p)));
+  for (let p = 0; p < k; p++, mp += ld) acc = madd64(v128.load(mp), ysplat(yj, p), acc);
   return acc;
 }
 
+/** The gemm's k block length (assembly/gemm.ts kcOf): ⌈k / ⌈k / 256⌉⌉. */
+// @ts-ignore: decorator
+@inline function kBlock(k: i32): i32 {
+  const blocks = (k + 255) / 256;
+  return (k + blocks - 1) / blocks;
+}
+
 /**
- * P = K Y + B b: p (m×n), K (m×k), bias (m entries), y (k×n).
+ * P = K Y + B b: p (m×n), K (m×k), bias (m entries), y (k×n). Each entry is
+ * summed as the gemm sums it — per k block of the gemm's length, products
+ * added in order from 0, the block sums added in order — and the bias is
+ * added last, as the general path (gemm, then the bias) does: so the fused
+ * forward gives the general path's bits on the WebAssembly kernels, and a
+ * layer's output does not depend on which of the two its width selects.
  */
 export function dlayerAffine(p: usize, K: usize, bias: usize, y: usize, m: i32, k: i32, n: i32): void {
   const ldm = <usize>m << 3, ldk = <usize>k << 3;
+  const kc = max(1, kBlock(k));
+  const zero = f64x2.splat(0);
   for (let j = 0; j < n; j++) {
     const yj = y + <usize>j * ldk, pj = p + <usize>j * ldm;
     let r = 0;
     for (; r + 8 <= m; r += 8) {
       const ro = <usize>r << 3;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = ysplat(yj, q);
-        a0 = f64x2.add(a0, f64x2.mul(v128.load(kp), s));
-        a1 = f64x2.add(a1, f64x2.mul(v128.load(kp, 16), s));
-        a2 = f64x2.add(a2, f64x2.mul(v128.load(kp, 32), s));
-        a3 = f64x2.add(a3, f64x2.mul(v128.load(kp, 48), s));
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      for (let q0 = 0; q0 < k; q0 += kc) {
+        const qEnd = min(k, q0 + kc);
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        let kp = K + ro + <usize>q0 * ldm;
+        for (let q = q0; q < qEnd; q++, kp += ldm) {
+          const s = ysplat(yj, q);
+          a0 = madd64(v128.load(kp), s, a0);
+          a1 = madd64(v128.load(kp, 16), s, a1);
+          a2 = madd64(v128.load(kp, 32), s, a2);
+          a3 = madd64(v128.load(kp, 48), s, a3);
+        }
+        s0 = f64x2.add(s0, a0); s1 = f64x2.add(s1, a1); s2 = f64x2.add(s2, a2); s3 = f64x2.add(s3, a3);
       }
-      v128.store(pj + ro, a0); v128.store(pj + ro, a1, 16); v128.store(pj + ro, a2, 32); v128.store(pj + ro, a3, 48);
+      v128.store(pj + ro, f64x2.add(s0, v128.load(bias + ro)));
+      v128.store(pj + ro, f64x2.add(s1, v128.load(bias + ro, 16)), 16);
+      v128.store(pj + ro, f64x2.add(s2, v128.load(bias + ro, 32)), 32);
+      v128.store(pj + ro, f64x2.add(s3, v128.load(bias + ro, 48)), 48);
     }
     for (; r < m; r += 2) {
       const ro = <usize>r << 3;
-      v128.store(pj + ro, pairDot(v128.load(bias + ro), K, m, k, r, yj));
+      let s = zero;
+      for (let q0 = 0; q0 < k; q0 += kc) {
+        const qEnd = min(k, q0 + kc);
+        let acc = zero;
+        let mp = K + ro + <usize>q0 * ldm;
+        for (let q = q0; q < qEnd; q++, mp += ldm) acc = madd64(v128.load(mp), ysplat(yj, q), acc);
+        s = f64x2.add(s, acc);
+      }
+      v128.store(pj + ro, f64x2.add(s, v128.load(bias + ro)));
     }
   }
 }
@@ -92,20 +123,20 @@ export function dlayerJvp(
         let kp = dK + ro;
         for (let q = 0; q < k; q++, kp += ldm) {
           const s = ysplat(yj, q);
-          t0 = f64x2.add(t0, f64x2.mul(v128.load(kp), s));
-          t1 = f64x2.add(t1, f64x2.mul(v128.load(kp, 16), s));
-          t2 = f64x2.add(t2, f64x2.mul(v128.load(kp, 32), s));
-          t3 = f64x2.add(t3, f64x2.mul(v128.load(kp, 48), s));
+          t0 = madd64(v128.load(kp), s, t0);
+          t1 = madd64(v128.load(kp, 16), s, t1);
+          t2 = madd64(v128.load(kp, 32), s, t2);
+          t3 = madd64(v128.load(kp, 48), s, t3);
         }
       }
       if (hasDY) {
         let kp = K + ro;
         for (let q = 0; q < k; q++, kp += ldm) {
           const s = ysplat(dyj, q);
-          t0 = f64x2.add(t0, f64x2.mul(v128.load(kp), s));
-          t1 = f64x2.add(t1, f64x2.mul(v128.load(kp, 16), s));
-          t2 = f64x2.add(t2, f64x2.mul(v128.load(kp, 32), s));
-          t3 = f64x2.add(t3, f64x2.mul(v128.load(kp, 48), s));
+          t0 = madd64(v128.load(kp), s, t0);
+          t1 = madd64(v128.load(kp, 16), s, t1);
+          t2 = madd64(v128.load(kp, 32), s, t2);
+          t3 = madd64(v128.load(kp, 48), s, t3);
         }
       }
       t0 = f64x2.mul(hv, f64x2.mul(t0, v128.load(aj + ro)));
@@ -169,18 +200,18 @@ export function dlayerVjp(
       let kp = dK + ro;
       for (let q = 0; q < k; q++, kp += ldm) {
         const s = ysplat(yj, q);
-        v128.store(kp, f64x2.add(v128.load(kp), f64x2.mul(g0, s)));
-        v128.store(kp, f64x2.add(v128.load(kp, 16), f64x2.mul(g1, s)), 16);
-        v128.store(kp, f64x2.add(v128.load(kp, 32), f64x2.mul(g2, s)), 32);
-        v128.store(kp, f64x2.add(v128.load(kp, 48), f64x2.mul(g3, s)), 48);
+        v128.store(kp, madd64(g0, s, v128.load(kp)));
+        v128.store(kp, madd64(g1, s, v128.load(kp, 16)), 16);
+        v128.store(kp, madd64(g2, s, v128.load(kp, 32)), 32);
+        v128.store(kp, madd64(g3, s, v128.load(kp, 48)), 48);
       }
       if (dyOut != 0) {
         let cp = K + ro;
         for (let q = 0; q < k; q++, cp += ldm) {
           // (Kᵀ G)_q over this block's rows: K[r:r+8, q] · g.
           const v = f64x2.add(
-            f64x2.add(f64x2.mul(v128.load(cp), g0), f64x2.mul(v128.load(cp, 16), g1)),
-            f64x2.add(f64x2.mul(v128.load(cp, 32), g2), f64x2.mul(v128.load(cp, 48), g3)));
+            madd64(v128.load(cp, 16), g1, f64x2.mul(v128.load(cp), g0)),
+            madd64(v128.load(cp, 48), g3, f64x2.mul(v128.load(cp, 32), g2)));
           const o = dj + (<usize>q << 3);
           store<f64>(o, (r == 0 ? 0.0 : load<f64>(o)) + hsum(v));
         }
@@ -191,7 +222,7 @@ export function dlayerVjp(
       const g = f64x2.mul(v128.load(aj + ro), v128.load(wj + ro));
       v128.store(db + ro, f64x2.add(v128.load(db + ro), g));
       let kp = dK + ro;
-      for (let q = 0; q < k; q++, kp += ldm) v128.store(kp, f64x2.add(v128.load(kp), f64x2.mul(g, ysplat(yj, q))));
+      for (let q = 0; q < k; q++, kp += ldm) v128.store(kp, madd64(g, ysplat(yj, q), v128.load(kp)));
       if (dyOut != 0) {
         let cp = K + ro;
         for (let q = 0; q < k; q++, cp += ldm) {
@@ -249,10 +280,10 @@ export function dlayerVjp8(
     const yk = two ? yj + ldk : yj;
     for (let q = 0; q < k; q++, kp += 64) {
       const s = ysplat(yj, q), z = two ? ysplat(yk, q) : zero;
-      v128.store(kp, f64x2.add(v128.load(kp), f64x2.add(f64x2.mul(g0, s), f64x2.mul(e0, z))));
-      v128.store(kp, f64x2.add(v128.load(kp, 16), f64x2.add(f64x2.mul(g1, s), f64x2.mul(e1, z))), 16);
-      v128.store(kp, f64x2.add(v128.load(kp, 32), f64x2.add(f64x2.mul(g2, s), f64x2.mul(e2, z))), 32);
-      v128.store(kp, f64x2.add(v128.load(kp, 48), f64x2.add(f64x2.mul(g3, s), f64x2.mul(e3, z))), 48);
+      v128.store(kp, f64x2.add(v128.load(kp), madd64(e0, z, f64x2.mul(g0, s))));
+      v128.store(kp, f64x2.add(v128.load(kp, 16), madd64(e1, z, f64x2.mul(g1, s))), 16);
+      v128.store(kp, f64x2.add(v128.load(kp, 32), madd64(e2, z, f64x2.mul(g2, s))), 32);
+      v128.store(kp, f64x2.add(v128.load(kp, 48), madd64(e3, z, f64x2.mul(g3, s))), 48);
     }
     if (dyOut == 0) continue;
     v128.store(gs, g0); v128.store(gs, g1, 16); v128.store(gs, g2, 32); v128.store(gs, g3, 48);
@@ -266,10 +297,10 @@ export function dlayerVjp8(
       for (let i = 0; i < 8; i++, cp += 64) {
         const s = ysplat(gs, i), z = ysplat(gs, i + 8);
         const k0 = v128.load(cp), k1 = v128.load(cp, 16), k2 = v128.load(cp, 32), k3 = v128.load(cp, 48);
-        t0 = f64x2.add(t0, f64x2.mul(k0, s)); u0 = f64x2.add(u0, f64x2.mul(k0, z));
-        t1 = f64x2.add(t1, f64x2.mul(k1, s)); u1 = f64x2.add(u1, f64x2.mul(k1, z));
-        t2 = f64x2.add(t2, f64x2.mul(k2, s)); u2 = f64x2.add(u2, f64x2.mul(k2, z));
-        t3 = f64x2.add(t3, f64x2.mul(k3, s)); u3 = f64x2.add(u3, f64x2.mul(k3, z));
+        t0 = madd64(k0, s, t0); u0 = madd64(k0, z, u0);
+        t1 = madd64(k1, s, t1); u1 = madd64(k1, z, u1);
+        t2 = madd64(k2, s, t2); u2 = madd64(k2, z, u2);
+        t3 = madd64(k3, s, t3); u3 = madd64(k3, z, u3);
       }
       t0 = f64x2.mul(hv, t0); t1 = f64x2.mul(hv, t1); t2 = f64x2.mul(hv, t2); t3 = f64x2.mul(hv, t3);
       if (residual) {
@@ -293,8 +324,8 @@ export function dlayerVjp8(
       let cp = Kt + ro;
       for (let i = 0; i < 8; i++, cp += ldk) {
         const kv = v128.load(cp);
-        t = f64x2.add(t, f64x2.mul(kv, ysplat(gs, i)));
-        u = f64x2.add(u, f64x2.mul(kv, ysplat(gs, i + 8)));
+        t = madd64(kv, ysplat(gs, i), t);
+        u = madd64(kv, ysplat(gs, i + 8), u);
       }
       t = f64x2.mul(hv, t);
       if (residual) t = f64x2.add(v128.load(wj + ro), t);
@@ -329,6 +360,7 @@ export function dlayerVjp8(
 // @ts-ignore: decorator
 @inline function activateAt(p: usize, d: usize, y: usize, hv: v128, act: i32, residual: bool): void {
   let v = activate(v128.load(p), d, act);
+  // y + h·σ with two roundings (not fused): the general path's update.
   if (residual) v = f64x2.add(v128.load(y), f64x2.mul(hv, v));
   v128.store(p, v);
 }

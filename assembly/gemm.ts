@@ -21,6 +21,8 @@
 // All pointers are byte offsets into linear memory that the caller laid out;
 // nothing here allocates. The workspace must hold gemmWorkspace(...) bytes.
 
+import { madd } from './simd';
+
 /** Columns of the register tile (both precisions). */
 const NR: i32 = 6;
 /** Largest k block: one MR×KC and one KC×NR micro-panel stay in L1. */
@@ -140,17 +142,17 @@ function tile<T>(pa: usize, aStep: usize, pb: usize, kc: i32, c: usize, ldc: i32
   for (let p = 0; p < kc; p++) {
     const a0 = v128.load(pa), a1 = v128.load(pa, 16);
     let b = v128.load_splat<T>(pb);
-    c00 = v128.add<T>(c00, v128.mul<T>(a0, b)); c10 = v128.add<T>(c10, v128.mul<T>(a1, b));
+    c00 = madd<T>(a0, b, c00); c10 = madd<T>(a1, b, c10);
     b = v128.load_splat<T>(pb, sz);
-    c01 = v128.add<T>(c01, v128.mul<T>(a0, b)); c11 = v128.add<T>(c11, v128.mul<T>(a1, b));
+    c01 = madd<T>(a0, b, c01); c11 = madd<T>(a1, b, c11);
     b = v128.load_splat<T>(pb, 2 * sz);
-    c02 = v128.add<T>(c02, v128.mul<T>(a0, b)); c12 = v128.add<T>(c12, v128.mul<T>(a1, b));
+    c02 = madd<T>(a0, b, c02); c12 = madd<T>(a1, b, c12);
     b = v128.load_splat<T>(pb, 3 * sz);
-    c03 = v128.add<T>(c03, v128.mul<T>(a0, b)); c13 = v128.add<T>(c13, v128.mul<T>(a1, b));
+    c03 = madd<T>(a0, b, c03); c13 = madd<T>(a1, b, c13);
     b = v128.load_splat<T>(pb, 4 * sz);
-    c04 = v128.add<T>(c04, v128.mul<T>(a0, b)); c14 = v128.add<T>(c14, v128.mul<T>(a1, b));
+    c04 = madd<T>(a0, b, c04); c14 = madd<T>(a1, b, c14);
     b = v128.load_splat<T>(pb, 5 * sz);
-    c05 = v128.add<T>(c05, v128.mul<T>(a0, b)); c15 = v128.add<T>(c15, v128.mul<T>(a1, b));
+    c05 = madd<T>(a0, b, c05); c15 = madd<T>(a1, b, c15);
     pa += aStep;
     pb += <usize>NR * sz;
   }
@@ -159,27 +161,45 @@ function tile<T>(pa: usize, aStep: usize, pb: usize, kc: i32, c: usize, ldc: i32
   const ld = <usize>ldc * sz;
   if (mr == MR && nr == NR) {
     let o = c;
-    v128.store(o, v128.add<T>(v128.load(o), v128.mul<T>(al, c00))); v128.store(o, v128.add<T>(v128.load(o, 16), v128.mul<T>(al, c10)), 16); o += ld;
-    v128.store(o, v128.add<T>(v128.load(o), v128.mul<T>(al, c01))); v128.store(o, v128.add<T>(v128.load(o, 16), v128.mul<T>(al, c11)), 16); o += ld;
-    v128.store(o, v128.add<T>(v128.load(o), v128.mul<T>(al, c02))); v128.store(o, v128.add<T>(v128.load(o, 16), v128.mul<T>(al, c12)), 16); o += ld;
-    v128.store(o, v128.add<T>(v128.load(o), v128.mul<T>(al, c03))); v128.store(o, v128.add<T>(v128.load(o, 16), v128.mul<T>(al, c13)), 16); o += ld;
-    v128.store(o, v128.add<T>(v128.load(o), v128.mul<T>(al, c04))); v128.store(o, v128.add<T>(v128.load(o, 16), v128.mul<T>(al, c14)), 16); o += ld;
-    v128.store(o, v128.add<T>(v128.load(o), v128.mul<T>(al, c05))); v128.store(o, v128.add<T>(v128.load(o, 16), v128.mul<T>(al, c15)), 16);
+    v128.store(o, madd<T>(al, c00, v128.load(o))); v128.store(o, madd<T>(al, c10, v128.load(o, 16)), 16); o += ld;
+    v128.store(o, madd<T>(al, c01, v128.load(o))); v128.store(o, madd<T>(al, c11, v128.load(o, 16)), 16); o += ld;
+    v128.store(o, madd<T>(al, c02, v128.load(o))); v128.store(o, madd<T>(al, c12, v128.load(o, 16)), 16); o += ld;
+    v128.store(o, madd<T>(al, c03, v128.load(o))); v128.store(o, madd<T>(al, c13, v128.load(o, 16)), 16); o += ld;
+    v128.store(o, madd<T>(al, c04, v128.load(o))); v128.store(o, madd<T>(al, c14, v128.load(o, 16)), 16); o += ld;
+    v128.store(o, madd<T>(al, c05, v128.load(o))); v128.store(o, madd<T>(al, c15, v128.load(o, 16)), 16);
     return;
   }
-  // Edge tile: spill the accumulators, add only the valid mr×nr part.
+  // Edge tile: spill the accumulators and update only the valid mr×nr part of
+  // C, in a function of its own (two call sites keep it out of this one, whose
+  // hot loop must keep its accumulators in registers) that uses the full
+  // tile's vector arithmetic, so that an entry of C has the same bits whether
+  // or not its tile is whole — i.e. whatever the number of columns.
   v128.store(tmp, c00, 0); v128.store(tmp, c10, 16);
   v128.store(tmp, c01, 32); v128.store(tmp, c11, 48);
   v128.store(tmp, c02, 64); v128.store(tmp, c12, 80);
   v128.store(tmp, c03, 96); v128.store(tmp, c13, 112);
   v128.store(tmp, c04, 128); v128.store(tmp, c14, 144);
   v128.store(tmp, c05, 160); v128.store(tmp, c15, 176);
+  if (mr == MR) edgeTile<T>(c, ld, MR, nr, al, tmp);
+  else edgeTile<T>(c, ld, mr, nr, al, tmp);
+}
+
+/**
+ * C[0..mr, 0..nr] += al·(the accumulators spilled at tmp, column j at tmp + 32j)
+ * with the vector multiply-add of the full tile, column by column through the
+ * 32-byte scratch at tmp + 192 (entries of C past mr are not touched).
+ */
+function edgeTile<T>(c: usize, ld: usize, mr: i32, nr: i32, al: v128, tmp: usize): void {
+  const sz = sizeof<T>();
+  const s = tmp + 192;
   for (let j = 0; j < nr; j++) {
     const o = c + <usize>j * ld, t = tmp + <usize>(j * 32);
-    for (let i = 0; i < mr; i++) {
-      const q = o + <usize>i * sz;
-      store<T>(q, load<T>(q) + alpha * load<T>(t + <usize>i * sz));
-    }
+    v128.store(s, v128.splat<T>(<T>0));
+    v128.store(s, v128.splat<T>(<T>0), 16);
+    for (let i = 0; i < mr; i++) store<T>(s + <usize>i * sz, load<T>(o + <usize>i * sz));
+    v128.store(s, madd<T>(al, v128.load(t), v128.load(s)));
+    v128.store(s, madd<T>(al, v128.load(t, 16), v128.load(s, 16)), 16);
+    for (let i = 0; i < mr; i++) store<T>(o + <usize>i * sz, load<T>(s + <usize>i * sz));
   }
 }
 

@@ -10,7 +10,8 @@ import { checkMatrix64, checkPositiveInt, checkVector, fail, shapeStr } from '..
 import { columnMajorData, matrix, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { norm2 } from '../core/vector.js';
-import type { Model, ModelState } from '../networks/types.js';
+import type { Model, ModelState } from '../core/model.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link perturbationGrowth}. */
 export interface PerturbationGrowthOptions {
@@ -83,6 +84,7 @@ function stats(r: Float64Array): GrowthStats {
  */
 export function perturbationGrowth(model: Model, x: Float64Array, Y: Matrix, options: PerturbationGrowthOptions = {}): PerturbationGrowth {
   const fn = 'perturbationGrowth';
+  checkOptions(fn, options, ['samples', 'seed', 'powerIterations']);
   checkVector(fn, 'x', x, model.nParams);
   const M = checkMatrix64(fn, 'Y', Y);
   if (M.shape[0] !== model.nIn) fail(fn, `Y is ${shapeStr(M)}, expected ${model.nIn} rows (nIn)`);

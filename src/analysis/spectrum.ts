@@ -14,7 +14,8 @@ import { columnMajorData, matrix, zeros, type Matrix } from '../core/matrix.js';
 import { eigSym, eigvals } from '../core/solvers/eigvals.js';
 import { circulantEigenvalues, circulantEigenvalues2d } from '../operators/circulantEigenvalues.js';
 import type { ParametricOperator } from '../operators/types.js';
-import type { Model } from '../networks/types.js';
+import type { Model } from '../core/model.js';
+import { checkOptions } from '../core/options.js';
 
 /** Eigenvalues as parallel arrays of real and imaginary parts. */
 export type Spectrum = ComplexArray;
@@ -68,6 +69,9 @@ export interface LinearizationSpectrum extends Spectrum {
 
 /** Spectral abscissa and radius of a spectrum. */
 export function spectrumBounds(s: Spectrum): { abscissa: number; radius: number } {
+  if (s === null || typeof s !== 'object' || !(s.re instanceof Float64Array) || !(s.im instanceof Float64Array) || s.re.length !== s.im.length) {
+    fail('spectrumBounds', 's must be a spectrum { re, im } of two Float64Arrays of equal length');
+  }
   let abscissa = -Infinity, radius = 0;
   for (let i = 0; i < s.re.length; i++) {
     abscissa = Math.max(abscissa, s.re[i]);
@@ -92,6 +96,7 @@ export function spectrumBounds(s: Spectrum): { abscissa: number; radius: number 
  */
 export function linearizationSpectrum(model: Model, x: Float64Array, Y: Matrix, options: LinearizationSpectrumOptions = {}): LinearizationSpectrum {
   const fn = 'linearizationSpectrum';
+  checkOptions(fn, options, ['at']);
   if (model.nIn !== model.nOut) fail(fn, `model maps ${model.nIn} → ${model.nOut}; a spectrum needs a square Jacobian (nIn = nOut)`);
   const M = checkMatrix64(fn, 'Y', Y);
   const m = model.nIn;
@@ -183,6 +188,7 @@ interface ConvInfo {
  */
 export function convolutionSpectrum(op: ParametricOperator, theta: Float64Array, options: ConvolutionSpectrumOptions = {}): Spectrum {
   const fn = 'convolutionSpectrum';
+  checkOptions(fn, options, ['form']);
   checkVector(fn, 'theta', theta, op.nTheta);
   const form = options.form ?? 'K';
   if (form !== 'K' && form !== 'symmetric') fail(fn, `form must be 'K' or 'symmetric', got ${String(form)}`);

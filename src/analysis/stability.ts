@@ -9,6 +9,7 @@
 import { checkNumber, fail } from '../core/errors.js';
 import { forwardEuler, resolveTableau, stabilityFunction, type ButcherTableau, type RungeKuttaName } from '../networks/rungeKutta.js';
 import type { Spectrum } from './spectrum.js';
+import { checkOptions } from '../core/options.js';
 
 function checkSpectrum(fn: string, s: Spectrum): void {
   if (!s || !(s.re instanceof Float64Array) || !(s.im instanceof Float64Array) || s.re.length !== s.im.length) {
@@ -77,6 +78,7 @@ export interface StabilityReport {
  */
 export function stabilityCheck(spectrum: Spectrum, h: number, options: StabilityCheckOptions = {}): StabilityReport {
   const fn = 'stabilityCheck';
+  checkOptions(fn, options, ['integrator', 'tol']);
   const t = resolveTableau(fn, options.integrator);
   const tol = checkNumber(fn, 'tol', options.tol ?? 1e-12, { min: 0 });
   const factors = amplificationFactors(spectrum, h, t);

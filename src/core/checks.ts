@@ -10,10 +10,11 @@
  * Adjoint test: for J and a claimed transpose Jᵀ, ⟨J v, w⟩ = ⟨v, Jᵀ w⟩ for
  * random v, w, to near machine precision relative to the size of the terms.
  */
-import { fail } from './errors.js';
+import { checkSize, checkVector, fail } from './errors.js';
 import { columnMajorData, type AnyMatrix } from './matrix.js';
 import type { Rng } from './rng.js';
 import { createRng } from './rng.js';
+import { checkOptions, nonNegative, positive, positiveInt } from './options.js';
 
 /** What a checked function may return: a scalar, a vector, or a matrix. */
 export type CheckValue = number | ArrayLike<number> | AnyMatrix;
@@ -79,12 +80,13 @@ export function taylorTest(f: (x: Float64Array) => CheckValue, x: Float64Array, 
   if (typeof f !== 'function') fail('taylorTest', 'f must be a function');
   if (!(x instanceof Float64Array) || !(v instanceof Float64Array)) fail('taylorTest', 'x and v must be Float64Arrays');
   if (x.length !== v.length) fail('taylorTest', `x has length ${x.length} but v has length ${v.length}`);
-  if (opts === undefined || opts.jvp === undefined) fail('taylorTest', 'opts.jvp (J v at x) is required');
-  const h0 = opts.h0 ?? 0.5;
-  const steps = opts.steps ?? 20;
-  const order = opts.order ?? 2;
-  const slack = opts.slack ?? 0.25;
-  const minRun = opts.minRun ?? 3;
+  if (opts === undefined || opts === null || typeof opts !== 'object' || opts.jvp === undefined) fail('taylorTest', 'opts.jvp (J v at x) is required');
+  checkOptions('taylorTest', opts, ['jvp', 'h0', 'steps', 'order', 'slack', 'minRun'], 'opts');
+  const h0 = positive('taylorTest', 'h0', opts.h0, 0.5);
+  const steps = positiveInt('taylorTest', 'steps', opts.steps, 20);
+  const order = positive('taylorTest', 'order', opts.order, 2);
+  const slack = nonNegative('taylorTest', 'slack', opts.slack, 0.25);
+  const minRun = positiveInt('taylorTest', 'minRun', opts.minRun, 3);
   const xc = Float64Array.from(x);
   const f0 = Float64Array.from(flatten(f(xc)));
   const jv = flatten(typeof opts.jvp === 'function' ? opts.jvp(Float64Array.from(v)) : opts.jvp);
@@ -168,7 +170,16 @@ export interface AdjointOptions {
  * @param applyT w ↦ Jᵀ w (length nIn)
  */
 export function adjointTest(apply: (v: Float64Array) => CheckValue, applyT: (w: Float64Array) => CheckValue, opts: AdjointOptions): AdjointResult {
-  if (typeof apply !== 'function' || typeof applyT !== 'function') fail('adjointTest', 'apply and applyT must be functions');
+  const fn = 'adjointTest';
+  if (typeof apply !== 'function' || typeof applyT !== 'function') fail(fn, 'apply and applyT must be functions');
+  if (opts === undefined || opts === null || typeof opts !== 'object') fail(fn, 'opts { nIn, nOut } (the lengths of v and of J v) is required', 'badArgument', { argument: 'opts', got: opts });
+  checkOptions(fn, opts, ['nIn', 'nOut', 'rng', 'v', 'w', 'tol'], 'opts');
+  checkSize(fn, 'opts.nIn (length of v)', opts.nIn);
+  checkSize(fn, 'opts.nOut (length of J v)', opts.nOut);
+  if (opts.rng !== undefined && (opts.rng === null || typeof opts.rng.normalArray !== 'function')) fail(fn, 'opts.rng must be a generator from createRng(seed)', 'badOption', { option: 'rng' });
+  if (opts.v !== undefined) checkVector(fn, 'opts.v', opts.v, opts.nIn);
+  if (opts.w !== undefined) checkVector(fn, 'opts.w', opts.w, opts.nOut);
+  if (opts.tol !== undefined) positive(fn, 'tol', opts.tol, 1e-12);
   const rng = opts.rng ?? createRng(0);
   const v = opts.v ?? rng.normalArray(opts.nIn);
   const w = opts.w ?? rng.normalArray(opts.nOut);

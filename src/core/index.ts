@@ -4,6 +4,7 @@
  * dense solvers, derivative checks and the kernels' controls. Argument checks
  * and the raw kernels are in `numdl/internals`.
  */
+export { NumdlError, isNumdlError, type NumdlErrorCode } from './errors.js';
 export * from './matrix.js';
 export { assign, fill, addScaled } from './views.js';
 export * from './vector.js';

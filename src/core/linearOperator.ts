@@ -29,9 +29,11 @@ export function linearOperator(spec: {
   applyTranspose: (y: Float64Array) => Float64Array;
   name?: string;
 }): LinearOperator {
+  if (spec === null || typeof spec !== 'object') fail('linearOperator', 'spec must be { rows, cols, apply, applyTranspose, name? }');
   const name = spec.name ?? 'LinearOperator';
-  checkSize(name, 'rows', spec.rows);
-  checkSize(name, 'cols', spec.cols);
+  checkSize('linearOperator', 'rows', spec.rows);
+  checkSize('linearOperator', 'cols', spec.cols);
+  if (typeof spec.apply !== 'function' || typeof spec.applyTranspose !== 'function') fail('linearOperator', 'spec.apply and spec.applyTranspose must be functions');
   const { rows, cols } = spec;
   return {
     rows,
@@ -64,8 +66,13 @@ export type OperatorLike = LinearOperator | Matrix;
 
 /** View a dense matrix (or an operator) as a LinearOperator. The matrix is not copied. */
 export function asOperator(A: OperatorLike): LinearOperator {
+  return operatorArg('asOperator', 'A', A);
+}
+
+/** {@link asOperator} for argument `name` of the public function `fn` (errors name both). */
+function operatorArg(fn: string, name: string, A: OperatorLike): LinearOperator {
   if (isMatrix(A)) return fromMatrix(A);
-  return checkOp('asOperator', 'A', A);
+  return checkOp(fn, name, A);
 }
 
 /** The LinearOperator x ↦ M x of a dense matrix (shares M's storage). */
@@ -98,12 +105,14 @@ export function identityOperator(n: number): LinearOperator {
 
 /** The rows×cols zero operator. */
 export function zeroOperator(rows: number, cols: number): LinearOperator {
+  checkSize('zeroOperator', 'rows', rows);
+  checkSize('zeroOperator', 'cols', cols);
   return linearOperator({ name: 'zeroOperator', rows, cols, apply: () => new Float64Array(rows), applyTranspose: () => new Float64Array(cols) });
 }
 
 /** Aᵀ as an operator. */
 export function transposeOp(A: OperatorLike): LinearOperator {
-  const a = asOperator(A);
+  const a = operatorArg('transposeOp', 'A', A);
   return linearOperator({ name: 'transposeOp', rows: a.cols, cols: a.rows, apply: (x) => a.applyTranspose(x), applyTranspose: (y) => a.apply(y) });
 }
 
@@ -113,10 +122,10 @@ export function transposeOp(A: OperatorLike): LinearOperator {
  */
 export function compose(...ops: OperatorLike[]): LinearOperator {
   if (ops.length === 0) fail('compose', 'needs at least one operator');
-  const as = ops.map(asOperator);
+  const as = ops.map((op, i) => operatorArg('compose', `operator ${i}`, op));
   for (let i = 0; i + 1 < as.length; i++) {
     if (as[i].cols !== as[i + 1].rows) {
-      fail('compose', `operator ${i} is ${as[i].rows}×${as[i].cols} but operator ${i + 1} is ${as[i + 1].rows}×${as[i + 1].cols}`);
+      fail('compose', `operator ${i} is ${as[i].rows}×${as[i].cols}, so operator ${i + 1} must have ${as[i].cols} rows (the product needs cols of each = rows of the next), but it is ${as[i + 1].rows}×${as[i + 1].cols}`, 'badShape', { argument: `operator ${i + 1}`, got: [as[i + 1].rows, as[i + 1].cols], expectedRows: as[i].cols });
     }
   }
   return linearOperator({
@@ -139,7 +148,7 @@ export function compose(...ops: OperatorLike[]): LinearOperator {
 /** A₁ + A₂ + ⋯ (all the same size). */
 export function sum(...ops: OperatorLike[]): LinearOperator {
   if (ops.length === 0) fail('sum', 'needs at least one operator');
-  const as = ops.map(asOperator);
+  const as = ops.map((op, i) => operatorArg('sum', `operator ${i}`, op));
   for (let i = 1; i < as.length; i++) {
     if (as[i].rows !== as[0].rows || as[i].cols !== as[0].cols) {
       fail('sum', `operator 0 is ${as[0].rows}×${as[0].cols} but operator ${i} is ${as[i].rows}×${as[i].cols}`);
@@ -159,7 +168,7 @@ export function sum(...ops: OperatorLike[]): LinearOperator {
 /** alpha·A. */
 export function scale(alpha: number, A: OperatorLike): LinearOperator {
   if (!Number.isFinite(alpha)) fail('scale', `alpha must be finite, got ${alpha}`);
-  const a = asOperator(A);
+  const a = operatorArg('scale', 'A', A);
   const sc = (v: Float64Array) => {
     for (let k = 0; k < v.length; k++) v[k] *= alpha;
     return v;
@@ -170,7 +179,7 @@ export function scale(alpha: number, A: OperatorLike): LinearOperator {
 /** blkdiag(A₁, …, A_k): acts on the stacked pieces of x separately. */
 export function blockDiagonal(ops: OperatorLike[]): LinearOperator {
   if (!Array.isArray(ops) || ops.length === 0) fail('blockDiagonal', 'needs a non-empty array of operators');
-  const as = ops.map(asOperator);
+  const as = ops.map((op, i) => operatorArg('blockDiagonal', `operator ${i}`, op));
   let rows = 0, cols = 0;
   for (const a of as) {
     rows += a.rows;
@@ -204,8 +213,8 @@ export function blockDiagonal(ops: OperatorLike[]): LinearOperator {
 export function kron(A: OperatorLike, B: OperatorLike): LinearOperator {
   const aDense = isMatrix(A) ? A : null;
   const bDense = isMatrix(B) ? B : null;
-  const a = asOperator(A);
-  const b = asOperator(B);
+  const a = operatorArg('kron', 'A', A);
+  const b = operatorArg('kron', 'B', B);
   const ra = a.rows, ca = a.cols, rb = b.rows, cb = b.cols;
   const ad = aDense ? columnMajorData(aDense) : null;
   const bd = bDense ? columnMajorData(bDense) : null;

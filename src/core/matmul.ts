@@ -31,7 +31,8 @@
 import { checkMatrix, checkNumber, fail, shapeStr } from './errors.js';
 import { matrix, type AnyMatrix, type Matrix, type Matrix32 } from './matrix.js';
 import { getKernelBackend } from './wasm/backend.js';
-import { preferWasmGemm, wasmGemmStrided } from './wasm/gemm.js';
+import { wasmGemmStrided } from './wasm/gemm.js';
+import { checkOptions } from './options.js';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions {
@@ -168,6 +169,7 @@ export function gemm(
   b: Float64Array, ldb: number, transB: boolean,
   alpha: number, beta: number,
 ): void {
+  checkGemmArgs('gemm', Float64Array, c, m, n, k, a, lda, transA, b, ldb, transB);
   gemmStrided(c, 0, m, m, n, k, alpha,
     a, 0, transA ? lda : 1, transA ? 1 : lda,
     b, 0, transB ? ldb : 1, transB ? 1 : ldb, beta);
@@ -185,6 +187,7 @@ export function gemm32(
   b: Float32Array, ldb: number, transB: boolean,
   alpha: number, beta: number,
 ): void {
+  checkGemmArgs('gemm32', Float32Array, c, m, n, k, a, lda, transA, b, ldb, transB);
   gemmStrided(c, 0, m, m, n, k, alpha,
     a, 0, transA ? lda : 1, transA ? 1 : lda,
     b, 0, transB ? ldb : 1, transB ? 1 : ldb, beta);
@@ -193,6 +196,33 @@ export function gemm32(
 // ---------------------------------------------------------------------------
 // validation helpers (public entries only)
 
+/**
+ * Sizes of a raw gemm call against its buffers (O(1)): a buffer shorter than
+ * its leading dimension and sizes imply would otherwise be read past its end
+ * (undefined → NaN) or written past it (silently dropped).
+ */
+function checkGemmArgs(
+  fn: string, type: typeof Float64Array | typeof Float32Array, c: unknown, m: number, n: number, k: number,
+  a: unknown, lda: number, transA: boolean, b: unknown, ldb: number, transB: boolean,
+): void {
+  const want = type === Float64Array ? 'Float64Array' : 'Float32Array';
+  for (const [name, v] of [['c', c], ['a', a], ['b', b]] as const) {
+    if (!(v instanceof type)) fail(fn, `${name} must be a ${want}, got ${v === null ? 'null' : (v as object)?.constructor?.name ?? typeof v}`);
+  }
+  for (const [name, v] of [['m', m], ['n', n], ['k', k], ['lda', lda], ['ldb', ldb]] as const) {
+    if (!Number.isInteger(v) || v < 0) fail(fn, `${name} must be a non-negative integer, got ${String(v)}`);
+  }
+  if (m === 0 || n === 0) return;
+  const need = (rows: number, cols: number, ld: number) => (cols === 0 ? 0 : ld * (cols - 1) + rows);
+  const [ar, ac] = transA ? [k, m] : [m, k];
+  const [br, bc] = transB ? [n, k] : [k, n];
+  if (k > 0 && lda < ar) fail(fn, `lda = ${lda} is smaller than the ${ar} rows of the stored A`, 'badShape');
+  if (k > 0 && ldb < br) fail(fn, `ldb = ${ldb} is smaller than the ${br} rows of the stored B`, 'badShape');
+  if ((c as ArrayLike<number>).length < m * n) fail(fn, `c has length ${(c as ArrayLike<number>).length}, expected at least m·n = ${m}·${n} = ${m * n}`, 'badShape');
+  if ((a as ArrayLike<number>).length < need(ar, ac, lda)) fail(fn, `a has length ${(a as ArrayLike<number>).length}, expected at least ${need(ar, ac, lda)} for a ${ar}×${ac} matrix with lda = ${lda}`, 'badShape');
+  if ((b as ArrayLike<number>).length < need(br, bc, ldb)) fail(fn, `b has length ${(b as ArrayLike<number>).length}, expected at least ${need(br, bc, ldb)} for a ${br}×${bc} matrix with ldb = ${ldb}`, 'badShape');
+}
+
 function precisionStr(M: AnyMatrix): string {
   return M.data instanceof Float32Array ? 'float32 (Float32Array)' : 'float64 (Float64Array)';
 }
@@ -200,7 +230,7 @@ function precisionStr(M: AnyMatrix): string {
 function checkProduct(fn: string, A: AnyMatrix, B: AnyMatrix, opts: MatmulOptions): { m: number; n: number; k: number; is32: boolean } {
   checkMatrix(fn, 'A', A);
   checkMatrix(fn, 'B', B);
-  if (opts === null || typeof opts !== 'object') fail(fn, `options must be an object, got ${opts === null ? 'null' : typeof opts}`);
+  checkOptions(fn, opts, fn === 'matmulInto' ? ['transA', 'transB', 'alpha', 'beta'] : ['transA', 'transB']);
   const is32 = A.data instanceof Float32Array;
   if ((B.data instanceof Float32Array) !== is32) {
     fail(fn, `A is ${precisionStr(A)} but B is ${precisionStr(B)}; convert one with toFloat32/toFloat64 so both have the same precision`);
@@ -256,9 +286,12 @@ function gemmStrided(
   beta: number,
 ): void {
   if (m === 0 || n === 0) return;
-  // The WebAssembly SIMD kernel (src/core/wasm) wins from about 10³ flops on,
-  // except for matrix-vector products, where copying A in dominates.
-  if (getKernelBackend() === 'wasm' && preferWasmGemm(m, n, k)) {
+  // The selected kernel family decides the arithmetic, whatever the shape: a
+  // product with few columns (a short last mini-batch, a single example) sums
+  // each entry exactly as a wide one does. (The WebAssembly kernel is slower
+  // only where it matters little: tiny products, by a call's overhead, and
+  // large matrix-vector products, by the copy of A; see preferWasmGemm.)
+  if (getKernelBackend() === 'wasm') {
     wasmGemmStrided(c, cOff, ldc, m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta);
     return;
   }
@@ -286,8 +319,13 @@ function gemmStrided(
 
 /**
  * Unpacked loops for matrix-vector and skinny products (no padding waste).
+ * Every entry is summed exactly as {@link blockedGemm} sums it — over the same
+ * k blocks, each block's products added in order from 0, then alpha times the
+ * block sum added to C — so an entry does not depend on which of the two
+ * kernels the shape selects (a column of a product has the same bits in a
+ * 1-column and in a 1000-column product).
  * When op(A) has unit row stride (a plain A) and more than a few rows, the
- * axpy order adds four scaled columns of op(A) to a column of C per pass;
+ * axpy order adds four columns of op(A) per pass to a column of block sums;
  * otherwise (a transposed A, m = 1, general strides) the dot-product order
  * forms four entries of C at a time, sharing each load of op(B).
  */
@@ -296,52 +334,62 @@ function smallGemm(
   a: Data, aOff: number, aRs: number, aCs: number,
   b: Data, bOff: number, bRs: number, bCs: number,
 ): void {
+  const kcMax = blockSize(k, KC, 1);
   if (aRs === 1 && m >= MR) {
+    const s = new Float64Array(m);
     for (let j = 0; j < n; j++) {
-      const cj = cOff + j * ldc, cEnd = cj + m;
-      let bp = bOff + j * bCs, ap = aOff;
-      let p = 0;
-      for (; p + 3 < k; p += 4) {
-        const t0 = alpha * b[bp], t1 = alpha * b[bp + bRs], t2 = alpha * b[bp + 2 * bRs], t3 = alpha * b[bp + 3 * bRs];
-        const a1 = ap + aCs, a2 = a1 + aCs, a3 = a2 + aCs;
-        for (let i = cj, d = 0; i < cEnd; i++, d++) {
-          c[i] += a[ap + d] * t0 + a[a1 + d] * t1 + a[a2 + d] * t2 + a[a3 + d] * t3;
+      const cj = cOff + j * ldc;
+      for (let pc = 0; pc < k; pc += kcMax) {
+        const pEnd = Math.min(k, pc + kcMax);
+        s.fill(0);
+        let bp = bOff + j * bCs + pc * bRs, ap = aOff + pc * aCs;
+        let p = pc;
+        // s_i = (((s_i + a_i0 b_0) + a_i1 b_1) + a_i2 b_2) + a_i3 b_3: the sequential order.
+        for (; p + 3 < pEnd; p += 4) {
+          const t0 = b[bp], t1 = b[bp + bRs], t2 = b[bp + 2 * bRs], t3 = b[bp + 3 * bRs];
+          const a1 = ap + aCs, a2 = a1 + aCs, a3 = a2 + aCs;
+          for (let i = 0; i < m; i++) s[i] = s[i] + a[ap + i] * t0 + a[a1 + i] * t1 + a[a2 + i] * t2 + a[a3 + i] * t3;
+          bp += 4 * bRs;
+          ap += 4 * aCs;
         }
-        bp += 4 * bRs;
-        ap += 4 * aCs;
-      }
-      for (; p < k; p++) {
-        const t0 = alpha * b[bp];
-        for (let i = cj, d = ap; i < cEnd; i++, d++) c[i] += a[d] * t0;
-        bp += bRs;
-        ap += aCs;
+        for (; p < pEnd; p++) {
+          const t0 = b[bp];
+          for (let i = 0; i < m; i++) s[i] += a[ap + i] * t0;
+          bp += bRs;
+          ap += aCs;
+        }
+        for (let i = 0; i < m; i++) c[cj + i] += alpha * s[i];
       }
     }
     return;
   }
   for (let j = 0; j < n; j++) {
-    const cj = cOff + j * ldc, bj = bOff + j * bCs;
-    let i = 0;
-    for (; i + 3 < m; i += 4) {
-      let q0 = aOff + i * aRs;
-      const d1 = aRs, d2 = 2 * aRs, d3 = 3 * aRs;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0, r = bj; p < k; p++, r += bRs, q0 += aCs) {
-        const bv = b[r];
-        s0 += a[q0] * bv;
-        s1 += a[q0 + d1] * bv;
-        s2 += a[q0 + d2] * bv;
-        s3 += a[q0 + d3] * bv;
+    const cj = cOff + j * ldc;
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = Math.min(kcMax, k - pc);
+      const bj = bOff + j * bCs + pc * bRs, ao = aOff + pc * aCs;
+      let i = 0;
+      for (; i + 3 < m; i += 4) {
+        let q0 = ao + i * aRs;
+        const d1 = aRs, d2 = 2 * aRs, d3 = 3 * aRs;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let p = 0, r = bj; p < kc; p++, r += bRs, q0 += aCs) {
+          const bv = b[r];
+          s0 += a[q0] * bv;
+          s1 += a[q0 + d1] * bv;
+          s2 += a[q0 + d2] * bv;
+          s3 += a[q0 + d3] * bv;
+        }
+        c[cj + i] += alpha * s0;
+        c[cj + i + 1] += alpha * s1;
+        c[cj + i + 2] += alpha * s2;
+        c[cj + i + 3] += alpha * s3;
       }
-      c[cj + i] += alpha * s0;
-      c[cj + i + 1] += alpha * s1;
-      c[cj + i + 2] += alpha * s2;
-      c[cj + i + 3] += alpha * s3;
-    }
-    for (; i < m; i++) {
-      let s = 0;
-      for (let p = 0, r = bj, q = aOff + i * aRs; p < k; p++, r += bRs, q += aCs) s += a[q] * b[r];
-      c[cj + i] += alpha * s;
+      for (; i < m; i++) {
+        let s = 0;
+        for (let p = 0, r = bj, q = ao + i * aRs; p < kc; p++, r += bRs, q += aCs) s += a[q] * b[r];
+        c[cj + i] += alpha * s;
+      }
     }
   }
 }

@@ -9,7 +9,7 @@
  * constructors, never with a bare `ndarray(data, shape)`.
  */
 import ndarray from 'ndarray';
-import { checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
+import { allocFloat64, checkMatrix, checkSize, checkVector, fail, shapeStr } from './errors.js';
 import type { Rng } from './rng.js';
 import { copyStrided } from './views.js';
 
@@ -78,7 +78,7 @@ export function matrix(rows: number, cols: number, data: Float32Array): Matrix32
 export function matrix(rows: number, cols: number, data?: Float64Array | Float32Array): AnyMatrix {
   checkSize('matrix', 'rows', rows);
   checkSize('matrix', 'cols', cols);
-  if (data === undefined) data = new Float64Array(rows * cols);
+  if (data === undefined) data = allocFloat64('matrix', `a ${rows}×${cols} matrix`, rows * cols);
   if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
     fail('matrix', 'data must be a Float64Array or Float32Array');
   }
@@ -90,7 +90,9 @@ export function matrix(rows: number, cols: number, data?: Float64Array | Float32
 
 /** `rows × cols` matrix of zeros (double precision). */
 export function zeros(rows: number, cols: number): Matrix {
-  return matrix(rows, cols);
+  checkSize('zeros', 'rows', rows);
+  checkSize('zeros', 'cols', cols);
+  return matrix(rows, cols, allocFloat64('zeros', `a ${rows}×${cols} matrix`, rows * cols));
 }
 
 /** `rows × cols` matrix of zeros in single precision. */
@@ -124,6 +126,7 @@ export function randn(rows: number, cols: number, rng: Rng): Matrix {
 
 /** `rows × cols` matrix with independent entries uniform on `[lo, hi)`. */
 export function randu(rows: number, cols: number, rng: Rng, lo = 0, hi = 1): Matrix {
+  if (!(typeof lo === 'number' && typeof hi === 'number' && lo < hi && Number.isFinite(hi - lo))) fail('randu', `the interval [lo, hi) must be finite with lo < hi, got [${lo}, ${hi})`);
   checkSize('randu', 'rows', rows);
   checkSize('randu', 'cols', cols);
   const M = zeros(rows, cols);
@@ -134,6 +137,7 @@ export function randu(rows: number, cols: number, rng: Rng, lo = 0, hi = 1): Mat
 
 /** True when M is stored contiguously column-major from its offset (`stride = [1, rows]`). */
 export function isColumnMajor(M: { shape: number[]; stride: number[] }): boolean {
+  if (M === null || typeof M !== 'object' || !Array.isArray(M.shape) || !Array.isArray(M.stride)) fail('isColumnMajor', 'M must be a 2-D ndarray matrix (shape and stride)');
   const [r, c] = M.shape;
   return (M.stride[0] === 1 || r <= 1) && (M.stride[1] === r || c <= 1);
 }
@@ -147,6 +151,7 @@ export function columnMajorData(M: Matrix): Float64Array;
 export function columnMajorData(M: Matrix32): Float32Array;
 export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array;
 export function columnMajorData(M: AnyMatrix): Float64Array | Float32Array {
+  checkMatrix('columnMajorData', 'M', M);
   const [r, c] = M.shape;
   if (isColumnMajor(M)) return M.data.subarray(M.offset, M.offset + r * c);
   const out = M.data instanceof Float32Array ? new Float32Array(r * c) : new Float64Array(r * c);
@@ -333,6 +338,7 @@ export function selectColumns(M: Matrix, idx: ArrayLike<number>): Matrix {
 
 /** Frobenius norm ‖M‖_F. */
 export function normFro(M: AnyMatrix): number {
+  checkMatrix('normFro', 'M', M);
   const d = columnMajorData(M);
   let s = 0;
   for (let k = 0; k < d.length; k++) s += d[k] * d[k];

@@ -4,8 +4,17 @@
  */
 import { fail } from './errors.js';
 
+/** Assert that `x` has a numeric length (an array or typed array): O(1), cheap enough for every call. */
+function checkArray(fn: string, name: string, x: unknown): void {
+  if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<number>).length !== 'number') {
+    fail(fn, `${name} must be an array or a Float64Array, got ${x === null ? 'null' : typeof x}`, 'badArgument', { argument: name });
+  }
+}
+
 /** ⟨x, y⟩. */
 export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkArray('dot', 'x', x);
+  checkArray('dot', 'y', y);
   if (x.length !== y.length) fail('dot', `x has length ${x.length} but y has length ${y.length}`);
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * y[i];
@@ -14,6 +23,7 @@ export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** ‖x‖₂. */
 export function norm2(x: ArrayLike<number>): number {
+  checkArray('norm2', 'x', x);
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * x[i];
   return Math.sqrt(s);
@@ -21,6 +31,7 @@ export function norm2(x: ArrayLike<number>): number {
 
 /** ‖x‖_∞. */
 export function normInf(x: ArrayLike<number>): number {
+  checkArray('normInf', 'x', x);
   let s = 0;
   for (let i = 0; i < x.length; i++) {
     const a = Math.abs(x[i]);
@@ -31,6 +42,8 @@ export function normInf(x: ArrayLike<number>): number {
 
 /** y ← y + a·x (in place on y; returns y). */
 export function axpy(a: number, x: Float64Array, y: Float64Array): Float64Array {
+  checkArray('axpy', 'x', x);
+  checkArray('axpy', 'y', y);
   if (x.length !== y.length) fail('axpy', `x has length ${x.length} but y has length ${y.length}`);
   for (let i = 0; i < x.length; i++) y[i] += a * x[i];
   return y;
@@ -38,6 +51,8 @@ export function axpy(a: number, x: Float64Array, y: Float64Array): Float64Array 
 
 /** New vector a·x + b·y. */
 export function linComb(a: number, x: Float64Array, b: number, y: Float64Array): Float64Array {
+  checkArray('linComb', 'x', x);
+  checkArray('linComb', 'y', y);
   if (x.length !== y.length) fail('linComb', `x has length ${x.length} but y has length ${y.length}`);
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = a * x[i] + b * y[i];
@@ -46,6 +61,7 @@ export function linComb(a: number, x: Float64Array, b: number, y: Float64Array):
 
 /** New vector a·x. */
 export function scaled(a: number, x: Float64Array): Float64Array {
+  checkArray('scaled', 'x', x);
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = a * x[i];
   return out;
@@ -53,12 +69,15 @@ export function scaled(a: number, x: Float64Array): Float64Array {
 
 /** True when every entry is finite. */
 export function allFinite(x: ArrayLike<number>): boolean {
+  checkArray('allFinite', 'x', x);
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
   return true;
 }
 
 /** Concatenate vectors into one new Float64Array. */
 export function concat(parts: ArrayLike<number>[]): Float64Array {
+  if (!Array.isArray(parts)) fail('concat', `parts must be an array of vectors, got ${parts === null ? 'null' : typeof parts}`);
+  parts.forEach((p, i) => checkArray('concat', `parts[${i}]`, p));
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Float64Array(n);

@@ -11,6 +11,7 @@ import { checkNumber, checkPositiveInt, fail } from '../core/errors.js';
 import { checkMatrix, shapeStr } from '../core/errors.js';
 import { columnMajorData, zeros, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
+import { checkOptions } from '../core/options.js';
 
 function peaksScalar(x: number, y: number): number {
   const x2 = x * x;
@@ -127,6 +128,7 @@ function peaksEdges(grid: number, classes: number): { t: Float64Array; values: F
  */
 export function setupPeaks(options: SetupPeaksOptions): PeaksData {
   const fn = 'setupPeaks';
+  checkOptions(fn, options, ['n', 'classes', 'grid', 'seed', 'rng', 'shuffle']);
   if (options === null || typeof options !== 'object') fail(fn, `options must be an object { n, classes?, grid?, seed? }, got ${String(options)}`);
   const n = checkPositiveInt(fn, 'n', options.n);
   const classes = checkPositiveInt(fn, 'classes', options.classes ?? 5);
@@ -195,6 +197,7 @@ export interface PeaksLabelsOptions {
  */
 export function peaksLabels(P: Matrix, options: PeaksLabelsOptions = {}): Int32Array {
   const fn = 'peaksLabels';
+  checkOptions(fn, options, ['classes', 'grid']);
   checkMatrix(fn, 'P', P);
   if (P.shape[0] !== 2) fail(fn, `P is ${shapeStr(P)}, expected 2 rows (x and y)`);
   const classes = checkPositiveInt(fn, 'classes', options.classes ?? 5);

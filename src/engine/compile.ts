@@ -9,6 +9,7 @@ import { getWasmThreads } from '../core/wasm/threads.js';
 import { compileNetwork, type NetworkPlan } from './plan.js';
 import { modelPasses, type PassState } from './modelPasses.js';
 import type { Precision } from './workspace.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link compile}. */
 export interface CompileOptions {
@@ -59,6 +60,7 @@ export function compile(model: Model, options: CompileOptions): CompiledNetwork 
   } catch (e) {
     return fail(fn, (e as Error).message.replace(/^compileNetwork: /, ''));
   }
+  checkOptions(fn, options, ['batch', 'threads', 'blockColumns', 'precision']);
   const batch = checkPositiveInt(fn, 'batch', options?.batch);
   const threads = options.threads ?? getWasmThreads();
   const passes = modelPasses(plan, { threads, blockColumns: options.blockColumns, columns: batch, precision: options.precision });

@@ -117,6 +117,7 @@ function flatten(m: Model, offset: number, out: Flat, prevRows: number): number 
  * @example networkPlanSupport(resnetPeaksModel()) // null
  */
 export function networkPlanSupport(model: Model): string | null {
+  if (!model || typeof model.forward !== 'function') fail('networkPlanSupport', 'model must be a Model');
   const out: Flat = { layers: [], error: null };
   flatten(model, 0, out, model.nIn);
   return out.error;

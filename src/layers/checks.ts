@@ -4,7 +4,7 @@
  */
 import { checkMatrix64, checkVector, fail, shapeStr } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import type { ModelState } from '../networks/types.js';
+import type { ModelState } from '../core/model.js';
 import type { ParametricOperator } from '../operators/types.js';
 
 /** Check x (length nParams) and Y (nIn × n) of `fn`. */

@@ -11,7 +11,8 @@ import type { LossResult } from './types.js';
  * Softmax cross-entropy of the linear classifier S = W [Y; 1ᵀ] (docs/conventions.md §2):
  *   E = (1/n) (−Σ_ij C_ij S_ij + Σ_j log Σ_i exp S_ij),
  * stabilised per column by log Σ exp S_ij = m_j + log Σ exp(S_ij − m_j), m_j = max_i S_ij
- * (no overflow for any finite S). With P = softmax(S) column-wise:
+ * (no overflow for any finite S), and with the scores entering the value only
+ * as S_ij − m_j, so that a common offset of the logits (even 1e17) cancels exactly. With P = softmax(S) column-wise:
  *   ∂E/∂S = (P − C)/n,  ∇²_S E [V] = (1/n)(P ∘ V − P diag(1ᵀ(P ∘ V)))  (per column (diag p − p pᵀ) v / n),
  * symmetric positive semi-definite; gradW, gradY and the Hessian mat-vecs in W and Y
  * compose these with the linear maps V ↦ V[Y;1] and V ↦ W_Y V (exact Hessians).
@@ -48,12 +49,17 @@ export function softmaxCrossEntropy(W: Matrix, Y: Matrix, C: Matrix): LossResult
       z += e;
     }
     const inv = 1 / z;
-    let cs = 0;
+    // −Σ c_i s_i + m + log z written with the shifted scores s_i − m:
+    // log z − Σ c_i (s_i − m) + m (1 − Σ c_i). Adding m and then subtracting
+    // Σ c s ≈ m would cancel catastrophically for large scores (offset 1e15:
+    // 1.125 instead of log 3); the last term is exactly 0 for one-hot columns.
+    let cs = 0, csum = 0;
     for (let i = 0; i < nc; i++) {
       p[o + i] *= inv;
-      cs += c[o + i] * s[o + i];
+      cs += c[o + i] * (s[o + i] - m);
+      csum += c[o + i];
     }
-    value += m + Math.log(z) - cs;
+    value += Math.log(z) - cs + (csum === 1 ? 0 : m * (1 - csum));
   }
   const invN = 1 / n;
   value *= invN;

@@ -4,6 +4,7 @@
 import { checkNumber, checkVector, fail } from '../core/errors.js';
 import { withSpec } from '../core/spec.js';
 import { asOperator, type LinearOperator, type OperatorLike } from '../core/linearOperator.js';
+import { checkOptions } from '../core/options.js';
 
 /** A quadratic (or any twice differentiable) penalty on a parameter vector. */
 export interface Regularizer {
@@ -39,6 +40,7 @@ export interface TikhonovOptions {
  */
 export function tikhonov(options: TikhonovOptions = {}): Regularizer {
   const fn = 'tikhonov';
+  checkOptions(fn, options, ['lambda', 'L']);
   const lambda = checkNumber(fn, 'lambda', options.lambda ?? 1, { min: 0 });
   const L: LinearOperator | null = options.L === undefined ? null : asOperator(options.L);
   const n = L ? L.cols : undefined;

@@ -17,6 +17,7 @@ import {
   addScaled, blockLayout, blockModels, copyMatrix, dataOf, layoutBlocks, layoutInitialize, modelCheck, openingForward, openingJvp, openingVjp, sumBytes, wrap,
 } from './timeStepping.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { recordFactory, withSpec } from '../core/spec.js';
 
 /** Options of {@link continuousResnet}. */
@@ -95,6 +96,7 @@ export interface ContinuousResNetModel extends Model<ContinuousResNetState> {
  */
 export function continuousResnet(layer: Model | ((k: number) => Model), options: ContinuousResNetOptions): ContinuousResNetModel {
   const fn = 'continuousResnet';
+  checkOptions(fn, options, ['T', 'h', 'steps', 'weights', 'integrator', 'opening']);
   if (!options || typeof options !== 'object') fail(fn, 'options must be an object { T | h, steps, weights, integrator, opening }');
   const grid = timeGrid({ T: options.T, h: options.h, steps: options.steps, weights: options.weights });
   const tab = resolveTableau(fn, options.integrator);

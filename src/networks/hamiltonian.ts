@@ -19,6 +19,7 @@ import { transposedOperator } from './stableOperators.js';
 import { timeGrid, type TimeGrid, type WeightSharing } from './timeGrid.js';
 import { addScaled, blockLayout, blockModels, dataOf, layoutBlocks, layoutInitialize, openingForward, openingJvp, openingVjp, sumBytes } from './timeStepping.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { recordFactory, withSpec } from '../core/spec.js';
 
 /** The two right-hand sides of one weight block, reading the same parameter vector. */
@@ -123,6 +124,7 @@ function unstack(S: Float64Array, ma: number, mb: number, n: number): [Float64Ar
  */
 export function hamiltonianNetwork(spec: ParametricOperator | HamiltonianPair | ((k: number) => ParametricOperator | HamiltonianPair), options: HamiltonianNetworkOptions): HamiltonianModel {
   const fn = 'hamiltonianNetwork';
+  checkOptions(fn, options, ['T', 'h', 'steps', 'weights', 'opening', 'input', 'output', 'activation', 'bias', 'initGain']);
   if (!options || typeof options !== 'object') fail(fn, 'options must be an object { T | h, steps, weights, … }');
   const grid = timeGrid({ T: options.T, h: options.h, steps: options.steps, weights: options.weights });
   const layerOpts: SingleLayerOptions = { activation: options.activation, bias: options.bias, initGain: options.initGain };

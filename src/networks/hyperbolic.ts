@@ -19,6 +19,7 @@ import { symmetricLayer } from './stableLayers.js';
 import { timeGrid, type TimeGrid, type WeightSharing } from './timeGrid.js';
 import { addScaled, blockLayout, blockModels, dataOf, layoutBlocks, layoutInitialize, openingForward, openingJvp, openingVjp, sumBytes } from './timeStepping.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { recordFactory, withSpec } from '../core/spec.js';
 
 /** Options of {@link hyperbolicNetwork}. */
@@ -91,6 +92,7 @@ function isOperator(o: unknown): o is ParametricOperator {
  */
 export function hyperbolicNetwork(layer: Model | ParametricOperator | ((k: number) => Model | ParametricOperator), options: HyperbolicNetworkOptions): HyperbolicModel {
   const fn = 'hyperbolicNetwork';
+  checkOptions(fn, options, ['T', 'h', 'steps', 'weights', 'opening', 'start', 'activation', 'bias', 'initGain']);
   if (!options || typeof options !== 'object') fail(fn, 'options must be an object { T | h, steps, weights, … }');
   const grid = timeGrid({ T: options.T, h: options.h, steps: options.steps, weights: options.weights });
   const layerOpts: SingleLayerOptions = { activation: options.activation, bias: options.bias, initGain: options.initGain };

@@ -12,6 +12,7 @@ import type { SingleLayerOptions } from '../layers/singleLayer.js';
 import type { ParametricOperator } from '../operators/types.js';
 import { continuousResnet, type ContinuousResNetModel, type ContinuousResNetOptions } from './continuousResnet.js';
 import { symmetricLayer } from './stableLayers.js';
+import { checkOptions } from '../core/options.js';
 import { recordFactory, withSpec } from '../core/spec.js';
 
 /** Options of {@link parabolicNetwork}: the grid and integrator of {@link continuousResnet} and the layer options. */
@@ -32,6 +33,7 @@ export interface ParabolicNetworkOptions extends ContinuousResNetOptions, Single
  */
 export function parabolicNetwork(op: ParametricOperator | ((k: number) => ParametricOperator), options: ParabolicNetworkOptions): ContinuousResNetModel {
   const fn = 'parabolicNetwork';
+  checkOptions(fn, options, ['T', 'h', 'steps', 'weights', 'integrator', 'opening', 'activation', 'bias', 'initGain']);
   if (!options || typeof options !== 'object') fail(fn, 'options must be an object { T | h, steps, weights, … }');
   const { activation, bias, initGain, ...grid } = options;
   const layerOpts: SingleLayerOptions = { activation, bias, initGain };

@@ -17,6 +17,7 @@ import { checkModel } from './modelChecks.js';
 import { isResident, releaseResident, residentAvailable, residentMatrix } from '../core/wasm/resident.js';
 import { prefixBlocks } from './params.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /** Options of {@link resnet}. */
@@ -102,6 +103,7 @@ export interface ResNetModel extends Model<ResNetState> {
  */
 export function resnet(layers: Model[] | ((j: number) => Model), options: ResNetOptions = {}): ResNetModel {
   const fn = 'resnet';
+  checkOptions(fn, options, ['steps', 'h', 'T', 'opening', 'openingScale']);
   let steps: Model[];
   if (Array.isArray(layers)) {
     if (layers.length === 0) fail(fn, 'layers must be a non-empty array or a factory');
@@ -117,7 +119,10 @@ export function resnet(layers: Model[] | ((j: number) => Model), options: ResNet
   steps.forEach((m, j) => checkModel(fn, `layer ${j}`, m));
   const N = steps.length;
   if (options.h !== undefined && options.T !== undefined) fail(fn, 'give h or T, not both');
-  const h = options.T !== undefined ? checkNumber(fn, 'T', options.T) / N : checkNumber(fn, 'h', options.h ?? 1);
+  // A residual step Y + h F(Y) is forward Euler in time: h > 0 and T = N h > 0.
+  const h = options.T !== undefined
+    ? checkNumber(fn, 'T', options.T, { min: 0, exclusiveMin: true }) / N
+    : checkNumber(fn, 'h', options.h ?? 1, { min: 0, exclusiveMin: true });
   const opening = options.opening === undefined ? null : checkModel(fn, 'opening', options.opening);
   const sOpen = options.openingScale === undefined || options.openingScale === 'h'
     ? (options.openingScale === 'h' ? h : 1)

@@ -85,6 +85,8 @@ export function resolveTableau(fn: string, t: RungeKuttaName | ButcherTableau | 
  * @example stabilityFunction(forwardEuler, -1, 0) // [0, 0]: |1 + z| at z = −1
  */
 export function stabilityFunction(t: ButcherTableau, x: number, y: number): [number, number] {
+  t = resolveTableau('stabilityFunction', t);
+  if (typeof x !== 'number' || typeof y !== 'number') fail('stabilityFunction', `x and y (the point z = x + iy) must be numbers, got ${typeof x} and ${typeof y}`);
   const s = t.b.length;
   const gr = new Float64Array(s), gi = new Float64Array(s);
   let sr = 0, si = 0;

@@ -18,6 +18,7 @@ import { singleLayer, type SingleLayerModel, type SingleLayerOptions, type Singl
 import type { ParametricOperator } from '../operators/types.js';
 import { dampedAntisymmetric } from './stableOperators.js';
 import type { Model, ModelState, ParamBlock } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /** Options of {@link antisymmetricLayer}: those of {@link singleLayer} and the damping γ. */
@@ -38,6 +39,7 @@ export interface AntisymmetricLayerOptions extends SingleLayerOptions {
  * @example antisymmetricLayer(4, { gamma: 0.01, bias: 'vector' }).nParams // 6 + 4
  */
 export function antisymmetricLayer(opOrN: ParametricOperator | number, options: AntisymmetricLayerOptions = {}): SingleLayerModel {
+  checkOptions('antisymmetricLayer', options, ['gamma', 'activation', 'bias', 'initGain']);
   const { gamma, ...rest } = options;
   return withSpec(singleLayer(dampedAntisymmetric(opOrN, { gamma }), rest), 'antisymmetricLayer', [opOrN, options]);
 }
@@ -73,6 +75,7 @@ export interface SymmetricLayerModel extends Model<SymmetricLayerState> {
  */
 export function symmetricLayer(op: ParametricOperator, options: SingleLayerOptions = {}): SymmetricLayerModel {
   const fn = 'symmetricLayer';
+  checkOptions(fn, options, ['activation', 'bias', 'initGain']);
   checkOperator(fn, op);
   if (op.linear === false) fail(fn, `op ${op.name} is not linear in θ; the symmetric layer needs K(dθ)ᵀ (use a linear operator)`);
   const inner = singleLayer(op, options);

@@ -10,6 +10,7 @@ import { columnMajorData, ensureColumnMajor, matrix, type Matrix } from '../core
 import { antisymmetric } from '../operators/antisymmetric.js';
 import type { ParametricOperator } from '../operators/types.js';
 import { checkOperator } from '../layers/checks.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 function requireLinear(fn: string, op: ParametricOperator): void {
@@ -104,6 +105,7 @@ export interface DampedAntisymmetricOptions {
  */
 export function dampedAntisymmetric(opOrN: ParametricOperator | number, options: DampedAntisymmetricOptions = {}): ParametricOperator {
   const fn = 'dampedAntisymmetric';
+  checkOptions(fn, options, ['gamma']);
   const gamma = checkNumber(fn, 'gamma', options.gamma ?? 0, { min: 0 });
   let base: ParametricOperator;
   let fromK: boolean;

@@ -8,6 +8,7 @@
  * state grid at fixed θ(t) converges to the ODE solution).
  */
 import { checkNumber, checkPositiveInt, fail } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 
 /**
  * How the weights depend on time:
@@ -62,6 +63,7 @@ export interface TimeGrid {
  */
 export function timeGrid(options: TimeGridOptions): TimeGrid {
   const fn = 'timeGrid';
+  checkOptions(fn, options, ['T', 'h', 'steps', 'weights']);
   if (!options || typeof options !== 'object') fail(fn, 'options must be an object { T | h, steps, weights }');
   const N = checkPositiveInt(fn, 'steps', options.steps);
   if (options.T !== undefined && options.h !== undefined) fail(fn, 'give T or h, not both');

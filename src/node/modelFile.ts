@@ -21,7 +21,11 @@ import { modelFromJSON, modelToJSON, type LoadedModel, type ModelToJSONOptions, 
 export async function saveModel(path: string, objectiveOrModel: Model | ClassificationObjective | VarProObjective, x: Float64Array, options: ModelToJSONOptions = {}): Promise<SavedModel> {
   if (typeof path !== 'string' || path === '') fail('saveModel', `path must be a non-empty string, got ${JSON.stringify(path)}`);
   const json = modelToJSON(objectiveOrModel, x, options);
-  await writeFile(path, JSON.stringify(json) + '\n');
+  try {
+    await writeFile(path, JSON.stringify(json) + '\n');
+  } catch (e) {
+    return fail('saveModel', `cannot write ${path}: ${(e as Error).message}`, 'unavailable', { path });
+  }
   return json;
 }
 
@@ -34,7 +38,12 @@ export async function saveModel(path: string, objectiveOrModel: Model | Classifi
  */
 export async function loadModel(path: string): Promise<LoadedModel> {
   if (typeof path !== 'string' || path === '') fail('loadModel', `path must be a non-empty string, got ${JSON.stringify(path)}`);
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return fail('loadModel', `cannot read ${path}: ${(e as Error).message}`, 'unavailable', { path });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -7,7 +7,7 @@ import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { IndexLabels } from '../losses/labels.js';
-import type { Model, ParamBlock } from '../networks/types.js';
+import type { Model, ParamBlock } from '../core/model.js';
 import { prefixBlocks } from '../networks/params.js';
 import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
 import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
@@ -18,6 +18,7 @@ import {
   addInto, batchData, checkBatch, checkData, checkPoint, newCounters, NO_INPUT, resolveLoss, resolveRegularization, scoreAccuracy,
   type LossOption, type ObjectiveCounters, type RegularizationOptions,
 } from './common.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /** Options of {@link classificationObjective}. */
@@ -127,6 +128,7 @@ export interface ClassificationObjective extends Objective {
  */
 export function classificationObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: ClassificationObjectiveOptions = {}): ClassificationObjective {
   const fn = 'classificationObjective';
+  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'coupling', 'bias', 'engine', 'threads', 'blockColumns', 'precision']);
   const { f: loss, kind } = resolveLoss(fn, options.loss);
   const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);
   const coupling = options.coupling ?? 'blockDiagonal';

@@ -9,7 +9,8 @@ import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { toRegularizer, type Regularizer, type RegularizerLike } from '../losses/tikhonov.js';
 import type { LossFunction } from '../losses/types.js';
 import { checkProbabilities, resolveLabels, type IndexLabels } from '../losses/labels.js';
-import type { Model, VjpOptions } from '../networks/types.js';
+import type { Model, VjpOptions } from '../core/model.js';
+import { checkOptions } from '../core/options.js';
 
 /**
  * `model.vjp` option of the objectives: only J_θᵀ w is used (the model's input
@@ -67,6 +68,7 @@ export function resolveLoss(fn: string, loss: LossOption | undefined): { f: Loss
 /** Resolve the regularisation option and check the sizes of fixed-size regularisers. */
 export function resolveRegularization(fn: string, r: RegularizationOptions | undefined, nTheta: number, nW: number): { theta: Regularizer | null; W: Regularizer | null } {
   if (r !== undefined && (r === null || typeof r !== 'object')) fail(fn, 'regularization must be an object { theta?, W? }');
+  if (r !== undefined) checkOptions(fn, r, ['theta', 'W'], 'regularization');
   const theta = toRegularizer(fn, 'regularization.theta', r?.theta);
   const W = toRegularizer(fn, 'regularization.W', r?.W);
   if (theta && theta.n !== undefined && theta.n !== nTheta) fail(fn, `regularization.theta acts on vectors of length ${theta.n}, expected nTheta = ${nTheta}`);

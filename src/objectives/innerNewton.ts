@@ -3,9 +3,10 @@
  * backtracking line search, on top of core `pcg`. (Objectives must not import
  * the optimizers; `newtonCG` from there can be passed as `inner.solve`.)
  */
-import { fail } from '../core/errors.js';
+import { checkVector, fail } from '../core/errors.js';
 import { pcg } from '../core/solvers/pcg.js';
 import type { Objective } from './types.js';
+import { checkOptions, nonNegative, positiveInt } from '../core/options.js';
 
 /** Settings of {@link innerNewtonCG}. */
 export interface InnerNewtonOptions {
@@ -58,9 +59,14 @@ const EPS = 2.220446049250313e-16;
  * @example innerNewtonCG(obj, new Float64Array(obj.nParams), { tol: 1e-10 }).gradNorm // ≤ 1e-10
  */
 export function innerNewtonCG(objective: Objective, x0: Float64Array, options: InnerNewtonOptions = {}): InnerReport {
-  const tol = options.tol ?? 1e-8;
-  const maxIter = options.maxIter ?? 20;
-  const cgMaxIter = options.cgMaxIter ?? 50;
+  const fn = 'innerNewtonCG';
+  checkOptions(fn, options, ['tol', 'maxIter', 'cgMaxIter']);
+  const o = objective as Partial<Objective> | null;
+  if (o === null || typeof o !== 'object' || typeof o.evaluate !== 'function') fail(fn, 'objective must have an evaluate(x, batch?, opts?) method');
+  checkVector(fn, 'x0', x0, objective.nParams);
+  const tol = nonNegative(fn, 'tol', options.tol, 1e-8);
+  const maxIter = positiveInt(fn, 'maxIter', options.maxIter, 20);
+  const cgMaxIter = positiveInt(fn, 'cgMaxIter', options.cgMaxIter, 50);
   let x = Float64Array.from(x0);
   let ev = objective.evaluate(x);
   let gnorm = norm(ev.gradient);

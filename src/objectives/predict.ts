@@ -5,7 +5,9 @@ import { checkMatrix64, checkVector, fail, shapeStr } from '../core/errors.js';
 import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import { affineScores } from '../losses/affine.js';
 import { argmaxColumns, softmax } from '../losses/classify.js';
-import type { Model } from '../networks/types.js';
+import type { Model } from '../core/model.js';
+import { checkOptions } from '../core/options.js';
+import { checkModel } from '../networks/modelChecks.js';
 
 /** Options of {@link predict}. */
 export interface PredictOptions {
@@ -44,6 +46,11 @@ export interface Prediction {
  */
 export function predict(model: Model, x: Float64Array, Y: Matrix, options: PredictOptions = {}): Prediction {
   const fn = 'predict';
+  checkOptions(fn, options, ['W', 'bias']);
+  if (model !== null && typeof model === 'object' && typeof (model as unknown as { evaluate?: unknown }).evaluate === 'function' && (model as unknown as { model?: unknown }).model !== undefined) {
+    fail(fn, 'model is an objective; pass its model (objective.model) instead');
+  }
+  checkModel(fn, 'model', model);
   checkVector(fn, 'x', x);
   checkMatrix64(fn, 'Y', Y);
   if (Y.shape[0] !== model.nIn) fail(fn, `Y is ${shapeStr(Y)}, expected ${model.nIn} rows (model.nIn)`);

@@ -29,4 +29,11 @@ export interface Objective {
    * sample); absent means all data.
    */
   evaluate(x: Float64Array, batch?: ArrayLike<number> | null, opts?: EvaluateOptions): Evaluation;
+  /**
+   * Forget any state carried from one evaluation to the next (e.g. VarPro's
+   * warm start of the inner solve). Every optimizer calls it once when a run
+   * starts, so that two runs from the same inputs give the same result; within
+   * a run the state is kept.
+   */
+  resetState?(): void;
 }

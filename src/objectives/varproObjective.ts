@@ -10,7 +10,7 @@ import { pcg } from '../core/solvers/pcg.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { LossResult } from '../losses/types.js';
 import type { IndexLabels } from '../losses/labels.js';
-import type { Model, ParamBlock } from '../networks/types.js';
+import type { Model, ParamBlock } from '../core/model.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import {
   addInto, batchData, checkData, checkPoint, newCounters, resolveLoss, resolveRegularization, scoreAccuracy,
@@ -20,6 +20,7 @@ import { innerNewtonCG } from './innerNewton.js';
 import { modelRunner, type EngineChoice } from '../engine/modelRunner.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
 import type { Evaluation, EvaluateOptions, Objective } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /** A replacement inner solver, e.g. `(obj, w0) => newtonCG(obj, w0, { maxIter: 10 })`. */
@@ -31,12 +32,27 @@ export interface VarProInnerOptions {
   solve?: InnerSolver;
   /** Built-in Newton-CG: stop when ‖∇_W‖₂ ≤ tol (default 1e-8). */
   tol?: number;
+  /**
+   * Tie the inner tolerance to the outer gradient (default off): the inner
+   * Newton-CG stops at ‖∇_W‖₂ ≤ min(tol, relTol·‖∇Φ‖), with ‖∇Φ‖ the reduced
+   * gradient norm of the previous evaluation in the run. The reduced gradient
+   * is exact only where ∇_W = 0 and wrong by O(‖∇_W‖) elsewhere, so a fixed
+   * loose `tol` lets the outer method stop at a point that is not a minimiser;
+   * with `relTol` the inner solves tighten as the outer gradient falls.
+   */
+  relTol?: number;
   /** Built-in Newton-CG: iteration cap (default 20). */
   maxIter?: number;
   /** Built-in Newton-CG: CG cap per step (default 50). */
   cgMaxIter?: number;
-  /** Warm start each solve from the last W (default true). */
+  /**
+   * Warm start each solve from the last W (default true). The warm start
+   * lives within one optimizer run: every optimizer calls `resetState()` when
+   * it starts, so two runs from the same θ₀ give identical results.
+   */
   warmStart?: boolean;
+  /** CG iteration cap of each Schur-complement solve with `hessian: 'schur'` (default max(4·nW·nc, 10)). */
+  schurCgMaxIter?: number;
 }
 
 /** Options of {@link varproObjective}. */
@@ -102,6 +118,8 @@ export interface VarProObjective extends Objective {
   lastInner(): VarProInnerReport | null;
   /** Forget the warm start (the next solve starts from W = 0). */
   resetWarmStart(): void;
+  /** Same as {@link resetWarmStart}; called by every optimizer at the start of a run. */
+  resetState(): void;
   /** Solve for W(θ) on all data (or a batch) without the gradient; updates the warm start. */
   solveW(theta: Float64Array, batch?: ArrayLike<number> | null): { W: Matrix; report: VarProInnerReport };
   /** The model's parameter blocks. */
@@ -146,6 +164,8 @@ function norm(v: ArrayLike<number>): number {
  */
 export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels, options: VarProObjectiveOptions = {}): VarProObjective {
   const fn = 'varproObjective';
+  checkOptions(fn, options, ['nClasses', 'loss', 'regularization', 'inner', 'bias', 'hessian', 'engine', 'threads', 'precision']);
+  if (options.inner !== undefined) checkOptions(fn, options.inner, ['solve', 'tol', 'relTol', 'maxIter', 'cgMaxIter', 'warmStart', 'schurCgMaxIter'], 'inner');
   const { f: loss, kind } = resolveLoss(fn, options.loss);
   const { n, nc, C: labels } = checkData(fn, model, Y, C, options.nClasses, kind);
   const bias = options.bias ?? true;
@@ -158,9 +178,11 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
   if (typeof inner !== 'object' || inner === null) fail(fn, 'inner must be an object { solve?, tol?, maxIter?, cgMaxIter?, warmStart? }');
   if (inner.solve !== undefined && typeof inner.solve !== 'function') fail(fn, 'inner.solve must be a function (objective, x0) => { x }');
   const innerTol = checkNumber(fn, 'inner.tol', inner.tol ?? 1e-8, { min: 0 });
+  const innerRelTol = inner.relTol === undefined ? 0 : checkNumber(fn, 'inner.relTol', inner.relTol, { min: 0, exclusiveMin: true });
   const innerMaxIter = checkPositiveInt(fn, 'inner.maxIter', inner.maxIter ?? 20);
   const cgMaxIter = checkPositiveInt(fn, 'inner.cgMaxIter', inner.cgMaxIter ?? 50);
   const warmStart = inner.warmStart ?? true;
+  const schurCgMaxIter = inner.schurCgMaxIter === undefined ? Math.max(4 * nWTotal, 10) : checkPositiveInt(fn, 'inner.schurCgMaxIter', inner.schurCgMaxIter);
   const hessianKind = options.hessian ?? 'block';
   if (hessianKind !== 'block' && hessianKind !== 'schur') fail(fn, `hessian must be 'block' or 'schur', got ${String(hessianKind)}`);
   const counters = newCounters();
@@ -169,6 +191,10 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
   const runner = modelRunner(fn, model, { engine: options.engine, threads, precision: options.precision });
   let lastW: Float64Array | null = null;
   let lastReport: VarProInnerReport | null = null;
+  // ‖∇Φ‖ of the previous evaluation in this run (for inner.relTol); reset with the warm start.
+  let lastOuterGradNorm = Infinity;
+  /** The inner tolerance for the next solve: tol, or min(tol, relTol·‖∇Φ_prev‖). */
+  const currentInnerTol = () => (innerRelTol > 0 ? Math.min(innerTol, innerRelTol * lastOuterGradNorm) : innerTol);
 
   /** The inner objective w ↦ E(mat(w) [Z; 1ᵀ], C) + R_W(w) as an {@link Objective}. */
   const innerObjective = (Z: Matrix, Cb: Matrix): Objective => ({
@@ -249,7 +275,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
         addInto(w, cg.x);
         report = { method: 'closedForm', iterations: 1, cgIterations: cg.iterations, flag: cg.flag };
       } else {
-        const r = innerNewtonCG(obj, w0, { tol: innerTol, maxIter: innerMaxIter, cgMaxIter });
+        const r = innerNewtonCG(obj, w0, { tol: currentInnerTol(), maxIter: innerMaxIter, cgMaxIter });
         w = r.x;
         report = { method: 'newtonCG', iterations: r.iterations, cgIterations: r.cgIterations, flag: r.flag };
       }
@@ -287,7 +313,15 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
     const { w, report } = solveInner(Z, Cb);
     const { lr, value, Wm } = finish(theta, w, Z, Cb, report);
     const rep = lastReport as VarProInnerReport;
-    const info: Record<string, number> = { batchSize: nb, innerIterations: rep.iterations, innerGradNorm: rep.gradNorm };
+    // innerConverged: 0 when the inner solve stopped short (iteration cap, failed
+    // line search), so that ∇_W ≠ 0 and the gradient below is only approximate;
+    // schurCgNotConverged grows with every Schur-complement product at this point
+    // whose CG solve stopped unconverged (drivers such as varpro report both).
+    const info: Record<string, number> = {
+      batchSize: nb, innerIterations: rep.iterations, innerGradNorm: rep.gradNorm,
+      innerConverged: rep.flag === 'converged' || rep.flag === 'custom' ? 1 : 0,
+      innerTol: currentInnerTol(),
+    };
     if (kind === 'crossEntropy') info.accuracy = scoreAccuracy(lr.S.data, columnMajorData(Cb), nc, nb);
     if (opts.valueOnly) return { value, gradient: new Float64Array(0), info };
 
@@ -298,6 +332,7 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
       counters.modelVjps++;
     }
     if (reg.theta) addInto(gradient, reg.theta.gradient(theta));
+    lastOuterGradNorm = norm(gradient);
 
     const sh: AffineShape = { nc, nf, n: nb, bias };
     const wd = columnMajorData(Wm), z = columnMajorData(Z);
@@ -324,8 +359,9 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
           const dS = affineJvpY(wd, columnMajorData(dZ), sh).data;
           const t = columnMajorData(lr.hessS(dS));
           const b = affineGradW(t, z, sh).data;
-          const cg = pcg(hWW, b, { tol: 1e-12, maxIter: Math.max(4 * nWTotal, 10) });
+          const cg = pcg(hWW, b, { tol: 1e-12, maxIter: schurCgMaxIter });
           counters.innerCgIterations += cg.iterations;
+          if (cg.flag !== 'converged') info.schurCgNotConverged = (info.schurCgNotConverged ?? 0) + 1;
           const uS = affineScores(cg.x, z, sh).data;
           for (let k = 0; k < dS.length; k++) dS[k] -= uS[k];
           back = affineGradY(wd, columnMajorData(lr.hessS(dS)), sh);
@@ -357,6 +393,10 @@ export function varproObjective(model: Model, Y: Matrix, C: Matrix | IndexLabels
     },
     resetWarmStart() {
       lastW = null;
+    },
+    resetState() {
+      lastW = null;
+      lastOuterGradNorm = Infinity;
     },
     solveW(theta: Float64Array, batch?: ArrayLike<number> | null) {
       checkPoint(`${fn}.solveW`, theta, nTheta, 'theta');

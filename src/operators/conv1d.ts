@@ -21,6 +21,7 @@ import { checkDim, linearParametric } from './base.js';
 import { circulantFirstColumn } from './circulantEigenvalues.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /** Boundary condition of a convolution: zero padding (Toeplitz) or periodic (circulant). */
@@ -89,6 +90,7 @@ export function checkMethod(fn: string, m: unknown): ConvMethod {
  */
 export function conv1d(n: number, stencilSize: number, opts: Conv1dOptions = {}): Conv1dOperator {
   const fn = 'conv1d';
+  checkOptions(fn, opts, ['boundary', 'method']);
   checkDim(fn, 'n', n);
   checkStencil(fn, stencilSize, 'stencil size', 'n', n);
   const boundary = checkBoundary(fn, opts.boundary ?? 'zero');

@@ -4,6 +4,7 @@
  */
 import { checkConv2d, checkChannels, convOperator, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { fullPairs } from './conv2dEngine.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 export type { Conv2dOptions, Conv2dOperator } from './convCommon.js';
@@ -37,6 +38,7 @@ export type { Conv2dOptions, Conv2dOperator } from './convCommon.js';
  */
 export function conv2d(dims: [number, number], kernel: [number, number, number, number], opts: Conv2dOptions = {}): Conv2dOperator {
   const fn = 'conv2d';
+  checkOptions(fn, opts, ['boundary', 'stride', 'method']);
   const [kx, ky, cin, cout] = Array.isArray(kernel) ? kernel : [NaN, NaN, NaN, NaN];
   checkChannels(fn, 'cin', cin);
   checkChannels(fn, 'cout', cout);

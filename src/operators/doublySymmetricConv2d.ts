@@ -6,6 +6,7 @@
  */
 import { checkChannels, checkConv2d, convOperator, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { fullPairs } from './conv2dEngine.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /**
@@ -28,6 +29,7 @@ import { withSpec } from '../core/spec.js';
  */
 export function doublySymmetricConv2d(dims: [number, number], kernel: [number, number, number, number], opts: Conv2dOptions = {}): Conv2dOperator {
   const fn = 'doublySymmetricConv2d';
+  checkOptions(fn, opts, ['boundary', 'stride', 'method']);
   const [kx, ky, cin, cout] = Array.isArray(kernel) ? kernel : [NaN, NaN, NaN, NaN];
   checkChannels(fn, 'cin', cin);
   checkChannels(fn, 'cout', cout);

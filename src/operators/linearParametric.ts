@@ -18,6 +18,7 @@ import { columnMajorData, type Matrix } from '../core/matrix.js';
 import { linearParametric as fromKernels } from './base.js';
 import type { SparseMatrix } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /**
@@ -133,6 +134,7 @@ function compressQ(fn: string, Q: Matrix | SparseTriplets, nK: number, rows: num
  */
 export function linearParametric(Q: Matrix | SparseTriplets, shape: readonly [number, number], options: LinearParametricOptions = {}): ParametricOperator {
   const fn = 'linearParametric';
+  checkOptions(fn, options, ['name']);
   if (!Array.isArray(shape) || shape.length !== 2) fail(fn, `shape must be [rows, cols], got ${Array.isArray(shape) ? `an array of length ${shape.length}` : String(shape)}`);
   const rows = checkPositiveInt(fn, 'shape[0] (rows)', shape[0]);
   const cols = checkPositiveInt(fn, 'shape[1] (cols)', shape[1]);

@@ -9,6 +9,7 @@
 import { fail } from '../core/errors.js';
 import { checkChannels, checkConv2d, convOperator, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { depthwisePairs } from './conv2dEngine.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /** Options of {@link mMatrixConv}. */
@@ -34,6 +35,7 @@ export interface MMatrixConvOptions extends Conv2dOptions {
  */
 export function mMatrixConv(dims: [number, number], kdims: [number, number], opts: MMatrixConvOptions = {}): Conv2dOperator {
   const fn = 'mMatrixConv';
+  checkOptions(fn, opts, ['boundary', 'stride', 'method', 'channels']);
   const [kx, ky] = Array.isArray(kdims) ? kdims : [NaN, NaN];
   const ch = checkChannels(fn, 'channels', opts.channels ?? 1);
   const c = checkConv2d(fn, dims, [kx, ky], opts);

@@ -9,6 +9,7 @@ import { zeros, type Matrix } from '../core/matrix.js';
 import { checkData, checkTheta } from './base.js';
 import { checkChannels, checkConv2d, type Conv2dOperator, type Conv2dOptions } from './convCommon.js';
 import { ConvEngine, fullPairs } from './conv2dEngine.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 /**
@@ -29,6 +30,7 @@ import { withSpec } from '../core/spec.js';
  */
 export function separableConv2d(dims: [number, number], kernel: [number, number, number, number], opts: Conv2dOptions = {}): Conv2dOperator {
   const fn = 'separableConv2d';
+  checkOptions(fn, opts, ['boundary', 'stride', 'method']);
   const [kx, ky, cin, cout] = Array.isArray(kernel) ? kernel : [NaN, NaN, NaN, NaN];
   checkChannels(fn, 'cin', cin);
   checkChannels(fn, 'cout', cout);

@@ -4,7 +4,7 @@
  * a hot path: the operators apply K(θ), its transpose and the Jacobians without
  * forming Q.
  */
-import { fail } from '../core/errors.js';
+import { checkSize, checkVector, fail } from '../core/errors.js';
 import { zeros, type Matrix } from '../core/matrix.js';
 
 /**
@@ -24,7 +24,10 @@ export class SparseBuilder {
   private r: number[] = [];
   private c: number[] = [];
   private v: number[] = [];
-  constructor(readonly rows: number, readonly cols: number) {}
+  constructor(readonly rows: number, readonly cols: number) {
+    checkSize('SparseBuilder', 'rows', rows);
+    checkSize('SparseBuilder', 'cols', cols);
+  }
   /** Append entry (i, j) = value (zeros are skipped). */
   push(i: number, j: number, value: number): void {
     if (value === 0) return;
@@ -44,6 +47,17 @@ export class SparseBuilder {
   }
 }
 
+/** Assert that `S` is a {@link SparseMatrix} (sizes and three arrays of equal length). */
+function checkSparse(fn: string, S: unknown): SparseMatrix {
+  const m = S as SparseMatrix;
+  if (m === null || typeof m !== 'object' || !Number.isInteger(m.rows) || !Number.isInteger(m.cols)
+    || !(m.rowIdx instanceof Int32Array) || !(m.colIdx instanceof Int32Array) || !(m.values instanceof Float64Array)
+    || m.rowIdx.length !== m.values.length || m.colIdx.length !== m.values.length) {
+    fail(fn, 'S must be a SparseMatrix { rows, cols, rowIdx: Int32Array, colIdx: Int32Array, values: Float64Array } with arrays of equal length');
+  }
+  return m;
+}
+
 /**
  * The dense matrix of a sparse one (duplicates summed).
  * @param S a `rows × cols` sparse matrix
@@ -52,6 +66,7 @@ export class SparseBuilder {
  * @example sparseToDense({ rows: 2, cols: 2, rowIdx: Int32Array.of(1), colIdx: Int32Array.of(0), values: Float64Array.of(5) }).get(1, 0) // 5
  */
 export function sparseToDense(S: SparseMatrix): Matrix {
+  checkSparse('sparseToDense', S);
   const M = zeros(S.rows, S.cols);
   const d = M.data;
   for (let k = 0; k < S.values.length; k++) {
@@ -71,6 +86,8 @@ export function sparseToDense(S: SparseMatrix): Matrix {
  * @example sparseMatVec(sparseQ(diagonal(2)), Float64Array.of(1, 2)) // vec(diag([1, 2])) = [1, 0, 0, 2]
  */
 export function sparseMatVec(S: SparseMatrix, x: Float64Array): Float64Array {
+  checkSparse('sparseMatVec', S);
+  checkVector('sparseMatVec', 'x', x);
   if (x.length !== S.cols) fail('sparseMatVec', `x has length ${x.length}, expected ${S.cols}`);
   const y = new Float64Array(S.rows);
   for (let k = 0; k < S.values.length; k++) y[S.rowIdx[k]] += S.values[k] * x[S.colIdx[k]];
@@ -86,6 +103,8 @@ export function sparseMatVec(S: SparseMatrix, x: Float64Array): Float64Array {
  * @example sparseMatVecTranspose(sparseQ(diagonal(2)), Float64Array.of(1, 0, 0, 2)) // [1, 2]
  */
 export function sparseMatVecTranspose(S: SparseMatrix, x: Float64Array): Float64Array {
+  checkSparse('sparseMatVecTranspose', S);
+  checkVector('sparseMatVecTranspose', 'x', x);
   if (x.length !== S.rows) fail('sparseMatVecTranspose', `x has length ${x.length}, expected ${S.rows}`);
   const y = new Float64Array(S.cols);
   for (let k = 0; k < S.values.length; k++) y[S.colIdx[k]] += S.values[k] * x[S.rowIdx[k]];

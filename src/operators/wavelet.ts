@@ -20,6 +20,7 @@ import { zeros, type Matrix } from '../core/matrix.js';
 import { checkData, linearParametric as fromKernels } from './base.js';
 import { SparseBuilder } from './sparse.js';
 import type { ParametricOperator } from './types.js';
+import { checkOptions } from '../core/options.js';
 import { withSpec } from '../core/spec.js';
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -127,7 +128,7 @@ function transformSegment(x: Float64Array, o: number, nx: number, ny: number, le
  */
 export function waveletOperator(n: number | readonly [number, number], options: WaveletOptions = {}): WaveletOperator {
   const fn = 'waveletOperator';
-  if (options === null || typeof options !== 'object') fail(fn, `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  checkOptions(fn, options, ['levels', 'wavelet', 'channels']);
   const wavelet = options.wavelet ?? 'haar';
   if (wavelet !== 'haar') fail(fn, `wavelet must be 'haar', got ${String(wavelet)}`);
   let nx: number, ny: number;

@@ -9,10 +9,10 @@ import { fail } from '../core/errors.js';
 import { dot, norm2 } from '../core/vector.js';
 import type { Evaluation, Objective } from '../objectives/types.js';
 import { COMMON_OPTION_KEYS, bool, inInterval, nonNegative, positive, positiveInt } from './options.js';
-import { Recorder, countingObjective, isFiniteEvaluation } from './history.js';
+import { Recorder, countingObjective, isFiniteEvaluation, stopOnException } from './history.js';
 import { armijoLineSearch, wolfeLineSearch, type LineSearchResult } from './lineSearch.js';
 import { formatScientific } from './printer.js';
-import type { CommonOptions, HistoryValue, OptimizerResult, OptimizerStatus } from './types.js';
+import { DIVERGENCE_FACTOR, NO_PROGRESS_ITERATIONS, type CommonOptions, type HistoryValue, type OptimizerResult, type OptimizerStatus } from './types.js';
 
 /** Stopping tests and line-search settings of the deterministic methods. */
 export interface DescentOptions extends CommonOptions {
@@ -160,21 +160,24 @@ export interface DescentResult extends OptimizerResult {
 
 /**
  * Run x_{k+1} = x_k + α_k p_k until a stopping test, the iteration cap, a
- * line-search failure, a non-finite evaluation or the callback ends it. A
+ * line-search failure, a non-finite evaluation, divergence, stagnation
+ * ({@link ProgressMonitor}), an exception (status `error`, see
+ * {@link stopOnException}) or the callback ends it. A
  * line search that fails although the decrease predicted for a step of
  * natural length (α = max(α₀, 1)) is below {@link ROUNDOFF_DECREASE}·|f| is
  * reported as `converged` (f cannot be decreased further in floating point).
  */
 export function runDescent(objective: Objective, x0: Float64Array, s: DescentSettings, common: CommonOptions, method: DescentMethod): DescentResult {
-  const obj = countingObjective(objective);
+  const obj = countingObjective(objective, s.fn);
   const rec = new Recorder(common, s.columns);
   let x: Float64Array = Float64Array.from(x0);
-  let ev = obj.evaluate(x);
-  let gnorm = norm2(ev.gradient);
-  const gnorm0 = gnorm;
+  // The last good iterate and its evaluation (null until x0 has been evaluated).
+  let ev: Evaluation | null = null;
+  let gnorm = NaN;
+  let done = 0;
   const finish = (status: OptimizerStatus, message: string, iterations: number): DescentResult => ({
     x,
-    value: ev.value,
+    value: ev ? ev.value : NaN,
     gradNorm: gnorm,
     status,
     message,
@@ -183,67 +186,107 @@ export function runDescent(objective: Objective, x0: Float64Array, s: DescentSet
     matvecs: obj.matvecs,
     time: rec.elapsed(),
     history: rec.rows,
-    evaluation: ev,
+    evaluation: ev ?? { value: NaN, gradient: new Float64Array(0) },
   });
-  const row0 = { iter: 0, value: ev.value, gradNorm: gnorm, step: 0, stepNorm: 0, lsIter: 0, cgIter: 0, matvecs: obj.matvecs, evals: obj.evals };
-  if (!isFiniteEvaluation(ev)) {
-    rec.record(row0, x, ev.info);
-    return finish('nonFinite', `${s.fn}: the objective is not finite at x0 (value ${ev.value})`, 0);
-  }
-  if (!rec.record(row0, x, ev.info)) return finish('stoppedByCallback', 'onIteration returned false', 0);
-  const c0 = convergenceTest(s, gnorm, gnorm0, NaN, ev.value);
-  if (c0) return finish('converged', c0, 0);
-
-  let nextStep = s.initialStep;
-  for (let k = 1; k <= s.maxIter; k++) {
-    const dir = method.direction(x, ev, k, gnorm, gnorm0);
-    const pnorm = norm2(dir.p);
-    let alpha0 = Math.min(dir.initialStep ?? nextStep, s.maxStep);
-    if (alpha0 * pnorm > s.maxStepNorm) alpha0 = s.maxStepNorm / pnorm;
-    let ls: LineSearchResult = s.lineSearch === 'wolfe'
-      ? wolfeLineSearch(obj, x, dir.p, ev, { initialStep: alpha0, c1: s.c1, c2: s.c2, maxIter: s.maxLsIter, maxStep: s.maxStep })
-      : armijoLineSearch(obj, x, dir.p, ev, { initialStep: alpha0, c1: s.c1, maxIter: s.maxLsIter, interpolate: s.interpolate });
-    if (ls.status === 'nonFinite') return finish('nonFinite', `every line-search trial at iteration ${k} gave a non-finite value; returning the last finite iterate`, k - 1);
-    if (ls.status === 'failed' || !ls.evaluation) {
-      // Predicted decrease of a step of natural length (α ≥ 1): a tiny α₀ left
-      // over from earlier backtracking must not make a real failure look like round-off.
-      const predicted = -Math.max(alpha0, 1) * dot(ev.gradient, dir.p);
-      const roundoff = predicted >= 0 && atRoundoff(predicted, ev.value);
-      // f can no longer rank the trial points, but ‖∇f‖ still can: take the
-      // natural step (α = 1, e.g. the Newton step) when it reduces the gradient norm.
-      const full = roundoff && method.fullStepAtRoundoff ? tryFullStep(obj, x, dir.p, gnorm) : null;
-      if (full) {
-        ls = { status: 'ok', alpha: 1, x: full.x, evaluation: full.evaluation, iterations: ls.iterations + 1 };
-      } else if (roundoff) {
-        return finish('converged', `no further decrease possible in floating point at iteration ${k}: the predicted decrease ${formatScientific(predicted)} is at the round-off level of f = ${formatScientific(ev.value)}`, k - 1);
-      }
-      else return finish('lineSearchFailed', `no step along the direction of iteration ${k} satisfied the ${s.lineSearch === 'wolfe' ? 'Wolfe' : 'Armijo'} conditions in ${ls.iterations} trials`, k - 1);
-    }
-    const evNew = ls.evaluation!;
-    if (!isFiniteEvaluation(evNew)) return finish('nonFinite', `the gradient at the accepted point of iteration ${k} is not finite; returning the last finite iterate`, k - 1);
-    const xOld = x, evOld = ev;
-    const fPrev = ev.value;
-    x = ls.x;
-    ev = evNew;
+  return stopOnException(s.fn, () => {
+    ev = obj.evaluate(x);
     gnorm = norm2(ev.gradient);
-    nextStep = Math.min(s.maxStep, s.stepGrowth * ls.alpha);
-    const extra = method.accepted?.(xOld, evOld, x, ev) ?? {};
-    const row = {
-      iter: k,
-      value: ev.value,
-      gradNorm: gnorm,
-      step: ls.alpha,
-      stepNorm: ls.alpha * pnorm,
-      lsIter: ls.iterations,
-      cgIter: dir.cgIter ?? 0,
-      matvecs: obj.matvecs,
-      evals: obj.evals,
-      ...dir.fields,
-      ...extra,
-    };
-    if (!rec.record(row, x, ev.info)) return finish('stoppedByCallback', 'onIteration returned false', k);
-    const c = convergenceTest(s, gnorm, gnorm0, fPrev, ev.value);
-    if (c) return finish('converged', c, k);
+    const gnorm0 = gnorm;
+    const f0 = ev.value;
+    const row0 = { iter: 0, value: ev.value, gradNorm: gnorm, step: 0, stepNorm: 0, lsIter: 0, cgIter: 0, matvecs: obj.matvecs, evals: obj.evals };
+    if (!isFiniteEvaluation(ev)) {
+      rec.record(row0, x, ev.info);
+      return finish('nonFinite', `${s.fn}: the objective is not finite at x0 (value ${ev.value})`, 0);
+    }
+    if (!rec.record(row0, x, ev.info)) return finish('stoppedByCallback', 'onIteration returned false', 0);
+    const c0 = convergenceTest(s, gnorm, gnorm0, NaN, ev.value);
+    if (c0) return finish('converged', c0, 0);
+
+    const progress = new ProgressMonitor(f0);
+    let nextStep = s.initialStep;
+    for (let k = 1; k <= s.maxIter; k++) {
+      const cur: Evaluation = ev;
+      const dir = method.direction(x, cur, k, gnorm, gnorm0);
+      const pnorm = norm2(dir.p);
+      let alpha0 = Math.min(dir.initialStep ?? nextStep, s.maxStep);
+      if (alpha0 * pnorm > s.maxStepNorm) alpha0 = s.maxStepNorm / pnorm;
+      let ls: LineSearchResult = s.lineSearch === 'wolfe'
+        ? wolfeLineSearch(obj, x, dir.p, cur, { initialStep: alpha0, c1: s.c1, c2: s.c2, maxIter: s.maxLsIter, maxStep: s.maxStep })
+        : armijoLineSearch(obj, x, dir.p, cur, { initialStep: alpha0, c1: s.c1, maxIter: s.maxLsIter, interpolate: s.interpolate });
+      if (ls.status === 'nonFinite') return finish('nonFinite', `every line-search trial at iteration ${k} gave a non-finite value${s.lineSearch === 'wolfe' ? ' or gradient' : ''}; returning the last finite iterate`, done);
+      if (ls.status === 'failed' || !ls.evaluation) {
+        // Predicted decrease of a step of natural length (α ≥ 1): a tiny α₀ left
+        // over from earlier backtracking must not make a real failure look like round-off.
+        const predicted = -Math.max(alpha0, 1) * dot(cur.gradient, dir.p);
+        const roundoff = predicted >= 0 && atRoundoff(predicted, cur.value);
+        // f can no longer rank the trial points, but ‖∇f‖ still can: take the
+        // natural step (α = 1, e.g. the Newton step) when it reduces the gradient norm.
+        const full = roundoff && method.fullStepAtRoundoff ? tryFullStep(obj, x, dir.p, gnorm) : null;
+        if (full) {
+          ls = { status: 'ok', alpha: 1, x: full.x, evaluation: full.evaluation, iterations: ls.iterations + 1 };
+        } else if (roundoff) {
+          return finish('converged', `no further decrease possible in floating point at iteration ${k}: the predicted decrease ${formatScientific(predicted)} is at the round-off level of f = ${formatScientific(cur.value)}`, done);
+        }
+        else return finish('lineSearchFailed', `no step along the direction of iteration ${k} satisfied the ${s.lineSearch === 'wolfe' ? 'Wolfe' : 'Armijo'} conditions in ${ls.iterations} trials`, done);
+      }
+      const evNew = ls.evaluation!;
+      if (!isFiniteEvaluation(evNew)) return finish('nonFinite', `the gradient at the accepted point of iteration ${k} is not finite; returning the last finite iterate`, done);
+      const xOld = x, evOld = cur;
+      const fPrev = cur.value, gPrev = gnorm;
+      x = ls.x;
+      ev = evNew;
+      gnorm = norm2(evNew.gradient);
+      nextStep = Math.min(s.maxStep, s.stepGrowth * ls.alpha);
+      const extra = method.accepted?.(xOld, evOld, x, evNew) ?? {};
+      const row = {
+        iter: k,
+        value: evNew.value,
+        gradNorm: gnorm,
+        step: ls.alpha,
+        stepNorm: ls.alpha * pnorm,
+        lsIter: ls.iterations,
+        cgIter: dir.cgIter ?? 0,
+        matvecs: obj.matvecs,
+        evals: obj.evals,
+        ...dir.fields,
+        ...extra,
+      };
+      done = k;
+      if (!rec.record(row, x, evNew.info)) return finish('stoppedByCallback', 'onIteration returned false', k);
+      const c = convergenceTest(s, gnorm, gnorm0, fPrev, evNew.value);
+      if (c) return finish('converged', c, k);
+      const stuck = progress.check(fPrev, evNew.value, gPrev, gnorm);
+      if (stuck) return finish(stuck.status, `${stuck.message} at iteration ${k}`, k);
+    }
+    return finish('maxIter', `reached maxIter = ${s.maxIter}`, s.maxIter);
+  }, (_e, message) => finish('error', message, done));
+}
+
+/**
+ * The divergence and stagnation tests of the deterministic methods (see
+ * `OptimizerStatus`): f below −{@link DIVERGENCE_FACTOR}·max(1, |f₀|) means
+ * the objective looks unbounded below; {@link NO_PROGRESS_ITERATIONS}
+ * accepted steps in a row that lower neither f nor ‖∇f‖ mean the method is
+ * moving without progress (e.g. a gradient that does not belong to f: the
+ * Armijo test accepts steps whose required decrease is below f's round-off).
+ */
+export class ProgressMonitor {
+  private readonly floor: number;
+  private stalled = 0;
+
+  constructor(f0: number) {
+    this.floor = -DIVERGENCE_FACTOR * Math.max(1, Math.abs(f0));
   }
-  return finish('maxIter', `reached maxIter = ${s.maxIter}`, s.maxIter);
+
+  /** After an accepted step from (fPrev, gPrev) to (f, g): a stopping status, or null. */
+  check(fPrev: number, f: number, gPrev: number, g: number): { status: OptimizerStatus; message: string } | null {
+    if (f <= this.floor) {
+      return { status: 'diverged', message: `f = ${formatScientific(f)} is below −${DIVERGENCE_FACTOR.toExponential(0)}·max(1, |f(x0)|): the objective looks unbounded below` };
+    }
+    this.stalled = f < fPrev || g < gPrev ? 0 : this.stalled + 1;
+    if (this.stalled >= NO_PROGRESS_ITERATIONS) {
+      return { status: 'noProgress', message: `${NO_PROGRESS_ITERATIONS} accepted steps in a row decreased neither f (${formatScientific(f)}) nor the gradient norm (${formatScientific(g)}); is the gradient consistent with f?` };
+    }
+    return null;
+  }
 }

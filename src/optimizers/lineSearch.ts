@@ -9,10 +9,12 @@
  *
  * A trial point whose value (or, for Wolfe, gradient) is NaN or infinite is
  * treated as "too far": the step shrinks. Only when every trial was non-finite
- * does the search report `nonFinite`.
+ * (for Wolfe: had a non-finite value or gradient) does the search report `nonFinite`.
  */
 import { dot, norm2 } from '../core/vector.js';
 import type { Evaluation, Objective } from '../objectives/types.js';
+import { checkVector, fail } from '../core/errors.js';
+import { bool, checkOptions, inInterval, positive, positiveInt } from '../core/options.js';
 
 /** Outcome of a line search. */
 export interface LineSearchResult {
@@ -82,6 +84,17 @@ function stepNegligible(x: Float64Array, alpha: number, p: Float64Array): boolea
   return alpha * norm2(p) <= 1e-16 * Math.max(1, norm2(x)) || alpha === 0;
 }
 
+/** Check the arguments every line search takes (public entries only). */
+function checkLineArgs(fn: string, objective: Objective, x: Float64Array, p: Float64Array, start: LineStart): void {
+  const o = objective as Partial<Objective> | null;
+  if (o === null || typeof o !== 'object' || typeof o.evaluate !== 'function') fail(fn, 'objective must have an evaluate(x) method');
+  checkVector(fn, 'x', x);
+  checkVector(fn, 'p', p, x.length);
+  if (start === null || typeof start !== 'object') fail(fn, `start must be { value, gradient } at x (e.g. objective.evaluate(x)), got ${start === null ? 'null' : typeof start}`);
+  if (typeof start.value !== 'number') fail(fn, `start.value must be a number, got ${typeof start.value}`);
+  checkVector(fn, 'start.gradient', start.gradient, x.length);
+}
+
 function finiteVector(g: Float64Array): boolean {
   for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return false;
   return true;
@@ -103,10 +116,14 @@ function finiteVector(g: Float64Array): boolean {
  * if (r.status === 'ok') x = r.x;
  */
 export function armijoLineSearch(objective: Objective, x: Float64Array, p: Float64Array, start: LineStart, opts: ArmijoOptions = {}): LineSearchResult {
-  const c1 = opts.c1 ?? 1e-4;
-  const maxIter = opts.maxIter ?? 30;
-  const interpolate = opts.interpolate ?? true;
-  const shrink = opts.shrink ?? 0.5;
+  const fn = 'armijoLineSearch';
+  checkLineArgs(fn, objective, x, p, start);
+  checkOptions(fn, opts, ['initialStep', 'c1', 'maxIter', 'interpolate', 'shrink']);
+  positive(fn, 'initialStep', opts.initialStep, 1);
+  const c1 = inInterval(fn, 'c1', opts.c1, 1e-4, 0, 1, true);
+  const maxIter = positiveInt(fn, 'maxIter', opts.maxIter, 30);
+  const interpolate = bool(fn, 'interpolate', opts.interpolate, true);
+  const shrink = inInterval(fn, 'shrink', opts.shrink, 0.5, 0, 1, true);
   const f0 = start.value;
   const slope = dot(start.gradient, p);
   let alpha = opts.initialStep ?? 1;
@@ -169,11 +186,16 @@ function cubicMin(a: number, fa: number, da: number, b: number, fb: number, db: 
  * @example const r = wolfeLineSearch(obj, x, p, ev, { c2: 0.9 });
  */
 export function wolfeLineSearch(objective: Objective, x: Float64Array, p: Float64Array, start: LineStart, opts: WolfeOptions = {}): LineSearchResult {
-  const c1 = opts.c1 ?? 1e-4;
-  const c2 = opts.c2 ?? 0.9;
-  const maxIter = opts.maxIter ?? 25;
-  const maxStep = opts.maxStep ?? 1e10;
-  const grow = opts.grow ?? 2;
+  const fn = 'wolfeLineSearch';
+  checkLineArgs(fn, objective, x, p, start);
+  checkOptions(fn, opts, ['initialStep', 'c1', 'c2', 'maxIter', 'maxStep', 'grow']);
+  positive(fn, 'initialStep', opts.initialStep, 1);
+  const c1 = inInterval(fn, 'c1', opts.c1, 1e-4, 0, 1, true);
+  const c2 = inInterval(fn, 'c2', opts.c2, 0.9, c1, 1, true);
+  const maxIter = positiveInt(fn, 'maxIter', opts.maxIter, 25);
+  const maxStep = positive(fn, 'maxStep', opts.maxStep, 1e10, true);
+  const grow = positive(fn, 'grow', opts.grow, 2);
+  if (grow <= 1) fail(fn, `grow must be > 1, got ${grow}`, 'badOption', { option: 'grow', got: grow });
   const f0 = start.value;
   const d0 = dot(start.gradient, p);
   if (!(d0 < 0) || !Number.isFinite(d0)) return { status: 'failed', alpha: 0, x, evaluation: null, iterations: 0 };
@@ -186,10 +208,14 @@ export function wolfeLineSearch(objective: Objective, x: Float64Array, p: Float6
     let f = ev.value;
     let d = NaN;
     if (Number.isFinite(f)) {
-      anyFinite = true;
-      if (finiteVector(ev.gradient)) d = dot(ev.gradient, p);
-      // A finite value with a non-finite gradient cannot be accepted: treat the point as too far.
-      else f = Infinity;
+      if (finiteVector(ev.gradient)) {
+        d = dot(ev.gradient, p);
+        anyFinite = true;
+      } else {
+        // A finite value with a non-finite gradient cannot be accepted: treat
+        // the point as too far (and as non-finite for the final status).
+        f = Infinity;
+      }
     }
     return { alpha, x: xt, ev, f: Number.isFinite(f) ? f : Infinity, d };
   };

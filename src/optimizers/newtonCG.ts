@@ -53,7 +53,7 @@ export function cgTolerance(cg: CgSettings, gnorm: number, gnorm0: number): numb
 /** The Hessian mat-vec of an evaluation, or a clear error. */
 export function requireHessian(fn: string, ev: Evaluation): (v: Float64Array) => Float64Array {
   if (typeof ev.hessian !== 'function') {
-    fail(fn, 'the objective returned no hessian mat-vec (Evaluation.hessian); use lbfgs or steepestDescent, or an objective with a (Gauss-Newton) Hessian');
+    fail(fn, 'the objective returned no hessian mat-vec (Evaluation.hessian); use lbfgs or steepestDescent, or an objective with a (Gauss-Newton) Hessian', 'badObjective', { first: true });
   }
   return ev.hessian;
 }

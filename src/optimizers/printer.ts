@@ -5,6 +5,7 @@
  * (`  12  1.234e-05  3.000e-01 ...`).
  */
 import type { HistoryRow, HistoryValue } from './types.js';
+import { fail } from '../core/errors.js';
 
 /** Columns printed as integers. */
 const INTEGER_COLUMNS = new Set(['iter', 'epoch', 'lsIter', 'cgIter', 'matvecs', 'evals', 'steps', 'inner', 'innerTotal']);
@@ -25,6 +26,8 @@ const LABELS: Record<string, string> = {
 
 /** `x` as `d.ddde±XX` (3 significant decimals, two-digit exponent). */
 export function formatScientific(x: number, digits = 3): string {
+  if (typeof x !== 'number') fail('formatScientific', `x must be a number, got ${typeof x}`);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 100) fail('formatScientific', `digits must be an integer from 0 to 100, got ${String(digits)}`);
   if (!Number.isFinite(x)) return String(x);
   const s = x.toExponential(digits);
   const i = s.indexOf('e');
@@ -53,6 +56,8 @@ function formatCell(column: string, v: HistoryValue | undefined): string {
  * field of `row` (caller and `info` fields, in insertion order), then `time`.
  */
 export function tableColumns(base: readonly string[], row: HistoryRow): string[] {
+  if (!Array.isArray(base)) fail('tableColumns', `base must be an array of column names, got ${base === null ? 'null' : typeof base}`);
+  if (row === null || typeof row !== 'object') fail('tableColumns', `row must be a history row, got ${row === null ? 'null' : typeof row}`);
   const cols = base.filter((c) => c !== 'time');
   for (const key of Object.keys(row)) {
     if (key === 'time' || cols.includes(key) || HIDDEN_BY_DEFAULT.has(key)) continue;
@@ -83,6 +88,8 @@ export interface TablePrinter {
  * p.row({ iter: 0, value: 2, ... });  // lines: ['iter  f(x)  time[s]', '   0  2.000e+00  0.000']
  */
 export function createTablePrinter(base: readonly string[], print: (line: string) => void = console.log): TablePrinter {
+  if (!Array.isArray(base) || !base.every((c) => typeof c === 'string')) fail('createTablePrinter', 'base must be an array of column names');
+  if (typeof print !== 'function') fail('createTablePrinter', `print must be a function (line) => void, got ${typeof print}`);
   let cols: string[] | null = null;
   let widths: number[] = [];
   return {
@@ -105,6 +112,8 @@ export function createTablePrinter(base: readonly string[], print: (line: string
  * @example console.log(formatHistory(newtonCG(obj, x0).history));
  */
 export function formatHistory(history: readonly HistoryRow[], columns?: readonly string[]): string {
+  if (!Array.isArray(history)) fail('formatHistory', `history must be an array of rows (an optimizer result's history), got ${history === null ? 'null' : typeof history}`);
+  if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) fail('formatHistory', 'columns must be an array of column names');
   if (history.length === 0) return '';
   const lines: string[] = [];
   const base = columns ?? ['iter', 'value', 'gradNorm', 'step', 'lsIter', 'cgIter'];

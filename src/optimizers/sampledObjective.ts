@@ -47,6 +47,8 @@ export function sampledObjective(objective: Objective, sampleSize: number, rng: 
     nParams: objective.nParams,
     nData: sampleSize,
     sample,
+    // The wrapped objective's own state (e.g. a warm start) is reset with it.
+    resetState: typeof objective.resetState === 'function' ? () => objective.resetState!() : undefined,
     evaluate(x: Float64Array, batch?: ArrayLike<number> | null, opts?: EvaluateOptions): Evaluation {
       if (batch === undefined || batch === null) return objective.evaluate(x, sample, opts);
       const idx = new Int32Array(batch.length);

@@ -10,7 +10,7 @@ import { createRng, type Rng } from '../core/rng.js';
 import { norm2 } from '../core/vector.js';
 import type { Objective } from '../objectives/types.js';
 import { COMMON_OPTION_KEYS, bool, checkCommon, checkProblem, nonNegative, optionalFunction, positive, positiveInt } from './options.js';
-import { Recorder, countingObjective, isFiniteEvaluation } from './history.js';
+import { Recorder, countingObjective, isFiniteEvaluation, stopOnException } from './history.js';
 import { formatScientific } from './printer.js';
 import type { CommonOptions, IterationCallback, OptimizerResult, OptimizerStatus } from './types.js';
 
@@ -92,6 +92,9 @@ function checkSchedule(fn: string, schedule: unknown): LearningRateSchedule {
  * @example learningRate({ type: 'step', factor: 0.5, every: 10 }, 25, 0.1) // 0.025
  */
 export function learningRate(schedule: LearningRateSchedule, epoch: number, lr0: number): number {
+  checkSchedule('learningRate', schedule);
+  if (!Number.isInteger(epoch) || epoch < 0) fail('learningRate', `epoch must be a non-negative integer, got ${String(epoch)}`);
+  if (typeof lr0 !== 'number' || !Number.isFinite(lr0) || lr0 < 0) fail('learningRate', `lr0 must be a finite number >= 0, got ${String(lr0)}`);
   if (schedule === 'constant') return lr0;
   if (typeof schedule === 'function') return schedule(epoch, lr0);
   if (schedule.type === 'step') return lr0 * Math.pow(schedule.factor, Math.floor(epoch / schedule.every));
@@ -117,6 +120,8 @@ function stochasticSettings(fn: string, objective: Objective, opts: StochasticOp
   checkCommon(fn, opts);
   const lr0 = positive(fn, 'lr', opts.lr, lrDefault);
   const schedule = checkSchedule(fn, opts.schedule);
+  const lrFirst = learningRate(schedule, 0, lr0);
+  if (!(lrFirst >= 0) || !Number.isFinite(lrFirst)) fail(fn, `the learning-rate schedule gave ${lrFirst} at epoch 0, expected a finite number >= 0`, 'badOption', { option: 'schedule', got: lrFirst, epoch: 0 });
   const maxEpochs = positiveInt(fn, 'maxEpochs', opts.maxEpochs, 10);
   const nData = objective.nData;
   let batchSize: number | null = null;
@@ -176,12 +181,15 @@ function stochasticSettings(fn: string, objective: Objective, opts: StochasticOp
 export function runStochastic(fn: string, objective: Objective, x0: Float64Array, opts: StochasticOptions, lrDefault: number, update: StochasticUpdate): StochasticResult {
   checkProblem(fn, objective, x0);
   const st = stochasticSettings(fn, objective, opts, lrDefault);
-  const obj = countingObjective(objective);
+  const obj = countingObjective(objective, fn);
   const rec = new Recorder(opts, ['iter', 'value', 'gradNorm', 'lr', 'batchValue'], st.onEpoch ?? null);
   const n = x0.length;
   const x = Float64Array.from(x0);
-  const xGood = Float64Array.from(x0);
+  const xPrevStep = Float64Array.from(x0);
   const xEpoch = Float64Array.from(x0);
+  // The last monitored iterate whose evaluation was finite: value, gnorm and
+  // the last history row belong to it, so results that end early return it.
+  const xGood = Float64Array.from(x0);
   let steps = 0;
   let value = NaN, gnorm = NaN;
   let epochsDone = 0;
@@ -195,6 +203,7 @@ export function runStochastic(fn: string, objective: Objective, x0: Float64Array
     if (ok) {
       value = ev.value;
       gnorm = st.monitorGradient ? norm2(ev.gradient) : NaN;
+      xGood.set(x);
     }
     return { ok, info: ev.info };
   };
@@ -202,51 +211,55 @@ export function runStochastic(fn: string, objective: Objective, x0: Float64Array
     iter: epoch, value, gradNorm: gnorm, step: lr, stepNorm, lsIter: 0, cgIter: 0, matvecs: obj.matvecs, evals: obj.evals, epoch, lr, steps, batchValue,
   });
 
-  const m0 = monitorEval();
-  if (!m0.ok) {
-    rec.record(epochRow(0, 0, 0, NaN), x, m0.info);
-    return finish('nonFinite', `${fn}: the objective is not finite at x0`, x0);
-  }
-  if (!rec.record(epochRow(0, learningRate(st.schedule, 0, st.lr0), 0, NaN), x, m0.info)) return finish('stoppedByCallback', 'onEpoch returned false', x);
-  if (gnorm <= st.gradTol) return finish('converged', `monitored gradient norm ${formatScientific(gnorm)} <= gradTol ${st.gradTol}`, x);
+  return stopOnException(fn, () => {
+    const m0 = monitorEval();
+    if (!m0.ok) {
+      rec.record(epochRow(0, 0, 0, NaN), x, m0.info);
+      return finish('nonFinite', `${fn}: the objective is not finite at x0`, x0);
+    }
+    if (!rec.record(epochRow(0, learningRate(st.schedule, 0, st.lr0), 0, NaN), x, m0.info)) return finish('stoppedByCallback', 'onEpoch returned false', x);
+    if (gnorm <= st.gradTol) return finish('converged', `monitored gradient norm ${formatScientific(gnorm)} <= gradTol ${st.gradTol}`, x);
 
-  const nData = objective.nData;
-  const order = nData === undefined ? null : Int32Array.from({ length: nData }, (_, i) => i);
-  const batchRows = (nData: number, bs: number) => (st.dropLast ? Math.floor(nData / bs) : Math.ceil(nData / bs));
-  for (let epoch = 1; epoch <= st.maxEpochs; epoch++) {
-    const lr = learningRate(st.schedule, epoch - 1, st.lr0);
-    if (!(lr >= 0) || !Number.isFinite(lr)) fail(fn, `the learning-rate schedule gave ${lr} at epoch ${epoch - 1}, expected a finite number >= 0`);
-    if (order && st.shuffle) st.rng.shuffle(order);
-    const nBatches = order ? batchRows(order.length, st.batchSize as number) : 1;
-    let batchSum = 0;
-    for (let b = 0; b < nBatches; b++) {
-      const batch = order ? order.subarray(b * (st.batchSize as number), Math.min(order.length, (b + 1) * (st.batchSize as number))) : null;
-      const ev = obj.evaluate(x, batch);
-      if (!isFiniteEvaluation(ev)) {
-        return finish('nonFinite', `the objective on mini-batch ${b} of epoch ${epoch} is not finite; returning the last iterate with a finite evaluation`, xGood);
-      }
-      xGood.set(x);
-      batchSum += ev.value;
-      update(x, ev.gradient, ++steps, lr);
-      if (opts.onIteration) {
-        let dx = 0;
-        for (let i = 0; i < n; i++) dx += (x[i] - xGood[i]) ** 2;
-        const light = { iter: steps, value: ev.value, gradNorm: norm2(ev.gradient), step: lr, stepNorm: Math.sqrt(dx), lsIter: 0, cgIter: 0, matvecs: obj.matvecs, evals: obj.evals, time: rec.elapsed(), epoch };
-        const r = opts.onIteration(light, x);
-        if (r === false || (r && typeof r === 'object' && (r as Record<string, unknown>).stop === true)) {
-          epochsDone = epoch - 1;
-          return finish('stoppedByCallback', `onIteration returned false at step ${steps}`, x);
+    const nData = objective.nData;
+    const order = nData === undefined ? null : Int32Array.from({ length: nData }, (_, i) => i);
+    const batchRows = (nData: number, bs: number) => (st.dropLast ? Math.floor(nData / bs) : Math.ceil(nData / bs));
+    for (let epoch = 1; epoch <= st.maxEpochs; epoch++) {
+      const lr = learningRate(st.schedule, epoch - 1, st.lr0);
+      if (!(lr >= 0) || !Number.isFinite(lr)) fail(fn, `the learning-rate schedule gave ${lr} at epoch ${epoch - 1}, expected a finite number >= 0`, 'badOption', { option: 'schedule', got: lr, epoch: epoch - 1 });
+      if (order && st.shuffle) st.rng.shuffle(order);
+      const nBatches = order ? batchRows(order.length, st.batchSize as number) : 1;
+      let batchSum = 0;
+      for (let b = 0; b < nBatches; b++) {
+        const batch = order ? order.subarray(b * (st.batchSize as number), Math.min(order.length, (b + 1) * (st.batchSize as number))) : null;
+        const ev = obj.evaluate(x, batch);
+        if (!isFiniteEvaluation(ev)) {
+          // Return the last monitored point (the last history row) with its
+          // evaluation, not a mid-epoch iterate whose full value is unknown.
+          return finish('nonFinite', `the objective on mini-batch ${b} of epoch ${epoch} is not finite; returning the last monitored iterate (epoch ${epochsDone}), whose evaluation was finite`, xGood);
+        }
+        xPrevStep.set(x);
+        batchSum += ev.value;
+        update(x, ev.gradient, ++steps, lr);
+        if (opts.onIteration) {
+          let dx = 0;
+          for (let i = 0; i < n; i++) dx += (x[i] - xPrevStep[i]) ** 2;
+          const light = { iter: steps, value: ev.value, gradNorm: norm2(ev.gradient), step: lr, stepNorm: Math.sqrt(dx), lsIter: 0, cgIter: 0, matvecs: obj.matvecs, evals: obj.evals, time: rec.elapsed(), epoch };
+          const r = opts.onIteration(light, x);
+          if (r === false || (r && typeof r === 'object' && (r as Record<string, unknown>).stop === true)) {
+            epochsDone = epoch - 1;
+            return finish('stoppedByCallback', `onIteration returned false at step ${steps}`, x);
+          }
         }
       }
+      let dx = 0;
+      for (let i = 0; i < n; i++) dx += (x[i] - xEpoch[i]) ** 2;
+      xEpoch.set(x);
+      const me = monitorEval();
+      if (!me.ok) return finish('nonFinite', `the monitored objective after epoch ${epoch} is not finite; returning the last monitored iterate (epoch ${epochsDone}), whose evaluation was finite`, xGood);
+      epochsDone = epoch;
+      if (!rec.record(epochRow(epoch, lr, Math.sqrt(dx), batchSum / nBatches), x, me.info)) return finish('stoppedByCallback', `onEpoch returned false after epoch ${epoch}`, x);
+      if (gnorm <= st.gradTol) return finish('converged', `monitored gradient norm ${formatScientific(gnorm)} <= gradTol ${st.gradTol}`, x);
     }
-    epochsDone = epoch;
-    let dx = 0;
-    for (let i = 0; i < n; i++) dx += (x[i] - xEpoch[i]) ** 2;
-    xEpoch.set(x);
-    const me = monitorEval();
-    if (!me.ok) return finish('nonFinite', `the monitored objective after epoch ${epoch} is not finite; returning the last iterate with a finite evaluation`, xGood);
-    if (!rec.record(epochRow(epoch, lr, Math.sqrt(dx), batchSum / nBatches), x, me.info)) return finish('stoppedByCallback', `onEpoch returned false after epoch ${epoch}`, x);
-    if (gnorm <= st.gradTol) return finish('converged', `monitored gradient norm ${formatScientific(gnorm)} <= gradTol ${st.gradTol}`, x);
-  }
-  return finish('maxEpochs', `reached maxEpochs = ${st.maxEpochs}`, x);
+    return finish('maxEpochs', `reached maxEpochs = ${st.maxEpochs}`, x);
+  }, (_e, message) => finish('error', message, xGood));
 }

@@ -18,8 +18,35 @@
  * - `nonFinite`: the objective returned NaN or ±Infinity (value or gradient);
  *   the result holds the last iterate with a finite evaluation.
  * - `stoppedByCallback`: `onIteration` or `onEpoch` returned `false`.
+ * - `error`: the objective, a Hessian product, a callback or the printer threw
+ *   during the run. The exception does not propagate: the result's `error`
+ *   holds it and `x`, `value`, `gradNorm` and `history` describe the last good
+ *   iterate (the last history row), so a long run is never lost to one bad
+ *   evaluation. (Invalid options, and an objective that breaks the
+ *   {@link Objective} contract on its first evaluation or first Hessian product,
+ *   still throw a `NumdlError` before the run starts: nothing is lost then.)
+ *   If the very first evaluation throws, `x` is x₀, `value` NaN and the history empty.
+ * - `diverged`: f fell below −{@link DIVERGENCE_FACTOR}·max(1, |f(x₀)|): the
+ *   objective looks unbounded below (deterministic methods).
+ * - `noProgress`: {@link NO_PROGRESS_ITERATIONS} consecutive accepted steps
+ *   decreased neither f nor ‖∇f‖ (e.g. a gradient inconsistent with f, where
+ *   the line search accepts steps whose decrease is below f's round-off).
+ * - `innerNotConverged`: (`varpro`) a stopping test passed, but the inner solve
+ *   at the final point hit its iteration cap, so the reduced gradient there is
+ *   only approximate.
+ *
+ * The whole policy (what throws, what becomes a status) is written out in the
+ * repository's docs/reliability.md.
  */
-export type OptimizerStatus = 'converged' | 'maxIter' | 'maxEpochs' | 'lineSearchFailed' | 'nonFinite' | 'stoppedByCallback';
+export type OptimizerStatus =
+  | 'converged' | 'maxIter' | 'maxEpochs' | 'lineSearchFailed' | 'nonFinite' | 'stoppedByCallback'
+  | 'error' | 'diverged' | 'noProgress' | 'innerNotConverged';
+
+/** f ≤ −DIVERGENCE_FACTOR·max(1, |f(x₀)|) ends a deterministic run with status `diverged`. */
+export const DIVERGENCE_FACTOR = 1e30;
+
+/** Consecutive accepted steps without decrease of f or ‖∇f‖ that end a run with status `noProgress`. */
+export const NO_PROGRESS_ITERATIONS = 10;
 
 /** A value a history row may hold. */
 export type HistoryValue = number | string | boolean;
@@ -113,4 +140,6 @@ export interface OptimizerResult {
   time: number;
   /** One row per iteration (epoch), row 0 the start. */
   history: HistoryRow[];
+  /** With status `error`: the exception that stopped the run (as thrown). */
+  error?: unknown;
 }

@@ -45,6 +45,14 @@ export interface VarproResult extends OptimizerResult {
   innerIterations: number;
   /** Inner CG iterations summed over every evaluation (from `info.innerCgIterations`, 0 if absent). */
   innerCgIterations: number;
+  /**
+   * Evaluations whose inner solve stopped short of its tolerance (iteration
+   * cap or failed line search; `info.innerConverged === 0`): their reduced
+   * gradient assumes ∇_W = 0 and is only approximate.
+   */
+  innerNotConverged: number;
+  /** Hessian products whose Schur-complement CG solve did not converge (from `info.schurCgNotConverged`). */
+  schurCgNotConverged: number;
 }
 
 const DEFAULT_INNER_KEYS = ['innerIterations', 'innerIter', 'inner'];
@@ -55,8 +63,14 @@ const DEFAULT_INNER_KEYS = ['innerIterations', 'innerIter', 'inner'];
  * reduced gradient and its `hessian` the reduced Gauss-Newton mat-vec). Every
  * evaluation's inner iteration count (`info.innerIterations` or `innerKey`) is
  * summed; history rows add `inner` (inner iterations spent since the previous
- * row, line searches included) and `innerTotal`, besides the objective's own
- * `info` fields.
+ * row, line searches included), `innerTotal`, `innerCapped` (inner solves
+ * since the previous row that stopped short, `info.innerConverged === 0`) and
+ * `schurCgFailed` (unconverged Schur-complement CG solves since the previous
+ * row), besides the objective's own `info` fields. The result counts both
+ * (`innerNotConverged`, `schurCgNotConverged`), its message names them, and a
+ * run that would stop `converged` at a point whose inner solve stopped short
+ * ends with status `innerNotConverged`. The objective's `resetState()` (the
+ * inner warm start) is called once at the start, so runs are repeatable.
  * @param objective the reduced objective Φ(θ), e.g. `varproObjective(model, Y, C, opts)`
  * @param theta0 starting θ, length `objective.nParams` (not modified)
  * @param opts `method`, `innerKey`, and the outer method's options
@@ -75,6 +89,7 @@ export function varpro(objective: Objective, theta0: Float64Array, opts: VarproO
   if (k !== undefined && typeof k !== 'string') fail(fn, `innerKey must be a string, got ${typeof k}`);
 
   let innerTotal = 0, innerCgTotal = 0, innerAtLastRow = 0;
+  let cappedTotal = 0, cappedAtLastRow = 0, schurTotal = 0, schurAtLastRow = 0;
   const readInner = (info: Record<string, number> | undefined): number => {
     if (!info) return 0;
     const key = k ?? DEFAULT_INNER_KEYS.find((name) => typeof info[name] === 'number');
@@ -84,18 +99,38 @@ export function varpro(objective: Objective, theta0: Float64Array, opts: VarproO
   const counted: Objective = {
     nParams: objective.nParams,
     nData: objective.nData,
+    // The outer method resets the objective's state (the inner warm start) when it starts.
+    resetState: typeof objective.resetState === 'function' ? () => objective.resetState!() : undefined,
     evaluate(x: Float64Array, batch?: ArrayLike<number> | null, eo?: EvaluateOptions): Evaluation {
       const ev = objective.evaluate(x, batch, eo);
+      if (ev === null || typeof ev !== 'object') return ev;
       innerTotal += readInner(ev.info);
       const cgi = ev.info?.innerCgIterations;
       if (typeof cgi === 'number' && Number.isFinite(cgi)) innerCgTotal += cgi;
-      return ev;
+      if (ev.info?.innerConverged === 0) cappedTotal++;
+      const h = ev.hessian;
+      if (typeof h !== 'function' || !ev.info) return ev;
+      const info = ev.info;
+      return {
+        ...ev,
+        hessian: (v: Float64Array) => {
+          // The objective counts unconverged Schur-complement solves on this evaluation's info.
+          const before = info.schurCgNotConverged ?? 0;
+          const Hv = h(v);
+          schurTotal += (info.schurCgNotConverged ?? 0) - before;
+          return Hv;
+        },
+      };
     },
   };
   const user = rest.onIteration;
   const onIteration: IterationCallback = (row, x) => {
-    const mine: Record<string, HistoryValue> = { inner: innerTotal - innerAtLastRow, innerTotal };
+    const mine: Record<string, HistoryValue> = {
+      inner: innerTotal - innerAtLastRow, innerTotal, innerCapped: cappedTotal - cappedAtLastRow, schurCgFailed: schurTotal - schurAtLastRow,
+    };
     innerAtLastRow = innerTotal;
+    cappedAtLastRow = cappedTotal;
+    schurAtLastRow = schurTotal;
     // The recorder hands us its own row object: fill in the inner counts before
     // the caller sees it, so they stay even when the caller returns false.
     Object.assign(row as HistoryRow, mine);
@@ -119,5 +154,19 @@ export function varpro(objective: Objective, theta0: Float64Array, opts: VarproO
     default:
       result = lbfgsAs(fn, counted, theta0, outerOpts as LbfgsOptions);
   }
-  return { ...result, method, outerIterations: result.iterations, innerIterations: innerTotal, innerCgIterations: innerCgTotal };
+  let { status, message } = result;
+  const notes: string[] = [];
+  if (cappedTotal > 0) notes.push(`${cappedTotal} inner solve${cappedTotal > 1 ? 's' : ''} stopped short of the inner tolerance (iteration cap or line search; raise inner.maxIter or loosen inner.tol)`);
+  if (schurTotal > 0) notes.push(`${schurTotal} Schur-complement CG solve${schurTotal > 1 ? 's' : ''} did not converge (raise inner.schurCgMaxIter)`);
+  if (notes.length) message += `; ${notes.join('; ')}`;
+  const last = result.history[result.history.length - 1];
+  if (status === 'converged' && last?.innerConverged === 0) {
+    // The stopping test saw a gradient that assumes ∇_W = 0, which the final inner solve did not reach.
+    status = 'innerNotConverged';
+    message = `${message}; the inner solve at the final point did not converge, so its reduced gradient is approximate`;
+  }
+  return {
+    ...result, status, message, method, outerIterations: result.iterations, innerIterations: innerTotal, innerCgIterations: innerCgTotal,
+    innerNotConverged: cappedTotal, schurCgNotConverged: schurTotal,
+  };
 }

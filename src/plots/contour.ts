@@ -8,6 +8,7 @@ import { colormap, colormapRange, type ColormapName } from './colors.js';
 import { Raster } from './raster.js';
 import { coord, readGrid, type GridData, type GridInputOptions } from './grid.js';
 import { chartConfig, checkPath, encodePng, vegaLiteToSvg, writeOutput } from './render.js';
+import { checkOptions } from '../core/options.js';
 
 /** A contour line segment `(x1, y1)–(x2, y2)` at `level`. */
 export interface ContourSegment {
@@ -117,6 +118,7 @@ export function contourLevels(fn: string, g: GridData, levels: number | number[]
  */
 export async function saveContour(path: string, values: Matrix | Float64Array, options: ContourOptions = {}): Promise<string> {
   const fn = 'saveContour';
+  checkOptions(fn, options, ['title', 'levels', 'colormap', 'xLabel', 'yLabel', 'zLabel', 'markers', 'width', 'height', 'x', 'y', 'shape']);
   checkPath(fn, path, ['.svg']);
   const g = readGrid(fn, values, options);
   const levels = contourLevels(fn, g, options.levels);

@@ -6,6 +6,7 @@ import { columnMajorData, zeros, type Matrix } from '../core/matrix.js';
 import { classColor, mix, PALETTE, rgbToHex, type Rgb } from './colors.js';
 import { Raster } from './raster.js';
 import { chartConfig, checkPath, encodePng, vegaLiteToSvg, writeOutput } from './render.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link saveDecisionRegions}. */
 export interface DecisionRegionsOptions {
@@ -113,6 +114,7 @@ function paintRegions(regions: Regions, res: number, size: number): Raster {
  */
 export async function saveDecisionRegions(path: string, predict: (P: Matrix) => ArrayLike<number>, options: DecisionRegionsOptions = {}): Promise<string> {
   const fn = 'saveDecisionRegions';
+  checkOptions(fn, options, ['points', 'labels', 'range', 'yRange', 'resolution', 'size', 'classes', 'title', 'accuracy', 'accuracyLabel', 'xLabel', 'yLabel', 'pointRadius', 'batch']);
   checkPath(fn, path, ['.png', '.svg']);
   if (typeof predict !== 'function') fail(fn, `predict must be a function P ↦ labels, got ${typeof predict}`);
   const checkRange = (name: string, r: unknown): [number, number] => {

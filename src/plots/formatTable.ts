@@ -3,6 +3,7 @@
  * accuracy), no dependency.
  */
 import { fail } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 
 /** A column of {@link formatTable}. */
 export interface TableColumn {
@@ -51,6 +52,7 @@ export function formatCell(v: unknown, digits = 4): string {
  */
 export function formatTable(rows: Record<string, unknown>[], columns?: (string | TableColumn)[], options: TableOptions = {}): string {
   const fn = 'formatTable';
+  checkOptions(fn, options, ['style']);
   if (!Array.isArray(rows)) fail(fn, `rows must be an array of objects, got ${typeof rows}`);
   rows.forEach((r, i) => {
     if (r === null || typeof r !== 'object') fail(fn, `rows[${i}] must be an object, got ${r === null ? 'null' : typeof r}`);

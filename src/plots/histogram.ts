@@ -3,6 +3,7 @@
  */
 import { checkPositiveInt, fail } from '../core/errors.js';
 import { chartConfig, checkPath, vegaLiteToSvg, writeOutput } from './render.js';
+import { checkOptions } from '../core/options.js';
 import { logAxis } from './scales.js';
 
 /** Options of {@link saveHistogram}. */
@@ -48,6 +49,7 @@ export function histogramCounts(values: ArrayLike<number>, bins: number, lo: num
  */
 export async function saveHistogram(path: string, series: ArrayLike<number> | { name: string; values: ArrayLike<number> }[], options: HistogramOptions = {}): Promise<string> {
   const fn = 'saveHistogram';
+  checkOptions(fn, options, ['title', 'bins', 'range', 'density', 'logY', 'xLabel', 'yLabel', 'width', 'height']);
   checkPath(fn, path, ['.svg']);
   const list = Array.isArray(series) && series.length > 0 && typeof series[0] === 'object'
     ? (series as { name: string; values: ArrayLike<number> }[])

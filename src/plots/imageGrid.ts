@@ -7,6 +7,7 @@ import { checkMatrix, checkPositiveInt, checkSize, fail } from '../core/errors.j
 import { columnMajorData, type Matrix } from '../core/matrix.js';
 import { colormap, colormapRange, hexToRgb, type ColormapName, type Rgb } from './colors.js';
 import { Raster } from './raster.js';
+import { checkOptions } from '../core/options.js';
 import { checkPath, encodePng, writeOutput } from './render.js';
 
 /** Options of {@link saveImageGrid}. */
@@ -78,6 +79,7 @@ function tickLabel(v: number): string {
  */
 export async function saveImageGrid(path: string, images: Matrix, size: [number, number], options: ImageGridOptions = {}): Promise<string> {
   const fn = 'saveImageGrid';
+  checkOptions(fn, options, ['cols', 'scale', 'padding', 'normalize', 'range', 'colormap', 'background', 'title', 'captions', 'colorbar']);
   checkPath(fn, path, ['.png', '.svg']);
   const svg = path.toLowerCase().endsWith('.svg');
   checkMatrix(fn, 'images', images);

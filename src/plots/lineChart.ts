@@ -4,6 +4,7 @@
  */
 import { checkPositiveInt, fail } from '../core/errors.js';
 import { chartConfig, checkPath, vegaLiteToSvg, writeOutput } from './render.js';
+import { checkOptions } from '../core/options.js';
 import { logAxis, type AxisSpec } from './scales.js';
 
 /** One line of a chart. */
@@ -64,6 +65,7 @@ export function seriesRows(fn: string, series: Series[], logX = false, logY = fa
  */
 export async function saveLineChart(path: string, series: Series[], options: LineChartOptions = {}): Promise<string> {
   const fn = 'saveLineChart';
+  checkOptions(fn, options, ['title', 'xLabel', 'yLabel', 'logY', 'logX', 'points', 'width', 'height']);
   checkPath(fn, path, ['.svg']);
   const rows = seriesRows(fn, series, options.logX, options.logY);
   const longest = Math.max(...series.map((s) => s.x.length));

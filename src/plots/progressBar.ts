@@ -2,6 +2,7 @@
  * A text progress bar for the examples' epochs, on stderr, no dependency.
  */
 import { checkPositiveInt, checkSize, fail } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link progressBar}. */
 export interface ProgressBarOptions {
@@ -45,6 +46,7 @@ function seconds(ms: number): string {
  */
 export function progressBar(total: number, options: ProgressBarOptions = {}): ProgressBar {
   const fn = 'progressBar';
+  checkOptions(fn, options, ['label', 'width', 'stream', 'minIntervalMs']);
   checkSize(fn, 'total', total);
   const width = checkPositiveInt(fn, 'width', options.width ?? 30);
   const stream = options.stream ?? process.stderr;

@@ -6,6 +6,7 @@ import { checkMatrix, checkPositiveInt, fail, shapeStr } from '../core/errors.js
 import { columnMajorData, type Matrix } from '../core/matrix.js';
 import { PALETTE } from './colors.js';
 import { chartConfig, checkPath, vegaLiteToSvg, writeOutput } from './render.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link saveScatter}. */
 export interface ScatterOptions {
@@ -35,6 +36,7 @@ export interface ScatterOptions {
  */
 export async function saveScatter(path: string, points: Matrix, labels?: ArrayLike<number>, options: ScatterOptions = {}): Promise<string> {
   const fn = 'saveScatter';
+  checkOptions(fn, options, ['title', 'xLabel', 'yLabel', 'classes', 'size', 'width', 'height']);
   checkPath(fn, path, ['.svg']);
   checkMatrix(fn, 'points', points);
   if (points.shape[0] !== 2) fail(fn, `points is ${shapeStr(points)}, expected 2 rows (project wider features to 2-D first)`);

@@ -4,6 +4,7 @@
 import { checkPositiveInt, fail } from '../core/errors.js';
 import { lineSpec, seriesRows, type Series } from './lineChart.js';
 import { checkPath, vegaLiteToSvg, writeOutput } from './render.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link saveSpectrum}. */
 export interface SpectrumOptions {
@@ -32,6 +33,7 @@ export interface SpectrumOptions {
  */
 export async function saveSpectrum(path: string, series: ArrayLike<number> | { name: string; values: ArrayLike<number> }[], options: SpectrumOptions = {}): Promise<string> {
   const fn = 'saveSpectrum';
+  checkOptions(fn, options, ['title', 'logY', 'normalize', 'xLabel', 'yLabel', 'width', 'height']);
   checkPath(fn, path, ['.svg']);
   const list = Array.isArray(series) && series.length > 0 && typeof series[0] === 'object'
     ? (series as { name: string; values: ArrayLike<number> }[])

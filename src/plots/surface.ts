@@ -8,6 +8,7 @@ import type { Matrix } from '../core/matrix.js';
 import { colormap, mix, rgbToHex, type ColormapName } from './colors.js';
 import { readGrid, type GridInputOptions } from './grid.js';
 import { checkPath, vegaToSvg, writeOutput } from './render.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link saveSurface}. */
 export interface SurfaceOptions extends GridInputOptions {
@@ -54,6 +55,7 @@ function subsample(n: number, m: number): number[] {
  */
 export async function saveSurface(path: string, values: Matrix | Float64Array, options: SurfaceOptions = {}): Promise<string> {
   const fn = 'saveSurface';
+  checkOptions(fn, options, ['title', 'xLabel', 'yLabel', 'zLabel', 'colormap', 'azimuth', 'elevation', 'maxGrid', 'width', 'height', 'x', 'y', 'shape']);
   checkPath(fn, path, ['.svg']);
   const g = readGrid(fn, values, options);
   const width = checkPositiveInt(fn, 'width', options.width ?? 520);

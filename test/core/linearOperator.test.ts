@@ -71,10 +71,10 @@ test('operators never mutate their input', () => {
 
 test('size mismatches are reported with the shapes', () => {
   const A = zeros(3, 4), B = zeros(5, 2);
-  assert.throws(() => compose(A, B), /compose: operator 0 is 3×4 but operator 1 is 5×2/);
+  assert.throws(() => compose(A, B), /compose: operator 0 is 3×4, so operator 1 must have 4 rows .*, but it is 5×2/);
   assert.throws(() => sum(A, B), /sum: operator 0 is 3×4 but operator 1 is 5×2/);
   assert.throws(() => fromMatrix(A).apply(new Float64Array(3)), /fromMatrix.apply: x has length 3, expected 4/);
   assert.throws(() => kron(A, B).applyTranspose(new Float64Array(2)), /kron.applyTranspose: y has length 2, expected 15/);
   assert.throws(() => applyToColumns(fromMatrix(A), zeros(3, 3)), /applyToColumns: A is 3×4 but Y is 3×3/);
-  assert.throws(() => linearOperator({ rows: -1, cols: 2, apply: (x) => x, applyTranspose: (y) => y }), /LinearOperator: rows must be a non-negative integer, got -1/);
+  assert.throws(() => linearOperator({ rows: -1, cols: 2, apply: (x) => x, applyTranspose: (y) => y }), /linearOperator: rows must be a non-negative integer, got -1/);
 });

@@ -402,7 +402,7 @@ test('errors name the argument and the sizes', opts, () => {
     return true;
   });
   assert.equal(residentMemoryStats().blocks, 0, 'a failed allocation leaves the arena as it was');
-  assert.throws(() => toResident(3 as unknown as Matrix), /^Error: toResident: M must be a 2-D ndarray matrix, got number$/);
-  assert.throws(() => releaseResident(undefined as unknown as Matrix), /^Error: releaseResident: M must be a 2-D ndarray matrix, got undefined$/);
+  assert.throws(() => toResident(3 as unknown as Matrix), /^NumdlError: toResident: M must be a 2-D ndarray matrix, got number$/);
+  assert.throws(() => releaseResident(undefined as unknown as Matrix), /^NumdlError: releaseResident: M must be a 2-D ndarray matrix, got undefined$/);
   assert.throws(() => isResident(zeros32(2, 2).data as unknown as Matrix), /isResident: M must be a 2-D ndarray matrix/);
 });

@@ -98,6 +98,6 @@ test('activations by name, and errors', () => {
   assert.equal(resolveActivation('f', 'identity'), identityActivation);
   assert.equal(activations.relu, relu);
   assert.throws(() => resolveActivation('singleLayer', 'softplus' as never), /singleLayer: activation 'softplus' is unknown, expected one of tanh, relu, smoothRelu, sin, identity/);
-  assert.throws(() => smoothReluWith(0), /smoothRelu: epsilon must be > 0, got 0/);
+  assert.throws(() => smoothReluWith(0), /smoothReluWith: epsilon must be > 0, got 0/);
   assert.throws(() => tanh.evaluate(new Float64Array(3) as never), /tanh.evaluate: X must be a 2-D ndarray matrix/);
 });

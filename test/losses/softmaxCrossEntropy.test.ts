@@ -46,3 +46,24 @@ test('softmaxCrossEntropy: the bias column acts as W [Y; 1ᵀ]', () => {
   assert.ok(Math.abs(a.value - b.value) < 1e-15);
   assertClose(a.gradW, b.gradW, 1e-15);
 });
+
+test('softmaxCrossEntropy is exact for huge logit offsets: log Σ exp is taken relative to the column maximum', async () => {
+  const { softmaxCrossEntropy: sce, matrix: mk } = await import('../../src/index.js');
+  // W = [0 | b] with the bias column b = offset·1: every score is exactly the offset, so E = log 3.
+  const Y = mk(2, 4, new Float64Array([0.3, -1, 2, 0.5, -0.7, 1.1, 0, 0]));
+  const C = mk(3, 4, new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0]));
+  for (const offset of [0, 1e15, 1e17, -1e17]) {
+    const W = mk(3, 3, new Float64Array([0, 0, 0, 0, 0, 0, offset, offset, offset]));
+    const r = sce(W, Y, C);
+    assert.ok(Math.abs(r.value - Math.log(3)) <= 1e-15, `offset ${offset}: E = ${r.value}, expected log 3 = ${Math.log(3)}`);
+    // Gradient and Hessian products see the uniform probabilities 1/3, not NaN.
+    const g = Array.from(r.gradS.data as Float64Array);
+    assert.ok(g.every((v) => Number.isFinite(v)));
+    const Hv = r.hessS(new Float64Array(12).fill(1));
+    assert.ok(Array.from(Hv.data as Float64Array).every((v) => Math.abs(v) < 1e-15), 'H·1 = 0 per column (softmax is shift-invariant)');
+  }
+  // A large offset on top of distinct scores: E equals the unshifted value to rounding of the scores.
+  const W0 = mk(3, 3, new Float64Array([1, -2, 0.5, 0.3, 0.7, -1, 0, 0, 0]));
+  const W1 = mk(3, 3, new Float64Array([1, -2, 0.5, 0.3, 0.7, -1, 1e6, 1e6, 1e6]));
+  assert.ok(Math.abs(sce(W1, Y, C).value - sce(W0, Y, C).value) < 1e-9);
+});

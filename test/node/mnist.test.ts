@@ -60,7 +60,7 @@ test('parseIdx decodes big-endian multi-byte types', () => {
 
 test('parseIdx rejects truncated, over-long and corrupted buffers with clear messages', () => {
   const buf = images(3, 2, 4); // 16 + 24 bytes
-  assert.throws(() => parseIdx(buf.subarray(0, 39)), /^Error: parseIdx: buffer has 39 bytes, expected 16 \+ 3\*2\*4 = 40 \(truncated\)$/);
+  assert.throws(() => parseIdx(buf.subarray(0, 39)), /^NumdlError: parseIdx: buffer has 39 bytes, expected 16 \+ 3\*2\*4 = 40 \(truncated\)$/);
   assert.throws(() => parseIdx(gzipSync(buf.subarray(0, 30))), /parseIdx: buffer has 30 bytes, expected 16 \+ 3\*2\*4 = 40 \(truncated\)/);
   assert.throws(() => parseIdx(buf.subarray(0, 10)), /parseIdx: buffer has 10 bytes, truncated inside the header \(16 bytes for 3 dimensions\)/);
   assert.throws(() => parseIdx(buf.subarray(0, 2)), /parseIdx: buffer has 2 bytes, too short for an IDX header/);

@@ -112,7 +112,7 @@ describe('conv1d', () => {
     assert.throws(() => conv1d(4, 5), /conv1d: stencil size 5 is larger than the grid \(n = 4\)/);
     assert.throws(() => conv1d(4, 3, { boundary: 'reflect' as never }), /boundary must be 'zero' or 'periodic', got reflect/);
     assert.throws(() => conv1d(4, 3, { method: 'slow' as never }), /method must be 'fft', 'direct' or 'auto', got slow/);
-    assert.throws(() => conv1d(4, 3).apply(new Float64Array(2), zeros(4, 1)), /^Error: conv1d: theta has length 2, expected 3$/);
+    assert.throws(() => conv1d(4, 3).apply(new Float64Array(2), zeros(4, 1)), /^NumdlError: conv1d: theta has length 2, expected 3$/);
     assert.throws(() => conv1d(4, 3).apply(th, zeros(5, 1)), /conv1d: Y has 5 rows, expected 4/);
   });
 });

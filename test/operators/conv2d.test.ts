@@ -166,7 +166,7 @@ describe('conv2d', () => {
   });
   it('rejects wrong θ, wrong rows, even or oversized stencils and strides that do not divide', () => {
     const op = conv2d([4, 4], [3, 3, 1, 2]);
-    assert.throws(() => op.apply(new Float64Array(17), zeros(16, 1)), /^Error: conv2d: theta has length 17, expected 18$/);
+    assert.throws(() => op.apply(new Float64Array(17), zeros(16, 1)), /^NumdlError: conv2d: theta has length 17, expected 18$/);
     assert.throws(() => op.apply(new Float64Array(18), zeros(15, 1)), /conv2d: Y has 15 rows, expected 16 \(nx\*ny\*cin = 4\*4\*1\)/);
     assert.throws(() => op.applyTranspose(new Float64Array(18), zeros(16, 1)), /conv2d: Z has 16 rows, expected 32/);
     assert.throws(() => conv2d([28, 28], [4, 3, 1, 1]), /conv2d: stencil size kx 4 is even, expected an odd size/);

@@ -99,7 +99,7 @@ test('newtonCG respects maxStepNorm, maxIter and counts Hessian mat-vecs', () =>
 
 test('newtonCG throws a clear error for an objective without a Hessian mat-vec', () => {
   const obj: Objective = { nParams: 1, evaluate: (x) => ({ value: x[0] * x[0], gradient: new Float64Array([2 * x[0]]) }) };
-  assert.throws(() => newtonCG(obj, new Float64Array([1])), /^Error: newtonCG: the objective returned no hessian mat-vec/);
+  assert.throws(() => newtonCG(obj, new Float64Array([1])), /^NumdlError: newtonCG: the objective returned no hessian mat-vec/);
 });
 
 test('newtonCG passes its preconditioner to CG: the exact inverse Hessian gives one CG iteration', () => {

@@ -18,7 +18,7 @@ test('deterministic methods name the option and the value in their errors', () =
   throwsWith(() => newtonCG(o, x0, { c1: 1 }), /^newtonCG: c1 must be in \(0, 1\), got 1$/);
   throwsWith(() => newtonCG(o, x0, { maxStep: -2 }), /^newtonCG: maxStep must be a positive number \(Infinity allowed\), got -2$/);
   throwsWith(() => newtonCG(o, x0, { stepGrowth: 0.5 }), /^newtonCG: stepGrowth must be a finite number >= 1, got 0\.5$/);
-  throwsWith(() => newtonCG(o, x0, { maxIters: 3 } as never), /^newtonCG: unknown option 'maxIters' \(known: .*maxIter.*\)$/);
+  throwsWith(() => newtonCG(o, x0, { maxIters: 3 } as never), /^newtonCG: unknown option 'maxIters' \(did you mean 'maxIter'\? known: .*maxIter.*\)$/);
   throwsWith(() => newtonCG(o, x0, { verbose: 'yes' } as never), /^newtonCG: verbose must be true or false, got 'yes'$/);
   throwsWith(() => newtonCG(o, x0, { onIteration: 3 } as never), /^newtonCG: onIteration must be a function, got 3$/);
   throwsWith(() => newtonCG(o, x0, { print: 'stdout' } as never), /^newtonCG: print must be true, false or a function \(line\) => void, got 'stdout'$/);

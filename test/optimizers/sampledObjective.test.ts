@@ -16,7 +16,7 @@ test('sampledObjective fixes a seeded sample without replacement and evaluates t
   assert.equal(s.evaluate(x).value, p.objective.evaluate(x, s.sample).value);
   // A batch of the sampled objective addresses the sample.
   assert.equal(s.evaluate(x, [0, 5]).value, p.objective.evaluate(x, [s.sample[0], s.sample[5]]).value);
-  assert.throws(() => s.evaluate(x, [120]), /^Error: sampledObjective\.evaluate: batch index 0 is 120, expected an integer in \[0, 120\)/);
+  assert.throws(() => s.evaluate(x, [120]), /^NumdlError: sampledObjective\.evaluate: batch index 0 is 120, expected an integer in \[0, 120\)/);
 });
 
 test('sample average approximation: a deterministic method on the fixed sample, then stochastic methods on it too', () => {
@@ -33,7 +33,7 @@ test('sample average approximation: a deterministic method on the fixed sample, 
 
 test('sampledObjective validates its arguments', () => {
   const p = leastSquaresProblem();
-  assert.throws(() => sampledObjective(p.objective, 0, 1), /^Error: sampledObjective: sampleSize must be a positive integer, got 0$/);
-  assert.throws(() => sampledObjective(p.objective, 401, 1), /^Error: sampledObjective: sampleSize must be <= objective\.nData = 400, got 401$/);
+  assert.throws(() => sampledObjective(p.objective, 0, 1), /^NumdlError: sampledObjective: sampleSize must be a positive integer, got 0$/);
+  assert.throws(() => sampledObjective(p.objective, 401, 1), /^NumdlError: sampledObjective: sampleSize must be <= objective\.nData = 400, got 401$/);
   assert.throws(() => sampledObjective({ nParams: 1, evaluate: () => ({ value: 0, gradient: new Float64Array(1) }) }, 1, 1), /objective\.nData is undefined/);
 });

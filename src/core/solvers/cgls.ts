@@ -8,6 +8,7 @@ import { checkNumber, checkPositiveInt, checkVector, fail } from '../errors.js';
 import { asOperator, type LinearOperator } from '../linearOperator.js';
 import type { Matrix } from '../matrix.js';
 import type { IterativeResult, SolverFlag } from './pcg.js';
+import { checkOptions } from '../options.js';
 
 /** Options of {@link cgls}. */
 export interface CglsOptions {
@@ -60,6 +61,7 @@ function allFinite(x: Float64Array): boolean {
  */
 export function cgls(A: LinearOperator | Matrix, b: Float64Array, opts: CglsOptions = {}): IterativeResult {
   const fn = 'cgls';
+  checkOptions(fn, opts, ['shift', 'tol', 'maxIter', 'x0'], 'opts');
   if (opts === null || typeof opts !== 'object') fail(fn, `opts must be an object, got ${String(opts)}`);
   const op = asOperator(A);
   const m = op.rows, n = op.cols;

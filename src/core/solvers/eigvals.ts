@@ -15,6 +15,7 @@
 import { checkMatrix64, fail, shapeStr } from '../errors.js';
 import { columnMajorData, matrix, type Matrix } from '../matrix.js';
 import type { ComplexArray } from '../fft.js';
+import { checkOptions } from '../options.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -278,6 +279,7 @@ function hqr(h: Float64Array, n: number, fn: string): ComplexArray {
  */
 export function eigvals(A: Matrix, opts: EigvalsOptions = {}): ComplexArray {
   const fn = 'eigvals';
+  checkOptions(fn, opts, ['balance'], 'opts');
   const { h, n } = squareCopy(fn, A);
   if (opts === null || typeof opts !== 'object') fail(fn, `opts must be an object, got ${String(opts)}`);
   if (n === 0) return { re: new Float64Array(0), im: new Float64Array(0) };
@@ -328,6 +330,7 @@ export interface EigSymOptions {
  */
 export function eigSym(A: Matrix, opts: EigSymOptions = {}): EigSymResult {
   const fn = 'eigSym';
+  checkOptions(fn, opts, ['vectors', 'symmetryTol'], 'opts');
   const { h: a, n } = squareCopy(fn, A);
   if (opts === null || typeof opts !== 'object') fail(fn, `opts must be an object, got ${String(opts)}`);
   const wantVectors = opts.vectors !== false;

@@ -10,6 +10,7 @@
 import { checkNumber, checkPositiveInt, checkVector, fail } from '../errors.js';
 import { asOperator, type LinearOperator } from '../linearOperator.js';
 import type { Matrix } from '../matrix.js';
+import { checkOptions } from '../options.js';
 
 /** Why an iterative solver stopped. */
 export type SolverFlag = 'converged' | 'maxIter' | 'negativeCurvature' | 'breakdown' | 'nonFinite';
@@ -89,6 +90,7 @@ function dot(x: Float64Array, y: Float64Array): number {
  */
 export function pcg(A: SymmetricOperator, b: Float64Array, opts: PcgOptions = {}): IterativeResult {
   const fn = 'pcg';
+  checkOptions(fn, opts, ['tol', 'maxIter', 'x0', 'preconditioner'], 'opts');
   checkVector(fn, 'b', b);
   if (opts === null || typeof opts !== 'object') fail(fn, `opts must be an object, got ${String(opts)}`);
   let n: number;

@@ -22,6 +22,7 @@
 import { checkMatrix64, checkNumber, fail, shapeStr } from '../errors.js';
 import { columnMajorData, matrix, zeros, type Matrix } from '../matrix.js';
 import { gemm } from '../matmul.js';
+import { checkOptions } from '../options.js';
 
 /** Thin SVD A = U diag(S) Vᵀ, singular values in descending order. */
 export interface SvdResult {
@@ -536,6 +537,7 @@ function completeBasis(q: Float64Array, n: number, k: number): void {
  */
 export function svd(A: Matrix, opts: SvdOptions = {}): SvdResult {
   const fn = 'svd';
+  checkOptions(fn, opts, ['vectors', 'method'], 'opts');
   checkMatrix64(fn, 'A', A);
   if (opts === null || typeof opts !== 'object') fail(fn, `opts must be an object, got ${String(opts)}`);
   const wantVectors = opts.vectors === undefined ? true : !!opts.vectors;

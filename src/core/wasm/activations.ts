@@ -13,6 +13,8 @@
  * derivative are all resident (./resident.ts): then the pass runs in place.
  */
 import { align64, wasmExports, wasmF64, wasmReserve, type KernelExports } from './module.js';
+import { fail } from '../errors.js';
+import { checkLength } from './bounds.js';
 import { residentAddress } from './resident.js';
 
 /** Entries per round trip through WebAssembly memory (8 MiB of input). */
@@ -22,6 +24,12 @@ type Pass = 'tanhPass' | 'reluPass' | 'sinPass';
 
 function run(fn: string, pass: Pass, x: Float64Array, value: Float64Array, derivative: Float64Array | null): void {
   const ex = wasmExports(fn);
+  // Resident arrays are written in place: a short one would let the pass write into the next block.
+  for (const [name, a] of [['x', x], ['value', value], ['derivative', derivative]] as const) {
+    if (a !== null && !(a instanceof Float64Array)) fail(fn, `${name} must be a Float64Array, got ${(a as object)?.constructor?.name ?? typeof a}`);
+  }
+  checkLength(fn, 'value', value, x.length, `x (${x.length} entries)`);
+  if (derivative) checkLength(fn, 'derivative', derivative, x.length, `x (${x.length} entries)`);
   const n = x.length;
   if (n === 0) return;
   const res = residentArgs(x, value, derivative, n);
@@ -71,7 +79,7 @@ function copied(fn: string, kernel: KernelExports[Pass], x: Float64Array, value:
 /**
  * tanh and its derivative in one WebAssembly SIMD pass:
  * `value[k] = tanh(x[k])`, `derivative[k] = 1 − tanh(x[k])²` (computed without
- * cancellation). Trusts its caller (lengths ≥ x.length).
+ * cancellation). value and derivative must hold x.length entries (checked).
  * @param x inputs (any length)
  * @param value σ(x), may alias x
  * @param derivative σ'(x), or null to skip it
@@ -114,8 +122,10 @@ export function wasmSin(x: Float64Array, value: Float64Array, derivative: Float6
 }
 
 /**
- * Smallest array length from which each WebAssembly pass beats the TypeScript
- * kernel of src/layers/activations (measured here, value and derivative):
+ * Array length from which each WebAssembly pass beats the TypeScript
+ * kernel of src/layers/activations (measured here, value and derivative;
+ * informative: the activations use the pass of the selected kernel family
+ * for every length, so that results do not depend on the array length):
  * tanh from about 64 entries (2–3× faster from a few thousand on), sin from
  * about 128 (≈ 2×), ReLU from about 1024 (≈ 3× on random signs, where the
  * TypeScript loop mispredicts its branch; below that the copies into

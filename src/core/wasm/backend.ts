@@ -9,6 +9,7 @@
  * function.
  */
 import { wasmAvailable, wasmUnavailableReason } from './module.js';
+import { fail } from '../errors.js';
 
 /** The two kernel families. */
 export type KernelBackend = 'js' | 'wasm';
@@ -41,8 +42,8 @@ let backend: KernelBackend = initialBackend();
  * @example setKernelBackend('js'); getKernelBackend() // 'js'
  */
 export function setKernelBackend(b: KernelBackend): void {
-  if (b !== 'js' && b !== 'wasm') throw new Error(`setKernelBackend: backend must be 'js' or 'wasm', got ${JSON.stringify(b)}`);
-  if (b === 'wasm' && !wasmAvailable()) throw new Error(`setKernelBackend: the wasm backend is unavailable: ${wasmUnavailableReason()}`);
+  if (b !== 'js' && b !== 'wasm') fail('setKernelBackend', `backend must be 'js' or 'wasm', got ${JSON.stringify(b)}`, 'badArgument', { argument: 'backend', got: b });
+  if (b === 'wasm' && !wasmAvailable()) fail('setKernelBackend', `the wasm backend is unavailable: ${wasmUnavailableReason()}`, 'unavailable');
   backend = b;
 }
 

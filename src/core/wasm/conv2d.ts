@@ -17,6 +17,7 @@
  * WebAssembly memory (./resident.ts) are read in place.
  */
 import { align64, wasmExports, wasmF32, wasmF64, wasmReserve } from './module.js';
+import { checkArray, checkCount, checkLength, checkSamePrecision } from './bounds.js';
 import { residentAddress } from './resident.js';
 import { chunkLength, getWasmThreads, runChunked } from './threads.js';
 
@@ -85,6 +86,29 @@ function threadsFor(work: number, n: number): number {
 }
 
 /**
+ * The geometry's sizes are positive integers with odd stencils no larger than
+ * the image, and each array holds what its shape needs (resident arrays are
+ * read and written in place: a short one would let the kernel reach into the
+ * next block). Returns the stride.
+ */
+function checkConvArgs(fn: string, g: WasmConvGeometry, n: number, arrays: [string, Data, number, string][]): number {
+  if (g === null || typeof g !== 'object') throw new Error(`${fn}: g must be a geometry { nx, ny, kx, ky, cin, cout }, got ${String(g)}`);
+  for (const key of ['nx', 'ny', 'kx', 'ky', 'cin', 'cout'] as const) {
+    const v = g[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${fn}: g.${key} must be a positive integer, got ${String(v)}`);
+  }
+  if (g.kx % 2 === 0 || g.ky % 2 === 0 || g.kx > g.nx || g.ky > g.ny) {
+    throw new Error(`${fn}: the stencil must be odd and fit the image, got ${g.kx}×${g.ky} on ${g.nx}×${g.ny}`);
+  }
+  const s = strideOf(fn, g);
+  checkCount(fn, 'n', n);
+  for (const [name, x] of arrays) checkArray(fn, name, x);
+  checkSamePrecision(fn, arrays.map(([name, x]) => [name, x] as [string, Data]));
+  for (const [name, x, need, what] of arrays) checkLength(fn, name, x, need, what);
+  return s;
+}
+
+/**
  * Where the kernel reads an input: in place when it is resident (no scratch
  * bytes), else in a scratch copy of `bytes` bytes made per chunk.
  */
@@ -96,7 +120,15 @@ function inputPlace(x: Data, bytes: number): { res: number; scratch: number } {
 function run(fn: string, transpose: boolean, out: Data, theta: Data, input: Data, n: number,
   g: WasmConvGeometry, beta: number): void {
   const ex = wasmExports(fn);
-  const s = strideOf(fn, g);
+  const s0 = strideOf(fn, g);
+  const M0 = (g.nx * g.ny) / (s0 * s0);
+  const inShape = transpose ? `z (${M0 * g.cout} × ${n})` : `y (${g.nx * g.ny * g.cin} × ${n})`;
+  const outShape = transpose ? `y (${g.nx * g.ny * g.cin} × ${n})` : `z (${M0 * g.cout} × ${n})`;
+  const s = checkConvArgs(fn, g, n, [
+    [transpose ? 'y' : 'z', out, n * (transpose ? g.nx * g.ny * g.cin : M0 * g.cout), outShape],
+    ['theta', theta, g.kx * g.ky * g.cin * g.cout, `θ (${g.kx}·${g.ky}·${g.cin}·${g.cout})`],
+    [transpose ? 'z' : 'y', input, n * (transpose ? M0 * g.cout : g.nx * g.ny * g.cin), inShape],
+  ]);
   const { nx, ny, kx, ky, cin, cout } = g;
   const is32 = out instanceof Float32Array;
   const sz = is32 ? 4 : 8;
@@ -146,8 +178,8 @@ function run(fn: string, transpose: boolean, out: Data, theta: Data, input: Data
  * ox < nx/s, oy < ny/s, hx = (kx−1)/2, hy = (ky−1)/2, y = 0 outside the image
  * (zero) or wrapped (periodic). Float64Array arguments use f64x2 lanes, Float32Array arguments
  * f32x4 (all three alike). Large batches use the worker threads
- * ({@link getWasmThreads}), split by examples. Trusts its caller beyond the
- * stride check.
+ * ({@link getWasmThreads}), split by examples. Checks the geometry and that
+ * every array holds what its shape needs (resident arrays are used in place).
  * @param z output, `(nx/s)·(ny/s)·cout × n` column-major (pixel ox + (nx/s)*(oy + (ny/s)*co))
  * @param theta stencils `[kx, ky, cin, cout]` column-major, length kx·ky·cin·cout
  * @param y input, `nx·ny·cin × n`
@@ -202,7 +234,13 @@ export function wasmConv2dTranspose(y: Data, theta: Data, z: Data, n: number, g:
 export function wasmConv2dGradTheta(gTheta: Data, z: Data, y: Data, n: number, g: WasmConvGeometry, opts: WasmConvOptions = {}): void {
   const fn = 'wasmConv2dGradTheta';
   const ex = wasmExports(fn);
-  const s = strideOf(fn, g);
+  const s0 = strideOf(fn, g);
+  const M0 = (g.nx * g.ny) / (s0 * s0);
+  const s = checkConvArgs(fn, g, n, [
+    ['gTheta', gTheta, g.kx * g.ky * g.cin * g.cout, `θ (${g.kx}·${g.ky}·${g.cin}·${g.cout})`],
+    ['z', z, n * M0 * g.cout, `z (${M0 * g.cout} × ${n})`],
+    ['y', y, n * g.nx * g.ny * g.cin, `y (${g.nx * g.ny * g.cin} × ${n})`],
+  ]);
   const periodic = g.boundary === 'periodic';
   const { nx, ny, kx, ky, cin, cout } = g;
   const beta = opts.beta ?? 0;

@@ -14,7 +14,26 @@
  * row-block-wise, bias sums per row): results agree with it to rounding.
  */
 import { align64, wasmExports, wasmF64, wasmReserve } from './module.js';
+import { fail } from '../errors.js';
+import { checkLength } from './bounds.js';
 import { residentAddress } from './resident.js';
+
+/**
+ * Sizes of a dense-layer call: m even, and each array at least its entries
+ * (resident arrays are used in place: a short one would let the kernel reach
+ * into the next block).
+ */
+function checkDense(fn: string, m: number, k: number, n: number, arrays: [string, Float64Array | null, number][]): void {
+  for (const [name, v] of [['m', m], ['k', k], ['n', n]] as const) {
+    if (!Number.isInteger(v) || v < 0) fail(fn, `${name} must be a non-negative integer, got ${v}`);
+  }
+  if (m % 2 !== 0) fail(fn, `m must be even, got ${m}`);
+  for (const [name, x, need] of arrays) {
+    if (x === null) continue;
+    if (!(x instanceof Float64Array)) fail(fn, `${name} must be a Float64Array`);
+    checkLength(fn, name, x, need, `m = ${m}, k = ${k}, n = ${n}`);
+  }
+}
 
 /** Entries per matrix block: 2^16 doubles (512 KiB; a call's four blocks take 2 MiB of scratch). */
 const BLOCK_ENTRIES = 1 << 16;
@@ -56,7 +75,7 @@ function colsOut(arr: Float64Array, addr: number, rows: number, j0: number, c: n
 
 /**
  * P = K Y + B b in one WebAssembly pass (b expanded to one entry per row).
- * Trusts its caller: contiguous arrays of the stated sizes, m even. Resident
+ * Checks that m is even and the arrays hold the stated sizes. Resident
  * arrays (./resident.ts) are used in place, others copied in blocks.
  * @param p destination, m×n (may not alias y)
  * @param K m×k
@@ -67,6 +86,7 @@ function colsOut(arr: Float64Array, addr: number, rows: number, j0: number, c: n
 export function wasmDenseAffine(p: Float64Array, K: Float64Array, bias: Float64Array, y: Float64Array, m: number, k: number, n: number): void {
   const fn = 'wasmDenseAffine';
   const ex = wasmExports(fn);
+  checkDense(fn, m, k, n, [['p', p, m * n], ['K', K, m * k], ['bias', bias, m], ['y', y, k * n]]);
   if (n <= 0) return;
   const L = layout(fn, m, k, n);
   const mem = wasmF64();
@@ -102,6 +122,7 @@ export function wasmDenseForward(
 ): void {
   const fn = 'wasmDenseForward';
   const ex = wasmExports(fn);
+  checkDense(fn, m, k, n, [['out', out, m * n], ['deriv', deriv, m * n], ['K', K, m * k], ['bias', bias, m], ['y', y, k * n]]);
   if (n <= 0) return;
   const L = layout(fn, m, k, n);
   const mem = wasmF64();
@@ -140,6 +161,7 @@ export function wasmDenseJvp(
 ): void {
   const fn = 'wasmDenseJvp';
   const ex = wasmExports(fn);
+  checkDense(fn, m, k, n, [['out', out, m * n], ['y', y, dK ? k * n : 0], ['a', a, m * n], ['dy', dy, k * n], ['K', K, m * k], ['dK', dK, m * k], ['db', db, m]]);
   if (n <= 0) return;
   const L = layout(fn, m, k, n);
   const mem = wasmF64();
@@ -183,6 +205,7 @@ export function wasmDenseVjp(
 ): void {
   const fn = 'wasmDenseVjp';
   const ex = wasmExports(fn);
+  checkDense(fn, m, k, n, [['dyOut', dyOut, k * n], ['dK', dK, m * k], ['db', db, m], ['y', y, k * n], ['a', a, m * n], ['w', w, m * n], ['K', K, m * k]]);
   const L = layout(fn, m, k, Math.max(n, 1));
   const mem = wasmF64();
   const yA = residentAddress(y), aA = residentAddress(a), wA = residentAddress(w), oA = dyOut ? residentAddress(dyOut) : -1;

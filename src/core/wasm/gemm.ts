@@ -25,7 +25,9 @@
  * which accumulates in double): expect relative differences of about
  * √k · 6e-8.
  */
+import { fail } from '../errors.js';
 import { align64, wasmExports, wasmF32, wasmF64, wasmReserve } from './module.js';
+import { checkArray, checkCount, checkSamePrecision, checkStrided } from './bounds.js';
 import { residentAddress } from './resident.js';
 import { chunkLength, getWasmThreads, runChunked } from './threads.js';
 
@@ -51,7 +53,8 @@ function span(off: number, rows: number, cols: number, rs: number, cs: number): 
 
 /**
  * Whether {@link wasmGemm} is expected to beat the TypeScript `gemm` on this
- * shape — the rule a dispatcher should use. Measured here: the WebAssembly
+ * shape (informative: `matmul` does not switch kernels by shape, so that a
+ * product's entries do not depend on how many columns it has). Measured here: the WebAssembly
  * kernel wins from about 10³ multiply-adds on (≈ 1.6× at 12³, 3–4× from 32³,
  * 5–6× from 128³), but matrix–vector products (n = 1) are memory-bound and
  * lose the copy of A into WebAssembly memory (≈ 0.6× the TypeScript speed).
@@ -71,7 +74,9 @@ export function preferWasmGemm(m: number, n: number, k: number): boolean {
  * (strides may be negative). Float64Array operands use the f64x2 kernel,
  * Float32Array operands the f32x4 one (a, b and c must share one precision).
  * With beta = 0 the old c is ignored (even NaN); with alpha = 0 or k = 0 the
- * product is skipped. Trusts its caller: no validation.
+ * product is skipped. Checks that every operand lies inside its array (a
+ * resident operand is addressed in place: a short one would let the kernel
+ * write into the next block) and that all share one precision.
  * @param c destination (column stride ldc ≥ m)
  * @param cOff offset of C(0, 0) in c
  * @param ldc column stride of C
@@ -88,8 +93,10 @@ export function preferWasmGemm(m: number, n: number, k: number): boolean {
  * @param bRs step between rows of op(B)
  * @param bCs step between columns of op(B)
  * @param beta factor of the old C
- * @throws RangeError when the operands need more than 4 GiB of WebAssembly memory;
- *   Error when the WebAssembly kernels are unavailable
+ * @throws `wasmGemm: C (4×4 at offset 0, strides 1, 4) reaches entries 0 … 15, but the array has 9`
+ *   and the like for short arrays or mixed precisions; RangeError when the
+ *   operands need more than 4 GiB of WebAssembly memory; Error when the
+ *   WebAssembly kernels are unavailable
  * @example
  * // C (2×2) = Aᵀ·B with A, B stored 2×2 column-major:
  * wasmGemmStrided(c, 0, 2, 2, 2, 2, 1, a, 0, 2, 1, b, 0, 1, 2, 0)
@@ -100,9 +107,10 @@ export function wasmGemmStrided(
   b: Data, bOff: number, bRs: number, bCs: number,
   beta: number,
 ): void {
-  if (m <= 0 || n <= 0) return;
   const is32 = c instanceof Float32Array;
   const fn = is32 ? 'wasmGemm32' : 'wasmGemm';
+  checkGemmArgs(fn, c, cOff, ldc, m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs);
+  if (m <= 0 || n <= 0) return;
   const ex = wasmExports(fn);
   const sz = is32 ? 4 : 8;
   const product = k > 0 && alpha !== 0;
@@ -156,6 +164,31 @@ export function wasmGemmStrided(
   else for (let j = 0; j < n; j++) c.set(mem.subarray(ci + j * m, ci + j * m + m), cOff + j * ldc);
 }
 
+/**
+ * The operands of a strided product lie inside their arrays and share one
+ * precision (the kernel would otherwise read or write past them, into
+ * neighbouring resident matrices).
+ */
+function checkGemmArgs(
+  fn: string, c: Data, cOff: number, ldc: number, m: number, n: number, k: number, alpha: number,
+  a: Data, aOff: number, aRs: number, aCs: number,
+  b: Data, bOff: number, bRs: number, bCs: number,
+): void {
+  checkArray(fn, 'c', c);
+  checkCount(fn, 'm', m);
+  checkCount(fn, 'n', n);
+  checkCount(fn, 'k', k);
+  if (m === 0 || n === 0) return;
+  if (!Number.isInteger(ldc) || (n > 1 && ldc < m)) fail(fn, `ldc = ${ldc} must be an integer ≥ m = ${m}`);
+  checkStrided(fn, `C`, c, cOff, m, n, 1, ldc);
+  if (k === 0 || alpha === 0) return;
+  checkArray(fn, 'a', a);
+  checkArray(fn, 'b', b);
+  checkSamePrecision(fn, [['c', c], ['a', a], ['b', b]]);
+  checkStrided(fn, 'op(A)', a, aOff, m, k, aRs, aCs);
+  checkStrided(fn, 'op(B)', b, bOff, k, n, bRs, bCs);
+}
+
 /** Where an operand of {@link wasmGemmStrided} is read from. */
 interface Operand {
   /** Offset of op(X)(0, 0) in the array. */
@@ -194,7 +227,8 @@ function overlaps(X: Operand, start: number, end: number): boolean {
 /**
  * WebAssembly SIMD double-precision kernel with the raw signature of
  * matmul.ts's `gemm`: `c[m×n] ← alpha·op(a)·op(b) + beta·c` on column-major
- * arrays, c contiguous (`c[i + j*m]`). Trusts its caller: no validation.
+ * arrays, c contiguous (`c[i + j*m]`). Checks the array sizes against the
+ * shapes (see {@link wasmGemmStrided}).
  * With beta = 0 the old c is ignored (even NaN).
  * @param c destination, length ≥ m·n
  * @param m rows of op(a) and c

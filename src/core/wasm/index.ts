@@ -8,7 +8,7 @@
 export { wasmAvailable, wasmUnavailableReason, wasmMemoryBytes, releaseWasmMemory, type KernelBuild } from './module.js';
 export { kernelInfo, kernelInfoLine, type KernelInfo } from './info.js';
 export { setKernelBackend, getKernelBackend, type KernelBackend } from './backend.js';
-export { setWasmThreads, getWasmThreads, shutdownWasmThreads, startWasmThreads, wasmThreadsReady } from './threads.js';
+export { setWasmThreads, getWasmThreads, shutdownWasmThreads, startWasmThreads, wasmThreadsReady, wasmThreadStatus, type WasmThreadStatus } from './threads.js';
 export {
   residentMatrix, toResident, releaseResident, isResident, residentMemoryStats,
   type ResidentDtype, type ResidentOptions, type ResidentMemoryStats,

@@ -16,10 +16,12 @@
  * - its block stays allocated until {@link releaseResident} (there is no
  *   garbage collection of blocks: an unreleased matrix keeps its memory for
  *   the life of the process, like a `malloc` without `free`);
- * - after {@link releaseResident} the matrix and every view of its data must
- *   not be used: the block goes back to a free list and a later resident
- *   matrix may reuse the same bytes (reads would see its values, writes would
- *   corrupt it);
+ * - {@link releaseResident} gives the block back to a free list (a later
+ *   resident matrix may reuse the same bytes) and empties the released
+ *   matrix's view: its `data` becomes a zero-length array, so reads give
+ *   undefined, writes go nowhere and numdl functions reject it with a clear
+ *   error. Other views of the same storage made before the release (another
+ *   ndarray view, a subarray of `data`) cannot be revoked and must be dropped;
  * - growth of the WebAssembly memory keeps resident data valid (the memory is
  *   shared, so old views still cover their bytes);
  * - `releaseWasmMemory()` replaces the memory: resident matrices keep their
@@ -171,8 +173,11 @@ export function toResident(M: AnyMatrix): AnyMatrix {
 }
 
 /**
- * Give a resident matrix's block back to the arena. M, and every matrix or
- * array viewing the same storage, must not be used afterwards. Releasing an
+ * Give a resident matrix's block back to the arena. M's view is emptied (its
+ * `data` becomes a zero-length array: numdl functions then reject M, plain
+ * reads give undefined and writes are lost, never reaching the block's next
+ * owner); other matrices or arrays viewing the same storage must not be used
+ * afterwards. Releasing an
  * ordinary matrix, a matrix released before, or one whose memory
  * `releaseWasmMemory()` replaced does nothing (so code written for resident
  * matrices runs unchanged on the 'js' backend).
@@ -182,13 +187,18 @@ export function toResident(M: AnyMatrix): AnyMatrix {
  * @example releaseResident(Z) // true; releaseResident(Z) // false
  */
 export function releaseResident(M: AnyMatrix): boolean {
-  const m = checkMatrix('releaseResident', 'M', M);
+  const m = matrixObject('releaseResident', M);
   const b = blockOf.get(m.data);
   if (b === undefined || !b.live || b.epoch !== epoch) return false;
   b.live = false;
   liveBlocks--;
   liveBytes -= b.bytes;
   freeRange(b.addr, b.bytes);
+  // Empty the view: a later read of M gives undefined and a write goes nowhere,
+  // instead of landing in the block's next owner; numdl functions reject it
+  // (checkMatrix: "has no storage"). Views of the storage made before (other
+  // ndarray views, subarrays of M.data) cannot be revoked: drop them too.
+  (m as { data: Float64Array | Float32Array }).data = m.data instanceof Float32Array ? new Float32Array(0) : new Float64Array(0);
   return true;
 }
 
@@ -199,7 +209,7 @@ export function releaseResident(M: AnyMatrix): boolean {
  * @example isResident(residentMatrix(2, 2)) // true with the wasm backend
  */
 export function isResident(M: AnyMatrix): boolean {
-  const b = blockOf.get(checkMatrix('isResident', 'M', M).data);
+  const b = blockOf.get(matrixObject('isResident', M).data);
   return b !== undefined && b.live && b.epoch === epoch;
 }
 
@@ -211,6 +221,15 @@ export function residentMemoryStats(): ResidentMemoryStats {
   let freeBytes = 0;
   for (const f of freeList) freeBytes += f.bytes;
   return { blocks: liveBlocks, liveBytes, freeBytes, arenaBytes: liveBytes + freeBytes };
+}
+
+/** M as a matrix object, without checkMatrix's storage check (a released matrix has none, and may be asked about again). */
+function matrixObject(fn: string, M: unknown): AnyMatrix {
+  const m = M as AnyMatrix;
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.shape) || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) {
+    return checkMatrix(fn, 'M', M);
+  }
+  return m;
 }
 
 function checkDtype(fn: string, dtype: unknown): ResidentDtype {

@@ -18,6 +18,14 @@
  * publishes the same number as "done". The calling thread claims chunks too
  * and then waits for the workers, so a call stays synchronous.
  *
+ * A worker that dies mid-call cannot say so (its `exit` event needs the event
+ * loop, which a blocked caller does not run): the caller therefore waits for
+ * each worker in short slices, watching the per-chunk completion marks, and
+ * presumes a worker dead when none of its chunks completes for much longer
+ * than the caller needed per chunk (at least a second). It then redoes the
+ * unfinished chunks itself, reports the loss (a warning once, and
+ * {@link wasmThreadStatus}), and the next call starts a new pool.
+ *
  * Workers are started lazily by the first call that wants them (until they
  * are ready the other threads take all chunks), `unref()`ed so they never
  * keep the process alive, and stopped by {@link shutdownWasmThreads} or when
@@ -27,6 +35,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { onWasmRelease, wasmExports, wasmShared } from './module.js';
+import { fail } from '../errors.js';
 
 /**
  * Node's built-in modules, fetched at run time through
@@ -58,6 +67,23 @@ const MAX_ARGS = (SLOT / 2 - ARGS) / 2;
 const MAX_WORKERS = 15;
 /** Int32 index of the shared chunk counter (after the slots). */
 const COUNTER = MAX_WORKERS * SLOT;
+/** Int32 index of the current job's id (chunk completion marks carry it). */
+const JOB = COUNTER + 1;
+/** Int32 index of the first chunk completion mark: chunk c is done when it holds the job id. */
+const CHUNK_DONE = COUNTER + 16;
+/** Most chunks a threaded job may have (jobs with more run on the calling thread). */
+const MAX_CHUNKS = 1024;
+/**
+ * How long the calling thread waits for a worker that holds unfinished chunks
+ * before presuming it dead: at least WAIT_MIN_MS, and WAIT_FACTOR times the
+ * longest the calling thread itself needed per chunk of the same job (a live
+ * worker finishes its one chunk in about that time, a few times it on a busy
+ * machine).
+ */
+const WAIT_MIN_MS = 1000;
+const WAIT_FACTOR = 50;
+/** The wait when the calling thread ran no chunk of the job itself (no time per chunk to scale). */
+const WAIT_UNTIMED_MS = 10_000;
 
 /** Kernel names a job may name; the index is the op code. */
 const OPS = ['exit', 'dgemm', 'sgemm', 'dconv2d', 'sconv2d', 'dconv2dGradTheta', 'sconv2dGradTheta', 'netChunks', 'netChunks32'] as const;
@@ -97,6 +123,7 @@ while (ex) {
       for (let i = 0; i < n; i++) args[i] = F[fbase + ${ARGS} + i] + c * F[fbase + ${ARGS} + n + i];
       args[lenIdx] = Math.min(chunkLen, total - c * chunkLen);
       f.apply(null, args);
+      Atomics.store(I, ${CHUNK_DONE} + c, I[${JOB}]);
     }
     I[base + ${ERR}] = 0;
   } catch (e) {
@@ -114,10 +141,28 @@ interface Pool {
   I: Int32Array;
   F: Float64Array;
   seq: number;
+  job: number;
   broken: boolean;
 }
 
 let pool: Pool | null = null;
+
+/** What {@link wasmThreadStatus} reports. */
+export interface WasmThreadStatus {
+  /** Threads the kernels may use ({@link getWasmThreads}). */
+  threads: number;
+  /** Worker threads started in the current pool. */
+  workers: number;
+  /** Of those, booted and answering. */
+  ready: number;
+  /** Workers lost (died or stopped answering) since the process started; their work was redone on the calling thread. */
+  lostWorkers: number;
+  /** What happened at the last loss, or null. */
+  lastLoss: string | null;
+}
+
+/** Losses of workers over the life of the process (the pool is rebuilt after each). */
+const losses = { count: 0, last: null as string | null, warned: false };
 
 function defaultThreads(): number {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
@@ -145,7 +190,7 @@ let threads = defaultThreads();
  */
 export function setWasmThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS + 1) {
-    throw new Error(`setWasmThreads: n must be an integer from 1 to ${MAX_WORKERS + 1}, got ${String(n)}`);
+    fail('setWasmThreads', `n must be an integer from 1 to ${MAX_WORKERS + 1}, got ${String(n)}`, 'badArgument', { argument: 'n', got: n });
   }
   threads = n;
 }
@@ -210,8 +255,8 @@ function ensurePool(want: number): Pool | null {
   if (!shared || workerThreads === undefined) return null;
   if (pool && (pool.generation !== shared.generation || pool.broken)) shutdownWasmThreads();
   if (!pool) {
-    const control = new SharedArrayBuffer(4 * (COUNTER + 16));
-    pool = { generation: shared.generation, workers: [], control, I: new Int32Array(control), F: new Float64Array(control), seq: 0, broken: false };
+    const control = new SharedArrayBuffer(4 * (CHUNK_DONE + MAX_CHUNKS));
+    pool = { generation: shared.generation, workers: [], control, I: new Int32Array(control), F: new Float64Array(control), seq: 0, job: 0, broken: false };
   }
   while (pool.workers.length < want) {
     const slot = pool.workers.length;
@@ -221,9 +266,15 @@ function ensurePool(want: number): Pool | null {
     });
     worker.unref();
     const p = pool;
-    worker.on('error', () => {
+    // A worker that fails or exits is not sent more work (the pool is rebuilt
+    // on the next call). These events arrive only when the event loop runs;
+    // a death during a synchronous call is caught by runChunked's bounded wait.
+    const gone = () => {
       p.broken = true;
-    });
+      Atomics.store(p.I, slot * SLOT + READY, -1);
+    };
+    worker.on('error', gone);
+    worker.on('exit', gone);
     pool.workers.push(worker);
   }
   return pool;
@@ -269,54 +320,136 @@ export function runChunked(fn: string, job: ChunkedJob, threads: number): void {
   if (chunks <= 0) return;
   const kernel = ex[job.op] as (...a: number[]) => void;
   const args = new Array<number>(n);
-  const p = threads > 1 && chunks > 1 ? ensurePool(Math.min(threads, chunks) - 1) : null;
-  const sent: number[] = [];
-  if (p) Atomics.store(p.I, COUNTER, 0);
-  if (p) {
-    const code = OPS.indexOf(job.op);
-    for (let w = 0; w < Math.min(threads, chunks) - 1; w++) {
-      const b = w * SLOT, fb = w * (SLOT / 2);
-      if (Atomics.load(p.I, b + READY) !== 1) continue;
-      const t = w + 1;
-      for (let i = 0; i < n; i++) {
-        p.F[fb + ARGS + i] = job.args[i] + t * job.perThread[i];
-        p.F[fb + ARGS + n + i] = job.step[i];
-      }
-      p.F[fb + CHUNKLEN] = job.chunkLen;
-      p.F[fb + TOTAL] = job.total;
-      p.I[b + NARGS] = n;
-      p.I[b + LENIDX] = job.lenIdx;
-      p.I[b + OP] = code;
-      Atomics.store(p.I, b + SEQ, ++p.seq);
-      Atomics.notify(p.I, b + SEQ);
-      sent[w] = p.seq;
-    }
-  }
-  // The calling thread (t = 0) claims chunks like the workers do.
-  for (let c = 0; ; c++) {
-    const claimed = p ? Atomics.add(p.I, COUNTER, 1) : c;
-    if (claimed >= chunks) break;
-    for (let i = 0; i < n; i++) args[i] = job.args[i] + claimed * job.step[i];
-    args[job.lenIdx] = Math.min(job.chunkLen, job.total - claimed * job.chunkLen);
+  /** Run chunk c on the calling thread (thread 0's arguments). */
+  const runHere = (c: number): void => {
+    for (let i = 0; i < n; i++) args[i] = job.args[i] + c * job.step[i];
+    args[job.lenIdx] = Math.min(job.chunkLen, job.total - c * job.chunkLen);
     kernel(...args);
+  };
+  const p = threads > 1 && chunks > 1 && chunks <= MAX_CHUNKS ? ensurePool(Math.min(threads, chunks) - 1) : null;
+  if (!p) {
+    for (let c = 0; c < chunks; c++) runHere(c);
+    return;
   }
-  if (!p) return;
+  const jobId = (p.job = (p.job % 0x7ffffffe) + 1);
+  Atomics.store(p.I, JOB, jobId);
+  Atomics.store(p.I, COUNTER, 0);
+  const sent: number[] = [];
+  const code = OPS.indexOf(job.op);
+  for (let w = 0; w < Math.min(threads, chunks) - 1; w++) {
+    const b = w * SLOT, fb = w * (SLOT / 2);
+    if (Atomics.load(p.I, b + READY) !== 1) continue;
+    const t = w + 1;
+    for (let i = 0; i < n; i++) {
+      p.F[fb + ARGS + i] = job.args[i] + t * job.perThread[i];
+      p.F[fb + ARGS + n + i] = job.step[i];
+    }
+    p.F[fb + CHUNKLEN] = job.chunkLen;
+    p.F[fb + TOTAL] = job.total;
+    p.I[b + NARGS] = n;
+    p.I[b + LENIDX] = job.lenIdx;
+    p.I[b + OP] = code;
+    Atomics.store(p.I, b + SEQ, ++p.seq);
+    Atomics.notify(p.I, b + SEQ);
+    sent[w] = p.seq;
+  }
+  // The calling thread (t = 0) claims chunks like the workers do, and times them.
+  let slowest = 0;
+  for (;;) {
+    const c = Atomics.add(p.I, COUNTER, 1);
+    if (c >= chunks) break;
+    const t0 = performance.now();
+    runHere(c);
+    Atomics.store(p.I, CHUNK_DONE + c, jobId);
+    slowest = Math.max(slowest, performance.now() - t0);
+  }
+  // Wait for the workers, each at most `limit` ms without finishing a chunk
+  // (a dead worker never answers: Atomics.wait alone would block forever).
+  // (When the workers took every chunk, nothing measured their size: wait longer.)
+  const limit = slowest > 0 ? Math.max(WAIT_MIN_MS, WAIT_FACTOR * slowest) : WAIT_UNTIMED_MS;
   let failed = false;
+  const lost: number[] = [];
   for (let w = 0; w < sent.length; w++) {
     const s = sent[w];
     if (s === undefined) continue;
     const b = w * SLOT;
+    let mark = performance.now(), doneChunks = countDone(p, chunks, jobId);
     for (;;) {
       const d = Atomics.load(p.I, b + DONE);
       if (d === s) break;
-      Atomics.wait(p.I, b + DONE, d, 1000);
+      Atomics.wait(p.I, b + DONE, d, 20);
+      const now = performance.now(), nowDone = countDone(p, chunks, jobId);
+      if (nowDone !== doneChunks) {
+        doneChunks = nowDone;
+        mark = now;
+      } else if (now - mark > limit) {
+        lost.push(w);
+        break;
+      }
     }
-    if (p.I[b + ERR] !== 0) failed = true;
+    if (!lost.includes(w) && p.I[b + ERR] !== 0) failed = true;
+  }
+  if (lost.length > 0) {
+    // Presumed dead: stop it (if it is merely stalled it must not write any more),
+    // then redo here every chunk not marked done. Kernels write disjoint parts of
+    // their output per chunk, so a chunk the worker did finish is simply written again.
+    p.broken = true;
+    for (const w of lost) {
+      Atomics.store(p.I, w * SLOT + READY, -1);
+      void p.workers[w].terminate();
+    }
+    let redone = 0;
+    for (let c = 0; c < chunks; c++) {
+      if (Atomics.load(p.I, CHUNK_DONE + c) === jobId) continue;
+      runHere(c);
+      Atomics.store(p.I, CHUNK_DONE + c, jobId);
+      redone++;
+    }
+    losses.count += lost.length;
+    losses.last = `${fn}: worker thread${lost.length > 1 ? 's' : ''} ${lost.map((w) => w + 1).join(', ')} did not answer within ${limit.toFixed(0)} ms; presumed dead, ${redone} chunk${redone === 1 ? '' : 's'} redone on the calling thread`;
+    if (!losses.warned && typeof process === 'object' && typeof process.emitWarning === 'function') {
+      losses.warned = true;
+      process.emitWarning(`${losses.last} (reported once; see wasmThreadStatus())`, { code: 'NUMDL_WORKER_LOST' });
+    }
   }
   if (failed) {
     p.broken = true;
     throw new Error(`${fn}: a WebAssembly kernel failed on a worker thread`);
   }
+}
+
+/** How many of the job's chunks are marked done. */
+function countDone(p: Pool, chunks: number, jobId: number): number {
+  let k = 0;
+  for (let c = 0; c < chunks; c++) if (Atomics.load(p.I, CHUNK_DONE + c) === jobId) k++;
+  return k;
+}
+
+/**
+ * The worker pool's state: threads allowed, workers started and ready, and
+ * workers lost so far. A worker that dies (or stops answering for much
+ * longer than the calling thread needs per chunk, at least a second) while
+ * the calling thread waits for it is presumed dead: its unfinished chunks are
+ * redone on the calling thread, a warning is emitted once per process
+ * (`NUMDL_WORKER_LOST`), the loss is counted here, and the next call starts a
+ * new pool.
+ * @example wasmThreadStatus() // { threads: 2, workers: 1, ready: 1, lostWorkers: 0, lastLoss: null }
+ */
+export function wasmThreadStatus(): WasmThreadStatus {
+  return { threads, workers: pool ? pool.workers.length : 0, ready: wasmThreadsReady(), lostWorkers: losses.count, lastLoss: losses.last };
+}
+
+/** What {@link wasmPoolWorkers} exposes of a worker thread (no Node types in the declarations). */
+export interface PoolWorker {
+  /** Stop the thread (resolves with its exit code). */
+  terminate(): Promise<number>;
+}
+
+/**
+ * The current pool's worker threads (internal: diagnostics and tests).
+ */
+export function wasmPoolWorkers(): readonly PoolWorker[] {
+  return pool ? pool.workers : [];
 }
 
 /**

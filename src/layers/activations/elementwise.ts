@@ -2,7 +2,7 @@
  * Building block shared by every activation: an element-wise σ with its
  * derivative σ', evaluated in one pass over the typed array of a matrix.
  */
-import { checkMatrix64 } from '../../core/errors.js';
+import { checkMatrix64, fail } from '../../core/errors.js';
 import { columnMajorData, matrix, type Matrix } from '../../core/matrix.js';
 import type { Activation } from '../types.js';
 
@@ -28,6 +28,8 @@ export interface ElementwiseActivation extends Activation {
  * @example elementwise('square', (x, v, d) => { for (let k = 0; k < x.length; k++) { const t = x[k]; v[k] = t * t; if (d) d[k] = 2 * t; } })
  */
 export function elementwise(name: string, kernel: ActivationKernel): ElementwiseActivation {
+  if (typeof name !== 'string' || name.length === 0) fail('elementwise', `name must be a non-empty string, got ${typeof name}`);
+  if (typeof kernel !== 'function') fail('elementwise', `kernel must be a function (x, value, derivative) => void, got ${kernel === null ? 'null' : typeof kernel}`);
   return {
     name,
     evaluateInto: kernel,

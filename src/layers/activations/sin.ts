@@ -1,6 +1,6 @@
 import { elementwise, type ElementwiseActivation } from './elementwise.js';
 import { getKernelBackend } from '../../core/wasm/backend.js';
-import { wasmSin, WASM_ACTIVATION_MIN } from '../../core/wasm/activations.js';
+import { wasmSin } from '../../core/wasm/activations.js';
 import { withSpec } from '../../core/spec.js';
 
 /**
@@ -9,8 +9,9 @@ import { withSpec } from '../../core/spec.js';
  */
 export const sin: ElementwiseActivation = withSpec(elementwise('sin', (x, value, derivative) => {
   const n = x.length;
-  // The WebAssembly SIMD pass wins once the copies in and out are amortised.
-  if (n >= WASM_ACTIVATION_MIN.sin && getKernelBackend() === 'wasm') {
+  // The kernel family decides the arithmetic, not the length: a short array
+  // (a last mini-batch) gets the same numbers per entry as a long one.
+  if (getKernelBackend() === 'wasm') {
     wasmSin(x, value, derivative);
     return;
   }

@@ -19,7 +19,7 @@ import { elementwise, type ElementwiseActivation } from './elementwise.js';
  * @example smoothReluWith(0.5).evaluate(fromRows([[0]])).value.get(0, 0) // 0.125
  */
 export function smoothReluWith(epsilon = 0.1): ElementwiseActivation {
-  checkNumber('smoothRelu', 'epsilon', epsilon, { min: 0, exclusiveMin: true });
+  checkNumber('smoothReluWith', 'epsilon', epsilon, { min: 0, exclusiveMin: true });
   const eps = epsilon;
   const inv4e = 1 / (4 * eps);
   const inv2e = 1 / (2 * eps);

@@ -1,6 +1,6 @@
 import { elementwise, type ElementwiseActivation } from './elementwise.js';
 import { getKernelBackend } from '../../core/wasm/backend.js';
-import { wasmTanh, WASM_ACTIVATION_MIN } from '../../core/wasm/activations.js';
+import { wasmTanh } from '../../core/wasm/activations.js';
 import { withSpec } from '../../core/spec.js';
 
 /**
@@ -10,8 +10,9 @@ import { withSpec } from '../../core/spec.js';
  */
 export const tanh: ElementwiseActivation = withSpec(elementwise('tanh', (x, value, derivative) => {
   const n = x.length;
-  // The WebAssembly SIMD pass wins once the copies in and out are amortised.
-  if (n >= WASM_ACTIVATION_MIN.tanh && getKernelBackend() === 'wasm') {
+  // The kernel family decides the arithmetic, not the length: a short array
+  // (a last mini-batch) gets the same numbers per entry as a long one.
+  if (getKernelBackend() === 'wasm') {
     wasmTanh(x, value, derivative);
     return;
   }
