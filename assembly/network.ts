@@ -124,7 +124,41 @@ function affineCols<T>(out: usize, M: usize, bias: usize, x: usize, D: usize, h:
   const sz = SZ<T>(), V = LANES<T>();
   const ldr = <usize>rows * sz, ldi = <usize>inner * sz;
   const hv = vsplat<T>(h), zero = vsplat<T>(0);
-  for (let j = 0; j < cols; j++) {
+  // Two columns per sweep when the rows are whole blocks of four vectors:
+  // each loaded vector of M feeds two multiply-adds (eight accumulators).
+  const pairs = rows % (4 * V) == 0 ? cols & ~1 : 0;
+  for (let j = 0; j < pairs; j += 2) {
+    const xj = x + <usize>j * ldi, xk = xj + ldi, oj = out + <usize>j * ldr, dj = D + <usize>j * ldr;
+    for (let r = 0; r < rows; r += 4 * V) {
+      const ro = <usize>r * sz;
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+      if (bias != 0) {
+        a0 = v128.load(bias + ro); a1 = v128.load(bias + ro, 16); a2 = v128.load(bias + ro, 32); a3 = v128.load(bias + ro, 48);
+      }
+      let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+      let mp = M + ro;
+      for (let q = 0; q < inner; q++, mp += ldr) {
+        const s = vsplatAt<T>(xj + <usize>q * sz), t = vsplatAt<T>(xk + <usize>q * sz);
+        const m0 = v128.load(mp), m1 = v128.load(mp, 16), m2 = v128.load(mp, 32), m3 = v128.load(mp, 48);
+        a0 = vmadd<T>(m0, s, a0); a1 = vmadd<T>(m1, s, a1); a2 = vmadd<T>(m2, s, a2); a3 = vmadd<T>(m3, s, a3);
+        b0 = vmadd<T>(m0, t, b0); b1 = vmadd<T>(m1, t, b1); b2 = vmadd<T>(m2, t, b2); b3 = vmadd<T>(m3, t, b3);
+      }
+      const dk = dj + ldr;
+      if (D != 0) {
+        a0 = vmadd<T>(hv, a0, v128.load(dj + ro)); a1 = vmadd<T>(hv, a1, v128.load(dj + ro, 16));
+        a2 = vmadd<T>(hv, a2, v128.load(dj + ro, 32)); a3 = vmadd<T>(hv, a3, v128.load(dj + ro, 48));
+        b0 = vmadd<T>(hv, b0, v128.load(dk + ro)); b1 = vmadd<T>(hv, b1, v128.load(dk + ro, 16));
+        b2 = vmadd<T>(hv, b2, v128.load(dk + ro, 32)); b3 = vmadd<T>(hv, b3, v128.load(dk + ro, 48));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); a2 = vmul<T>(hv, a2); a3 = vmul<T>(hv, a3);
+        b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1); b2 = vmul<T>(hv, b2); b3 = vmul<T>(hv, b3);
+      }
+      const ok = oj + ldr;
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
+      v128.store(ok + ro, b0); v128.store(ok + ro, b1, 16); v128.store(ok + ro, b2, 32); v128.store(ok + ro, b3, 48);
+    }
+  }
+  for (let j = pairs; j < cols; j++) {
     const xj = x + <usize>j * ldi, oj = out + <usize>j * ldr, dj = D + <usize>j * ldr;
     let r = 0;
     for (; r + 4 * V <= rows; r += 4 * V) {
@@ -235,7 +269,38 @@ function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize,
   const sz = SZ<T>(), V = LANES<T>();
   const ldm = <usize>m * sz, ldk = <usize>k * sz;
   const hv = vsplat<T>(h);
-  for (let j = 0; j < cols; j++) {
+  // Two columns per sweep when the rows are whole blocks of four vectors
+  // (each loaded vector of K feeds two multiply-adds).
+  const pairs = m % (4 * V) == 0 ? cols & ~1 : 0;
+  for (let j = 0; j < pairs; j += 2) {
+    const yj = y + <usize>j * ldk, yk = yj + ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
+    for (let r = 0; r < m; r += 4 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
+      let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
+        const k0 = v128.load(kp), k1 = v128.load(kp, 16), k2 = v128.load(kp, 32), k3 = v128.load(kp, 48);
+        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1); a2 = vmadd<T>(k2, s, a2); a3 = vmadd<T>(k3, s, a3);
+        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1); b2 = vmadd<T>(k2, t, b2); b3 = vmadd<T>(k3, t, b3);
+      }
+      const p = aj + ro, pk = p + ldm;
+      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act); a2 = actVec<T>(a2, p + 32, act); a3 = actVec<T>(a3, p + 48, act);
+      b0 = actVec<T>(b0, pk, act); b1 = actVec<T>(b1, pk + 16, act); b2 = actVec<T>(b2, pk + 32, act); b3 = actVec<T>(b3, pk + 48, act);
+      if (residual) {
+        const yr = yj + ro, ys = yk + ro;
+        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
+        a2 = vmadd<T>(hv, a2, v128.load(yr, 32)); a3 = vmadd<T>(hv, a3, v128.load(yr, 48));
+        b0 = vmadd<T>(hv, b0, v128.load(ys)); b1 = vmadd<T>(hv, b1, v128.load(ys, 16));
+        b2 = vmadd<T>(hv, b2, v128.load(ys, 32)); b3 = vmadd<T>(hv, b3, v128.load(ys, 48));
+      }
+      const o = oj + ro, ok = o + ldm;
+      v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
+      v128.store(ok, b0); v128.store(ok, b1, 16); v128.store(ok, b2, 32); v128.store(ok, b3, 48);
+    }
+  }
+  for (let j = pairs; j < cols; j++) {
     const yj = y + <usize>j * ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
     let r = 0;
     for (; r + 4 * V <= m; r += 4 * V) {
@@ -293,77 +358,96 @@ function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize,
 function jvpLayer<T>(out: usize, D: usize, A: usize, y: usize, dK: usize, db: usize, K: usize, dy: usize, h: f64, m: i32, k: i32, cols: i32): void {
   const sz = SZ<T>(), V = LANES<T>();
   const ldm = <usize>m * sz, ldk = <usize>k * sz;
-  const hv = vsplat<T>(h), zero = vsplat<T>(0.0);
-  for (let j = 0; j < cols; j++) {
-    const yj = y + <usize>j * ldk, dyj = dy + <usize>j * ldk;
-    const cj = <usize>j * ldm;
+  const hv = vsplat<T>(h);
+  // One accumulator per vector of rows: db, then dK y, then K dy (the same
+  // order in the paired and the single-column sweeps, so a column's numbers
+  // do not depend on its position in the block). Two columns per sweep when
+  // the rows are whole blocks of four vectors: each loaded vector of dK and K
+  // feeds two multiply-adds.
+  const pairs = m % (2 * V) == 0 ? cols & ~1 : 0;
+  for (let j = 0; j < pairs; j += 2) {
+    const yj = y + <usize>j * ldk, yk = yj + ldk, dyj = dy + <usize>j * ldk, dyk = dyj + ldk;
+    const cj = <usize>j * ldm, ck = cj + ldm;
     let r = 0;
     for (; r + 4 * V <= m; r += 4 * V) {
       const ro = <usize>r * sz;
       let a0 = v128.load(db + ro), a1 = v128.load(db + ro, 16), a2 = v128.load(db + ro, 32), a3 = v128.load(db + ro, 48);
-      let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+      let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
       let kp = dK + ro;
       for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz);
-        a0 = vmadd<T>(v128.load(kp), s, a0);
-        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
-        a2 = vmadd<T>(v128.load(kp, 32), s, a2);
-        a3 = vmadd<T>(v128.load(kp, 48), s, a3);
+        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
+        const k0 = v128.load(kp), k1 = v128.load(kp, 16), k2 = v128.load(kp, 32), k3 = v128.load(kp, 48);
+        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1); a2 = vmadd<T>(k2, s, a2); a3 = vmadd<T>(k3, s, a3);
+        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1); b2 = vmadd<T>(k2, t, b2); b3 = vmadd<T>(k3, t, b3);
       }
       if (dy != 0) {
         kp = K + ro;
         for (let q = 0; q < k; q++, kp += ldm) {
-          const s = vsplatAt<T>(dyj + <usize>q * sz);
-          b0 = vmadd<T>(v128.load(kp), s, b0);
-          b1 = vmadd<T>(v128.load(kp, 16), s, b1);
-          b2 = vmadd<T>(v128.load(kp, 32), s, b2);
-          b3 = vmadd<T>(v128.load(kp, 48), s, b3);
+          const s = vsplatAt<T>(dyj + <usize>q * sz), t = vsplatAt<T>(dyk + <usize>q * sz);
+          const k0 = v128.load(kp), k1 = v128.load(kp, 16), k2 = v128.load(kp, 32), k3 = v128.load(kp, 48);
+          a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1); a2 = vmadd<T>(k2, s, a2); a3 = vmadd<T>(k3, s, a3);
+          b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1); b2 = vmadd<T>(k2, t, b2); b3 = vmadd<T>(k3, t, b3);
         }
       }
-      const ap = A + cj + ro;
-      a0 = vmul<T>(v128.load(ap), vadd<T>(a0, b0));
-      a1 = vmul<T>(v128.load(ap, 16), vadd<T>(a1, b1));
-      a2 = vmul<T>(v128.load(ap, 32), vadd<T>(a2, b2));
-      a3 = vmul<T>(v128.load(ap, 48), vadd<T>(a3, b3));
+      const ap = A + cj + ro, aq = A + ck + ro;
+      a0 = vmul<T>(v128.load(ap), a0); a1 = vmul<T>(v128.load(ap, 16), a1);
+      a2 = vmul<T>(v128.load(ap, 32), a2); a3 = vmul<T>(v128.load(ap, 48), a3);
+      b0 = vmul<T>(v128.load(aq), b0); b1 = vmul<T>(v128.load(aq, 16), b1);
+      b2 = vmul<T>(v128.load(aq, 32), b2); b3 = vmul<T>(v128.load(aq, 48), b3);
       if (D != 0) {
-        const dp = D + cj + ro;
+        const dp = D + cj + ro, dq = D + ck + ro;
         a0 = vmadd<T>(hv, a0, v128.load(dp)); a1 = vmadd<T>(hv, a1, v128.load(dp, 16));
         a2 = vmadd<T>(hv, a2, v128.load(dp, 32)); a3 = vmadd<T>(hv, a3, v128.load(dp, 48));
+        b0 = vmadd<T>(hv, b0, v128.load(dq)); b1 = vmadd<T>(hv, b1, v128.load(dq, 16));
+        b2 = vmadd<T>(hv, b2, v128.load(dq, 32)); b3 = vmadd<T>(hv, b3, v128.load(dq, 48));
       } else if (h != 1.0) {
         a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); a2 = vmul<T>(hv, a2); a3 = vmul<T>(hv, a3);
+        b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1); b2 = vmul<T>(hv, b2); b3 = vmul<T>(hv, b3);
       }
-      const op = out + cj + ro;
+      const op = out + cj + ro, oq = out + ck + ro;
       v128.store(op, a0); v128.store(op, a1, 16); v128.store(op, a2, 32); v128.store(op, a3, 48);
+      v128.store(oq, b0); v128.store(oq, b1, 16); v128.store(oq, b2, 32); v128.store(oq, b3, 48);
     }
-    for (; r + 2 * V <= m; r += 2 * V) {
+    for (; r < m; r += 2 * V) {
       const ro = <usize>r * sz;
       let a0 = v128.load(db + ro), a1 = v128.load(db + ro, 16);
-      let b0 = zero, b1 = zero;
+      let b0 = a0, b1 = a1;
       let kp = dK + ro;
       for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz);
-        a0 = vmadd<T>(v128.load(kp), s, a0);
-        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
+        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
+        const k0 = v128.load(kp), k1 = v128.load(kp, 16);
+        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
+        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
       }
       if (dy != 0) {
         kp = K + ro;
         for (let q = 0; q < k; q++, kp += ldm) {
-          const s = vsplatAt<T>(dyj + <usize>q * sz);
-          b0 = vmadd<T>(v128.load(kp), s, b0);
-          b1 = vmadd<T>(v128.load(kp, 16), s, b1);
+          const s = vsplatAt<T>(dyj + <usize>q * sz), t = vsplatAt<T>(dyk + <usize>q * sz);
+          const k0 = v128.load(kp), k1 = v128.load(kp, 16);
+          a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
+          b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
         }
       }
-      const ap = A + cj + ro;
-      a0 = vmul<T>(v128.load(ap), vadd<T>(a0, b0));
-      a1 = vmul<T>(v128.load(ap, 16), vadd<T>(a1, b1));
+      const ap = A + cj + ro, aq = A + ck + ro;
+      a0 = vmul<T>(v128.load(ap), a0); a1 = vmul<T>(v128.load(ap, 16), a1);
+      b0 = vmul<T>(v128.load(aq), b0); b1 = vmul<T>(v128.load(aq, 16), b1);
       if (D != 0) {
-        a0 = vmadd<T>(hv, a0, v128.load(D + cj + ro)); a1 = vmadd<T>(hv, a1, v128.load(D + cj + ro, 16));
+        const dp = D + cj + ro, dq = D + ck + ro;
+        a0 = vmadd<T>(hv, a0, v128.load(dp)); a1 = vmadd<T>(hv, a1, v128.load(dp, 16));
+        b0 = vmadd<T>(hv, b0, v128.load(dq)); b1 = vmadd<T>(hv, b1, v128.load(dq, 16));
       } else if (h != 1.0) {
         a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1);
+        b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1);
       }
-      v128.store(out + cj + ro, a0); v128.store(out + cj + ro, a1, 16);
+      const op = out + cj + ro, oq = out + ck + ro;
+      v128.store(op, a0); v128.store(op, a1, 16);
+      v128.store(oq, b0); v128.store(oq, b1, 16);
     }
-    for (; r < m; r += V) {
+  }
+  for (let j = pairs; j < cols; j++) {
+    const yj = y + <usize>j * ldk, dyj = dy + <usize>j * ldk;
+    const cj = <usize>j * ldm;
+    for (let r = 0; r < m; r += V) {
       const ro = <usize>r * sz;
       let a = v128.load(db + ro);
       let kp = dK + ro;
