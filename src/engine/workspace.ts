@@ -340,20 +340,25 @@ export class NetworkWorkspace {
    * @param W W's data (nc × (nOut [+ 1])), or null for plain model passes
    */
   setParams(theta: Float64Array, W: Float64Array | null): void {
-    this.plan.layers.forEach((l, i) => {
-      const lo = this.layerOff[i], { mp, kp } = this.dims[i];
-      const K = this.view(lo.K, mp * kp), Kt = this.view(lo.Kt, mp * kp);
-      const o = l.offset;
+    // One view over the parameter region (K, Kᵀ, b of every layer, then W; laid out contiguously by allocate)
+    // rather than three per layer: this runs once per evaluation, also per mini-batch step.
+    const e = this.elt, layers = this.plan.layers;
+    const p0 = layers.length > 0 ? this.layerOff[0].K : this.off.W;
+    const P = this.view(p0, (this.off.W - p0) / e + this.ncp * (2 * this.lastMp() + 1));
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i], lo = this.layerOff[i], { mp, kp } = this.dims[i];
+      const K = (lo.K - p0) / e, Kt = (lo.Kt - p0) / e, b = (lo.b - p0) / e;
+      const o = l.offset, m = l.m;
       for (let q = 0; q < l.k; q++) {
-        for (let r = 0; r < l.m; r++) {
-          const v = theta[o + r + q * l.m];
-          K[r + q * mp] = v;
-          Kt[q + r * kp] = v;
+        for (let r = 0; r < m; r++) {
+          const v = theta[o + r + q * m];
+          P[K + r + q * mp] = v;
+          P[Kt + q + r * kp] = v;
         }
       }
-      expandBias(this.view(lo.b, mp), theta, o + l.m * l.k, l.m, l.bias);
-    });
-    if (W && this.classes > 0) this.writeW(this.view(this.off.W, this.ncp * (2 * this.lastMp() + 1)), W, true);
+      expandBias(P.subarray(b, b + mp), theta, o + m * l.k, m, l.bias);
+    }
+    if (W && this.classes > 0) this.writeW(P.subarray((this.off.W - p0) / e), W, true);
   }
 
   /** Rows of the last layer as the kernel sees them. */
