@@ -124,12 +124,13 @@ function affineCols<T>(out: usize, M: usize, bias: usize, x: usize, D: usize, h:
   const sz = SZ<T>(), V = LANES<T>();
   const ldr = <usize>rows * sz, ldi = <usize>inner * sz;
   const hv = vsplat<T>(h), zero = vsplat<T>(0);
-  // Two columns per sweep when the rows are whole blocks of four vectors:
-  // each loaded vector of M feeds two multiply-adds (eight accumulators).
-  const pairs = rows % (4 * V) == 0 ? cols & ~1 : 0;
+  // Two columns per sweep when the rows are whole blocks of two vectors (in
+  // blocks of four, then two): each loaded vector of M feeds two multiply-adds.
+  const pairs = rows % (2 * V) == 0 ? cols & ~1 : 0;
   for (let j = 0; j < pairs; j += 2) {
     const xj = x + <usize>j * ldi, xk = xj + ldi, oj = out + <usize>j * ldr, dj = D + <usize>j * ldr;
-    for (let r = 0; r < rows; r += 4 * V) {
+    let r = 0;
+    for (; r + 4 * V <= rows; r += 4 * V) {
       const ro = <usize>r * sz;
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
       if (bias != 0) {
@@ -156,6 +157,32 @@ function affineCols<T>(out: usize, M: usize, bias: usize, x: usize, D: usize, h:
       const ok = oj + ldr;
       v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
       v128.store(ok + ro, b0); v128.store(ok + ro, b1, 16); v128.store(ok + ro, b2, 32); v128.store(ok + ro, b3, 48);
+    }
+    for (; r < rows; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = zero, a1 = zero;
+      if (bias != 0) {
+        a0 = v128.load(bias + ro); a1 = v128.load(bias + ro, 16);
+      }
+      let b0 = a0, b1 = a1;
+      let mp = M + ro;
+      for (let q = 0; q < inner; q++, mp += ldr) {
+        const s = vsplatAt<T>(xj + <usize>q * sz), t = vsplatAt<T>(xk + <usize>q * sz);
+        const m0 = v128.load(mp), m1 = v128.load(mp, 16);
+        a0 = vmadd<T>(m0, s, a0); a1 = vmadd<T>(m1, s, a1);
+        b0 = vmadd<T>(m0, t, b0); b1 = vmadd<T>(m1, t, b1);
+      }
+      const dk = dj + ldr;
+      if (D != 0) {
+        a0 = vmadd<T>(hv, a0, v128.load(dj + ro)); a1 = vmadd<T>(hv, a1, v128.load(dj + ro, 16));
+        b0 = vmadd<T>(hv, b0, v128.load(dk + ro)); b1 = vmadd<T>(hv, b1, v128.load(dk + ro, 16));
+      } else if (h != 1.0) {
+        a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1);
+        b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1);
+      }
+      const ok = oj + ldr;
+      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16);
+      v128.store(ok + ro, b0); v128.store(ok + ro, b1, 16);
     }
   }
   for (let j = pairs; j < cols; j++) {
@@ -269,12 +296,13 @@ function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize,
   const sz = SZ<T>(), V = LANES<T>();
   const ldm = <usize>m * sz, ldk = <usize>k * sz;
   const hv = vsplat<T>(h);
-  // Two columns per sweep when the rows are whole blocks of four vectors
-  // (each loaded vector of K feeds two multiply-adds).
-  const pairs = m % (4 * V) == 0 ? cols & ~1 : 0;
+  // Two columns per sweep when the rows are whole blocks of two vectors (in
+  // blocks of four, then two): each loaded vector of K feeds two multiply-adds.
+  const pairs = m % (2 * V) == 0 ? cols & ~1 : 0;
   for (let j = 0; j < pairs; j += 2) {
     const yj = y + <usize>j * ldk, yk = yj + ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
-    for (let r = 0; r < m; r += 4 * V) {
+    let r = 0;
+    for (; r + 4 * V <= m; r += 4 * V) {
       const ro = <usize>r * sz;
       let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
       let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
@@ -298,6 +326,29 @@ function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize,
       const o = oj + ro, ok = o + ldm;
       v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
       v128.store(ok, b0); v128.store(ok, b1, 16); v128.store(ok, b2, 32); v128.store(ok, b3, 48);
+    }
+    for (; r < m; r += 2 * V) {
+      const ro = <usize>r * sz;
+      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16);
+      let b0 = a0, b1 = a1;
+      let kp = K + ro;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
+        const k0 = v128.load(kp), k1 = v128.load(kp, 16);
+        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
+        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
+      }
+      const p = aj + ro, pk = p + ldm;
+      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act);
+      b0 = actVec<T>(b0, pk, act); b1 = actVec<T>(b1, pk + 16, act);
+      if (residual) {
+        const yr = yj + ro, ys = yk + ro;
+        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
+        b0 = vmadd<T>(hv, b0, v128.load(ys)); b1 = vmadd<T>(hv, b1, v128.load(ys, 16));
+      }
+      const o = oj + ro, ok = o + ldm;
+      v128.store(o, a0); v128.store(o, a1, 16);
+      v128.store(ok, b0); v128.store(ok, b1, 16);
     }
   }
   for (let j = pairs; j < cols; j++) {
