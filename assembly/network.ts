@@ -515,14 +515,42 @@ function jvpLayer<T>(out: usize, D: usize, A: usize, y: usize, dK: usize, db: us
   }
 }
 
-/** out = a ∘ w over `count` entries (a multiple of the lanes). */
-function hadamard<T>(out: usize, a: usize, w: usize, count: i32): void {
-  const end = <usize>count * SZ<T>();
-  for (let o: usize = 0; o < end; o += 16) v128.store(out + o, vmul<T>(v128.load(a + o), v128.load(w + o)));
+/**
+ * G = A ∘ W and db += rowsums(G) in one sweep (m×cols, m a multiple of the
+ * lanes): the row sums take each product while it is in a register instead
+ * of a second sweep over G (the same additions in the same order).
+ */
+function hadamardRowSums<T>(G: usize, A: usize, W: usize, db: usize, m: i32, cols: i32): void {
+  const sz = SZ<T>(), V = LANES<T>();
+  const ldm = <usize>m * sz;
+  let r = 0;
+  for (; r + 4 * V <= m; r += 4 * V) {
+    const ro = <usize>r * sz;
+    let s0 = v128.load(db + ro), s1 = v128.load(db + ro, 16), s2 = v128.load(db + ro, 32), s3 = v128.load(db + ro, 48);
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j * ldm + ro;
+      const g0 = vmul<T>(v128.load(A + o), v128.load(W + o)), g1 = vmul<T>(v128.load(A + o, 16), v128.load(W + o, 16));
+      const g2 = vmul<T>(v128.load(A + o, 32), v128.load(W + o, 32)), g3 = vmul<T>(v128.load(A + o, 48), v128.load(W + o, 48));
+      v128.store(G + o, g0); v128.store(G + o, g1, 16); v128.store(G + o, g2, 32); v128.store(G + o, g3, 48);
+      s0 = vadd<T>(s0, g0); s1 = vadd<T>(s1, g1); s2 = vadd<T>(s2, g2); s3 = vadd<T>(s3, g3);
+    }
+    v128.store(db + ro, s0); v128.store(db + ro, s1, 16); v128.store(db + ro, s2, 32); v128.store(db + ro, s3, 48);
+  }
+  for (; r < m; r += V) {
+    const ro = <usize>r * sz;
+    let s0 = v128.load(db + ro);
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j * ldm + ro;
+      const g0 = vmul<T>(v128.load(A + o), v128.load(W + o));
+      v128.store(G + o, g0);
+      s0 = vadd<T>(s0, g0);
+    }
+    v128.store(db + ro, s0);
+  }
 }
 
 /**
- * dK += G Yᵀ (m×k), db += rowsums(G) (m) over `cols` columns; G m×cols, Y k×cols.
+ * dK += G Yᵀ (m×k), db += rowsums(G) (m; db = 0: not formed) over `cols` columns; G m×cols, Y k×cols.
  * Two columns q, q+1 of dK per sweep over the block (eight accumulators for
  * a block of four vectors): each loaded vector of G feeds two multiply-adds.
  */
@@ -584,6 +612,7 @@ function gradK<T>(dK: usize, db: usize, G: usize, Y: usize, m: i32, k: i32, cols
       v128.store(kq + ro, a);
     }
   }
+  if (db == 0) return;
   for (let r = 0; r < m; r += V) {
     const ro = <usize>r * sz;
     let a = v128.load(db + ro);
@@ -621,8 +650,8 @@ function backward<T>(d: usize, st: usize, y0: usize, cols: i32, B: i32, w: usize
   for (let l = L - 1; l >= 0; l--) {
     const m = lrec(d, l, L_M), k = lrec(d, l, L_K);
     const a = st + <usize>lrec(d, l, L_AOFF);
-    hadamard<T>(G, a, w, m * cols);
-    gradK<T>(grad + <usize>lrec(d, l, L_GOFF) * sz, grad + <usize>lrec(d, l, L_DBOFF) * sz, G, layerInput<T>(d, st, y0, l, B), m, k, cols);
+    hadamardRowSums<T>(G, a, w, grad + <usize>lrec(d, l, L_DBOFF) * sz, m, cols);
+    gradK<T>(grad + <usize>lrec(d, l, L_GOFF) * sz, 0, G, layerInput<T>(d, st, y0, l, B), m, k, cols);
     if (l == 0) break;
     // W_l = [W_{l+1}] + h_l K_lᵀ G_l (Kᵀ stored k×m).
     const res = lrec(d, l, L_RES) != 0;
