@@ -136,6 +136,8 @@ export class NetworkWorkspace {
   private readonly layerOff: { K: number; Kt: number; b: number; g: number; db: number; a: number }[] = [];
   private chunkBytes = 0;
   private partBytes = 0;
+  /** The sum over blocks in {@link reduce} (reused: its values are copied out before it returns). */
+  private sumScratch = new Float64Array(0);
   private scrBytes = 0;
   private maxBlocks = 0;
   /** Bumped whenever the block is (re)allocated: data uploaded for an older one is gone. */
@@ -338,20 +340,25 @@ export class NetworkWorkspace {
    * @param W W's data (nc × (nOut [+ 1])), or null for plain model passes
    */
   setParams(theta: Float64Array, W: Float64Array | null): void {
-    this.plan.layers.forEach((l, i) => {
-      const lo = this.layerOff[i], { mp, kp } = this.dims[i];
-      const K = this.view(lo.K, mp * kp), Kt = this.view(lo.Kt, mp * kp);
-      const o = l.offset;
+    // One view over the parameter region (K, Kᵀ, b of every layer, then W; laid out contiguously by allocate)
+    // rather than three per layer: this runs once per evaluation, also per mini-batch step.
+    const e = this.elt, layers = this.plan.layers;
+    const p0 = layers.length > 0 ? this.layerOff[0].K : this.off.W;
+    const P = this.view(p0, (this.off.W - p0) / e + this.ncp * (2 * this.lastMp() + 1));
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i], lo = this.layerOff[i], { mp, kp } = this.dims[i];
+      const K = (lo.K - p0) / e, Kt = (lo.Kt - p0) / e, b = (lo.b - p0) / e;
+      const o = l.offset, m = l.m;
       for (let q = 0; q < l.k; q++) {
-        for (let r = 0; r < l.m; r++) {
-          const v = theta[o + r + q * l.m];
-          K[r + q * mp] = v;
-          Kt[q + r * kp] = v;
+        for (let r = 0; r < m; r++) {
+          const v = theta[o + r + q * m];
+          P[K + r + q * mp] = v;
+          P[Kt + q + r * kp] = v;
         }
       }
-      expandBias(this.view(lo.b, mp), theta, o + l.m * l.k, l.m, l.bias);
-    });
-    if (W && this.classes > 0) this.writeW(this.view(this.off.W, this.ncp * (2 * this.lastMp() + 1)), W, true);
+      expandBias(P.subarray(b, b + mp), theta, o + m * l.k, m, l.bias);
+    }
+    if (W && this.classes > 0) this.writeW(P.subarray((this.off.W - p0) / e), W, true);
   }
 
   /** Rows of the last layer as the kernel sees them. */
@@ -412,30 +419,44 @@ export class NetworkWorkspace {
     const G = this.gradLength, stride = this.partBytes;
     const head = new Float64Array(this.buffer(), this.base + this.off.part, (stride * blocks) / 8);
     let value = 0, hits = 0;
-    const want = theta !== null || W !== null;
-    // One block: its partial is the sum; more: added in block order, in double (the same order on any thread count).
-    const sum = blocks === 1 || !want ? this.view(this.off.part + 8 * PART_HEAD, G) : new Float64Array(G);
     for (let c = 0; c < blocks; c++) {
       const p = (c * stride) / 8;
       value += head[p];
       hits += head[p + 1];
-      if (blocks > 1 && want) {
-        const g = this.view(this.off.part + c * stride + 8 * PART_HEAD, G);
-        for (let i = 0; i < G; i++) sum[i] += g[i];
+    }
+    if (theta === null && (W === null || this.classes === 0)) return { value, hits };
+    // One block: its partial is the sum; more: added in block order, in double (the same order on any thread
+    // count), through one view of all partials (no view per block: this runs once per pass, also for small batches).
+    let sum: Float64Array | Float32Array;
+    if (blocks === 1) sum = this.view(this.off.part + 8 * PART_HEAD, G);
+    else {
+      const E = stride / this.elt, g0 = (8 * PART_HEAD) / this.elt;
+      const all = this.view(this.off.part, E * blocks);
+      if (this.sumScratch.length !== G) this.sumScratch = new Float64Array(G);
+      sum = this.sumScratch;
+      sum.fill(0);
+      for (let c = 0; c < blocks; c++) {
+        const o = c * E + g0;
+        for (let i = 0; i < G; i++) sum[i] += all[o + i];
       }
     }
     if (theta) {
-      this.plan.layers.forEach((l, li) => {
-        const lo = this.layerOff[li], o = thetaOffset + l.offset, s = l.residual ? l.h : 1, mp = this.dims[li].mp;
-        for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) theta[o + r + q * l.m] = s * sum[lo.g + r + q * mp];
-        const bo = o + l.m * l.k;
-        if (l.bias === 'vector') for (let r = 0; r < l.m; r++) theta[bo + r] = s * sum[lo.db + r];
+      const layers = this.plan.layers;
+      for (let li = 0; li < layers.length; li++) {
+        const l = layers[li], lo = this.layerOff[li], o = thetaOffset + l.offset, s = l.residual ? l.h : 1, mp = this.dims[li].mp;
+        const m = l.m, g = lo.g;
+        for (let q = 0; q < l.k; q++) {
+          const t = o + q * m, u = g + q * mp;
+          for (let r = 0; r < m; r++) theta[t + r] = s * sum[u + r];
+        }
+        const bo = o + m * l.k;
+        if (l.bias === 'vector') for (let r = 0; r < m; r++) theta[bo + r] = s * sum[lo.db + r];
         else if (l.bias === 'scalar') {
           let t = 0;
-          for (let r = 0; r < l.m; r++) t += sum[lo.db + r];
+          for (let r = 0; r < m; r++) t += sum[lo.db + r];
           theta[bo] = s * t;
         }
-      });
+      }
     }
     if (W && this.classes > 0) {
       const nc = this.classes, ncp = this.ncp, m = this.plan.layers[this.plan.layers.length - 1].m, wb = this.wOffset + ncp * this.lastMp();

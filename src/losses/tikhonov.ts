@@ -67,8 +67,11 @@ export function tikhonov(options: TikhonovOptions = {}): Regularizer {
     },
   }, 'tikhonov', [options]);
   function lamLtL(v: Float64Array): Float64Array {
-    const out = L ? Float64Array.from(L.applyTranspose(L.apply(v))) : Float64Array.from(v);
-    for (let i = 0; i < out.length; i++) out[i] *= lambda;
+    // Float64Array.from walks its argument as an iterable: a typed array's slice/constructor copy is much faster
+    // (this runs per evaluation and per Hessian mat-vec, also for small mini-batches).
+    const src = L ? L.applyTranspose(L.apply(v)) : v;
+    const out = new Float64Array(src.length);
+    for (let i = 0; i < out.length; i++) out[i] = src[i] * lambda;
     return out;
   }
 }

@@ -7,6 +7,7 @@ import { columnMajorData, mat, type Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { affineGradW, affineGradY, affineJvpY, affineScores, type AffineShape } from '../losses/affine.js';
 import type { IndexLabels } from '../losses/labels.js';
+import type { Regularizer } from '../losses/tikhonov.js';
 import type { Model, ParamBlock } from '../core/model.js';
 import { prefixBlocks } from '../networks/params.js';
 import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
@@ -240,6 +241,21 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     return { value, gradient, hessian, info };
   };
 
+  /**
+   * out[o + i] += (∇²R v)_i = (∇R(v))_i for a quadratic R: λ v_i directly when R = (λ/2)‖x‖² (`isIdentity`,
+   * the same products as adding R.gradient(v), without its new vector — this runs per mini-batch step and per
+   * Hessian mat-vec), else through R.
+   */
+  const addRegularizer = (out: Float64Array, R: Regularizer | null, v: Float64Array, o: number): void => {
+    if (!R) return;
+    if (!R.isIdentity) {
+      addInto(out, R.gradient(v), o);
+      return;
+    }
+    const lambda = R.lambda;
+    for (let i = 0; i < v.length; i++) out[o + i] += v[i] * lambda;
+  };
+
   /** evaluate through the plan: the same formulas, loss and model parts in one pass each. */
   const evaluatePlan = (p: ClassificationPasses, xc: Float64Array, batch: ArrayLike<number> | null, nb: number, opts: EvaluateOptions): Evaluation => {
     const { theta } = split(xc);
@@ -254,17 +270,16 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     if (opts.valueOnly || !r.gradient) return { value, gradient: new Float64Array(0), info };
     const gradient = r.gradient;
     if (nTheta > 0) counters.modelVjps++;
-    if (reg.theta) addInto(gradient, reg.theta.gradient(theta), 0);
-    if (reg.W) addInto(gradient, reg.W.gradient(wv), nTheta);
+    addRegularizer(gradient, reg.theta, theta, 0);
+    addRegularizer(gradient, reg.W, wv, nTheta);
     const hessian = (v: Float64Array): Float64Array => {
       checkPoint(`${fn}.hessian`, v, nParams, 'v');
       counters.hessianMatVecs++;
       counters.modelJvps++;
       counters.modelVjps++;
       const out = r.hessian(v);
-      const vTheta = v.subarray(0, nTheta), vW = v.subarray(nTheta);
-      if (reg.theta) addInto(out, reg.theta.hessian(vTheta), 0);
-      if (reg.W) addInto(out, reg.W.hessian(vW), nTheta);
+      addRegularizer(out, reg.theta, v.subarray(0, nTheta), 0);
+      addRegularizer(out, reg.W, v.subarray(nTheta), nTheta);
       return out;
     };
     return { value, gradient, hessian, info };
