@@ -20,6 +20,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { getWasmThreads, setWasmThreads } from '../src/core/wasm/threads.js';
 
 /** Parameters of one benchmark case; they all appear in its label. */
 export type BenchParams = Record<string, string | number | boolean>;
@@ -329,4 +330,19 @@ export async function effectiveCores(threads: number, ms = 300): Promise<number>
   const u = process.cpuUsage(u0);
   consume(x);
   return (u.user + u.system) / 1000 / (performance.now() - t0);
+}
+
+/**
+ * Run `fn` with numdl's WebAssembly kernels on `threads` threads and restore
+ * the previous count afterwards (also when `fn` throws): a comparison with a
+ * single-threaded peer (TF.js in Node) times numdl on one thread too.
+ */
+export async function withWasmThreads<T>(threads: number, fn: () => Promise<T>): Promise<T> {
+  const before = getWasmThreads();
+  setWasmThreads(threads);
+  try {
+    return await fn();
+  } finally {
+    setWasmThreads(before);
+  }
 }

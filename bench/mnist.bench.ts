@@ -24,12 +24,11 @@
  */
 import { columnMajorData, matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
-import { getWasmThreads, setWasmThreads } from '../src/core/wasm/threads.js';
 import { loadMnist } from '../src/node/mnist.js';
 import { classificationObjective } from '../src/objectives/classificationObjective.js';
 import { predict } from '../src/objectives/predict.js';
 import { mnistCnn } from '../examples/mnist-cnn.js';
-import { fmt, renderSection, speedup, timeCases, type BenchCase, type BenchSection, type Timing, type TimingOptions } from './harness.js';
+import { fmt, renderSection, speedup, timeCases, withWasmThreads, type BenchCase, type BenchSection, type Timing, type TimingOptions } from './harness.js';
 import { describe, loadTf, useBackend, type Tf } from './tfjs.js';
 
 type Tensor = ReturnType<Tf['tensor']>;
@@ -103,14 +102,8 @@ function tfNetwork(tf: Tf, x: Float64Array, nTheta: number, nc: number) {
  * WebAssembly kernels run on one thread too (`setWasmThreads(1)`) while it is
  * timed; the previous thread count is restored afterwards.
  */
-export async function run(opts: { quick: boolean }): Promise<BenchSection> {
-  const threadsBefore = getWasmThreads();
-  setWasmThreads(1);
-  try {
-    return await runOneThread(opts);
-  } finally {
-    setWasmThreads(threadsBefore);
-  }
+export function run(opts: { quick: boolean }): Promise<BenchSection> {
+  return withWasmThreads(1, () => runOneThread(opts));
 }
 
 async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {

@@ -28,12 +28,11 @@ import type { Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
 import { getKernelBackend, setKernelBackend, type KernelBackend } from '../src/core/wasm/backend.js';
 import { wasmAvailable } from '../src/core/wasm/module.js';
-import { getWasmThreads, setWasmThreads } from '../src/core/wasm/threads.js';
 import { labelAccuracy } from '../src/losses/index.js';
 import { classificationObjective, predict, varproObjective } from '../src/objectives/index.js';
 import { adam, newtonCG, varpro, type OptimizerResult } from '../src/optimizers/index.js';
 import { countWork, historyPoint, monitor, peaksSplit, resnetPeaksModel, type HistoryPoint, type PeaksSplit } from '../examples/resnet-peaks.js';
-import { fmt, renderSection, speedup, timeCases, type BenchCase, type BenchSection, type TimingOptions } from './harness.js';
+import { fmt, renderSection, speedup, timeCases, withWasmThreads, type BenchCase, type BenchSection, type TimingOptions } from './harness.js';
 import { describe, loadTf, useBackend, type Tf } from './tfjs.js';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
@@ -231,14 +230,8 @@ function median(xs: number[]): number {
  * WebAssembly kernels run on one thread too (`setWasmThreads(1)`) while it is
  * timed; the previous thread count is restored afterwards.
  */
-export async function run(opts: { quick: boolean }): Promise<BenchSection> {
-  const threadsBefore = getWasmThreads();
-  setWasmThreads(1);
-  try {
-    return await runOneThread(opts);
-  } finally {
-    setWasmThreads(threadsBefore);
-  }
+export function run(opts: { quick: boolean }): Promise<BenchSection> {
+  return withWasmThreads(1, () => runOneThread(opts));
 }
 
 async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
