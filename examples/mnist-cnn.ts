@@ -395,14 +395,16 @@ export function historyTable(r: MnistCnnResult): string {
 function setupOf(r: MnistCnnResult): string {
   const c = r.config;
   return `${r.description}; ${r.nParams} parameters (${r.nTheta} in the convolutions, ${r.nW} in the classifier); `
-    + `${c.nTrain} training / ${c.nTest} test images; Tikhonov λ_θ = ${c.lambdaTheta}, λ_W = ${c.lambdaW}; ADAM ${c.epochs} epochs, lr ${c.lr} halved every ${c.lrHalfEvery}; `
-    + `Newton-CG ${c.newtonIters} iterations on a fixed sample of ${c.sample}; seed ${c.seed}`;
+    + `${c.nTrain} training / ${c.nTest} test images; Tikhonov λ_θ = ${c.lambdaTheta}, λ_W = ${c.lambdaW}; `
+    + `${c.epochs > 0 ? `ADAM ${c.epochs} epochs, lr ${c.lr} halved every ${c.lrHalfEvery}` : 'no ADAM (--epochs 0)'}; `
+    + `${c.sample > 0 ? `Newton-CG ${c.newtonIters} iterations on a fixed sample of ${c.sample}` : 'no Newton-CG (--sample 0)'}; seed ${c.seed}`;
 }
 
 runExample({
   name: 'mnist-cnn',
   metaUrl: import.meta.url,
   summary: 'A small residual CNN on MNIST (conv 1→8, pool, 2 residual conv steps, softmax), trained by ADAM on all images and by Newton-CG on a sample.',
+  seeds: true,
   options: {
     width: { help: 'channels (default 8; fast 4)' },
     steps: { help: 'residual steps (default 2; fast 1)' },
@@ -410,13 +412,13 @@ runExample({
     'final-pool': { type: 'boolean', help: 'average-pool before the classifier' },
     train: { help: 'training images (default 60000; fast 1000)' },
     test: { help: 'test images (default 10000; fast 500)' },
-    epochs: { help: 'ADAM epochs (default 3; fast 2)' },
+    epochs: { help: 'ADAM epochs (default 3; fast 2; 0 skips ADAM)' },
     batch: { help: 'ADAM batch size (default 64; fast 32)' },
     lr: { value: 'X', help: 'ADAM learning rate (default 0.003)' },
     'lr-half-every': { help: 'halve the learning rate every N epochs (default 1)' },
     'lambda-theta': { value: 'X', help: 'Tikhonov weight on the convolutions (default 1e-4)' },
     'lambda-w': { value: 'X', help: 'Tikhonov weight on W (default 1e-4)' },
-    sample: { help: 'training images of the Newton-CG run (default 1000; fast 150)' },
+    sample: { help: 'training images of the Newton-CG run (default 1000; fast 150; 0 skips Newton-CG)' },
     'newton-iters': { help: 'Newton-CG iterations (default 10; fast 3)' },
     cg: { help: 'CG iterations per Newton step (default 10; fast 6)' },
     monitor: { help: 'test images monitored during training (default 2000; fast 300)' },
