@@ -94,6 +94,21 @@ function squareRoots(mu: nd.Spectrum): nd.Spectrum {
 }
 
 /**
+ * Spectra of the steps Y ↦ Y + h·f(Y) of a forward-Euler network: the
+ * linearisation of each step's layer at the state entering that step.
+ */
+function eulerStepSpectra(
+  layers: readonly nd.Model[], openingParams: number,
+  trajectory: (theta: Float64Array, Y: nd.Matrix) => nd.Matrix[],
+): (theta: Float64Array, Y: nd.Matrix) => nd.Spectrum {
+  return (theta, Y) => {
+    const traj = trajectory(theta, Y);
+    const xs = blockSlices(theta, openingParams, layers.map((l) => l.nParams));
+    return concat(layers.map((l, j) => nd.linearizationSpectrum(l, xs[j], traj[j])));
+  };
+}
+
+/**
  * Build the network of a configuration.
  * @example const net = buildNetwork(DEFAULT_CONFIG); net.model.nParams // 24 + 16·72
  */
@@ -114,11 +129,7 @@ export function buildNetwork(c: Pick<PlaygroundConfig, 'width' | 'depth' | 'T' |
     };
     return {
       model, width: m, h, region: 'euler', trajectory,
-      stepSpectra: (theta, Y) => {
-        const traj = trajectory(theta, Y);
-        const xs = blockSlices(theta, opening.nParams, model.layers.map((l) => l.nParams));
-        return concat(model.layers.map((l, j) => nd.linearizationSpectrum(l, xs[j], traj[j])));
-      },
+      stepSpectra: eulerStepSpectra(model.layers, opening.nParams, trajectory),
     };
   }
   if (c.step === 'parabolic') {
@@ -126,11 +137,7 @@ export function buildNetwork(c: Pick<PlaygroundConfig, 'width' | 'depth' | 'T' |
     const trajectory = (theta: Float64Array, Y: nd.Matrix) => model.forward(theta, Y).trajectory;
     return {
       model, width: m, h, region: 'euler', trajectory,
-      stepSpectra: (theta, Y) => {
-        const traj = trajectory(theta, Y);
-        const xs = blockSlices(theta, opening.nParams, model.layers.map((l) => l.nParams));
-        return concat(model.layers.map((l, j) => nd.linearizationSpectrum(l, xs[j], traj[j])));
-      },
+      stepSpectra: eulerStepSpectra(model.layers, opening.nParams, trajectory),
     };
   }
   if (c.step === 'hamiltonian') {

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { publicSurface } from './publicSurface.js';
+import { publicSurface } from '../helpers/publicSurface.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const built = existsSync(join(root, 'dist', 'index.js')) && existsSync(join(root, 'dist', 'cjs', 'index.js'));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as nd from '../../src/index.js';
 import * as internals from '../../src/internals.js';
 import * as nodeEntry from '../../src/node/index.js';
-import { publicSurface } from './publicSurface.js';
+import { publicSurface } from '../helpers/publicSurface.js';
 
 
 test('the main entry exports exactly the committed public surface', () => {
