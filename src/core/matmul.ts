@@ -68,10 +68,6 @@ const NC = 2048;
  */
 export const GEMM_BLOCKS: Readonly<{ mr: number; nr: number; kc: number; mc: number; nc: number }> = Object.freeze({ mr: MR, nr: NR, kc: KC, mc: MC, nc: NC });
 
-// Packing workspaces: pure scratch, grown on demand, never shrunk.
-let packA = new Float64Array(MC * KC);
-let packB = new Float64Array(0);
-const tile = new Float64Array(MR * NR);
 
 type Data = Float64Array | Float32Array;
 
@@ -411,11 +407,13 @@ function blockedGemm(
   const kcMax = blockSize(k, KC, 1);
   const mcMax = blockSize(m, MC, MR);
   const ncMax = blockSize(n, NC, NR);
-  const needB = kcMax * (Math.ceil(ncMax / NR) * NR);
-  if (packB.length < needB) packB = new Float64Array(needB);
-  const needA = kcMax * (Math.ceil(mcMax / MR) * MR);
-  if (packA.length < needA) packA = new Float64Array(needA);
-  const pa = packA, pb = packB, t = tile;
+  // The packing panels belong to this call (no module-level scratch: a
+  // product never shares buffers with another, and nothing stays allocated
+  // after it). They hold at most kc·(mc + nc) numbers, while the product does
+  // m·n·k multiply-adds with m·n ≥ 64 here, so allocating them is noise.
+  const pb = new Float64Array(kcMax * (Math.ceil(ncMax / NR) * NR));
+  const pa = new Float64Array(kcMax * (Math.ceil(mcMax / MR) * MR));
+  const t = new Float64Array(MR * NR);
 
   for (let jc = 0; jc < n; jc += ncMax) {
     const nc = Math.min(ncMax, n - jc);

@@ -247,7 +247,13 @@ export function runStochastic(fn: string, objective: Objective, x0: Float64Array
           const r = opts.onIteration(light, x);
           if (r === false || (r && typeof r === 'object' && (r as Record<string, unknown>).stop === true)) {
             epochsDone = epoch - 1;
-            return finish('stoppedByCallback', `onIteration returned false at step ${steps}`, x);
+            // Stopped mid-epoch: the caller asked for this iterate, so evaluate
+            // the monitor set there — x, value and gradNorm of the result then
+            // belong to the same point. If that evaluation is not finite, the
+            // last monitored iterate is returned instead (like a NaN batch).
+            const ms = monitorEval();
+            if (!ms.ok) return finish('nonFinite', `onIteration returned false at step ${steps}, but the monitored objective there is not finite; returning the last monitored iterate (epoch ${epochsDone}), whose evaluation was finite`, xGood);
+            return finish('stoppedByCallback', `onIteration returned false at step ${steps} (mid-epoch ${epoch}); value and gradNorm are the monitor's at that iterate`, x);
           }
         }
       }

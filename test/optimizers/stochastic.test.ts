@@ -77,6 +77,11 @@ test('stochastic stop statuses: onEpoch/onIteration returning false, gradTol, Na
   const byStep = sgd(p.objective, x0, { maxEpochs: 10, onIteration: (row) => (row.iter === 5 ? false : undefined) });
   assert.equal(byStep.status, 'stoppedByCallback');
   assert.equal(byStep.steps, 5);
+  // A mid-epoch stop returns the stopping iterate with its own monitored value and gradient norm.
+  const atStop = p.objective.evaluate(byStep.x);
+  assert.equal(byStep.value, atStop.value);
+  assert.equal(byStep.gradNorm, Math.hypot(...atStop.gradient));
+  assert.notEqual(byStep.value, byStep.history.at(-1)!.value);
   const conv = sgd(p.objective, x0, { lr: 0.05, maxEpochs: 50, gradTol: 0.05 });
   assert.equal(conv.status, 'converged', conv.message);
   assert.ok(conv.gradNorm <= 0.05);
