@@ -16,6 +16,7 @@
  * memory stays near {@link CHUNK_BYTES}; inputs already resident in
  * WebAssembly memory (./resident.ts) are read in place.
  */
+import { fail } from '../errors.js';
 import { align64, wasmExports, wasmF32, wasmF64, wasmReserve } from './module.js';
 import { checkArray, checkCount, checkLength, checkSamePrecision } from './bounds.js';
 import { residentAddress } from './resident.js';
@@ -57,7 +58,7 @@ export interface WasmConvOptions {
 function strideOf(fn: string, g: WasmConvGeometry): number {
   const s = g.stride ?? 1;
   if (!Number.isInteger(s) || s < 1 || g.nx % s !== 0 || g.ny % s !== 0) {
-    throw new Error(`${fn}: stride ${s} must be a positive integer dividing nx = ${g.nx} and ny = ${g.ny}`);
+    fail(fn, `stride ${s} must be a positive integer dividing nx = ${g.nx} and ny = ${g.ny}`);
   }
   return s;
 }
@@ -92,13 +93,13 @@ function threadsFor(work: number, n: number): number {
  * next block). Returns the stride.
  */
 function checkConvArgs(fn: string, g: WasmConvGeometry, n: number, arrays: [string, Data, number, string][]): number {
-  if (g === null || typeof g !== 'object') throw new Error(`${fn}: g must be a geometry { nx, ny, kx, ky, cin, cout }, got ${String(g)}`);
+  if (g === null || typeof g !== 'object') fail(fn, `g must be a geometry { nx, ny, kx, ky, cin, cout }, got ${String(g)}`);
   for (const key of ['nx', 'ny', 'kx', 'ky', 'cin', 'cout'] as const) {
     const v = g[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${fn}: g.${key} must be a positive integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail(fn, `g.${key} must be a positive integer, got ${String(v)}`);
   }
   if (g.kx % 2 === 0 || g.ky % 2 === 0 || g.kx > g.nx || g.ky > g.ny) {
-    throw new Error(`${fn}: the stencil must be odd and fit the image, got ${g.kx}×${g.ky} on ${g.nx}×${g.ny}`);
+    fail(fn, `the stencil must be odd and fit the image, got ${g.kx}×${g.ky} on ${g.nx}×${g.ny}`);
   }
   const s = strideOf(fn, g);
   checkCount(fn, 'n', n);

@@ -47,6 +47,7 @@
  * must fetch them (through {@link wasmF64} / {@link wasmF32}) only after
  * {@link wasmReserve}.
  */
+import { fail } from '../errors.js';
 import { KERNEL_BINARIES } from './kernelBinaries.js';
 
 // The project compiles against lib ES2022 without DOM, where the WebAssembly
@@ -311,7 +312,7 @@ export function wasmUnavailableReason(): string {
  * @throws `fn: the WebAssembly kernels are unavailable: <reason>`
  */
 export function wasmExports(fn: string): KernelExports {
-  if (ex === null) throw new Error(`${fn}: the WebAssembly kernels are unavailable: ${reason}`);
+  if (ex === null) fail(fn, `the WebAssembly kernels are unavailable: ${reason}`, 'unavailable');
   return ex;
 }
 
