@@ -409,28 +409,29 @@ function blockedGemm(
   const ncMax = blockSize(n, NC, NR);
   // The packing panels belong to this call (no module-level scratch: a
   // product never shares buffers with another, and nothing stays allocated
-  // after it). They hold at most kc·(mc + nc) numbers, while the product does
-  // m·n·k multiply-adds with m·n ≥ 64 here, so allocating them is noise.
-  const pb = new Float64Array(kcMax * (Math.ceil(ncMax / NR) * NR));
-  const pa = new Float64Array(kcMax * (Math.ceil(mcMax / MR) * MR));
-  const t = new Float64Array(MR * NR);
+  // after it). One allocation holds the 4×4 tile (at 0), the packed op(A)
+  // block (at aBase) and op(B) panel (at bBase): at most kc·(mc + nc) + 16
+  // numbers against m·n·k multiply-adds with m·n ≥ 64 here.
+  const aBase = MR * NR;
+  const bBase = aBase + kcMax * (Math.ceil(mcMax / MR) * MR);
+  const buf = new Float64Array(bBase + kcMax * (Math.ceil(ncMax / NR) * NR));
 
   for (let jc = 0; jc < n; jc += ncMax) {
     const nc = Math.min(ncMax, n - jc);
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = Math.min(kcMax, k - pc);
-      packPanelB(pb, b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc);
+      packPanelB(buf, bBase, b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc);
       for (let ic = 0; ic < m; ic += mcMax) {
         const mc = Math.min(mcMax, m - ic);
-        packPanelA(pa, a, aOff + ic * aRs + pc * aCs, aRs, aCs, mc, kc);
+        packPanelA(buf, aBase, a, aOff + ic * aRs + pc * aCs, aRs, aCs, mc, kc);
         // jr outer: one 4×kc micro-panel of op(B) stays in L1 while the
         // packed op(A) block streams from L2.
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const cCol = cOff + (jc + jr) * ldc + ic;
           for (let ir = 0; ir < mc; ir += MR) {
-            micro4x4(pa, ir * kc, pb, jr * kc, kc, t);
-            addTile(c, cCol + ir, ldc, Math.min(MR, mc - ir), nr, alpha, t);
+            micro4x4(buf, aBase + ir * kc, bBase + jr * kc, kc);
+            addTile(c, cCol + ir, ldc, Math.min(MR, mc - ir), nr, alpha, buf);
           }
         }
       }
@@ -440,11 +441,11 @@ function blockedGemm(
 
 /**
  * Pack an mc×kc block of op(A) (element (i, p) at a[o + i*rs + p*cs]) into
- * 4-row micro-panels: panel q holds rows 4q..4q+3, entry (i, p) at
- * `q*4*kc + p*4 + (i mod 4)`; missing rows of the last panel are zero.
+ * 4-row micro-panels from pa[base]: panel q holds rows 4q..4q+3, entry (i, p)
+ * at `base + q*4*kc + p*4 + (i mod 4)`; missing rows of the last panel are zero.
  */
-function packPanelA(pa: Float64Array, a: Data, o: number, rs: number, cs: number, mc: number, kc: number): void {
-  let q = 0;
+function packPanelA(pa: Float64Array, base: number, a: Data, o: number, rs: number, cs: number, mc: number, kc: number): void {
+  let q = base;
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = Math.min(MR, mc - i0);
     const oi = o + i0 * rs;
@@ -469,11 +470,11 @@ function packPanelA(pa: Float64Array, a: Data, o: number, rs: number, cs: number
 
 /**
  * Pack a kc×nc block of op(B) (element (p, j) at b[o + p*rs + j*cs]) into
- * 4-column micro-panels: panel q holds columns 4q..4q+3, entry (p, j) at
- * `q*4*kc + p*4 + (j mod 4)`; missing columns of the last panel are zero.
+ * 4-column micro-panels from pb[base]: panel q holds columns 4q..4q+3, entry
+ * (p, j) at `base + q*4*kc + p*4 + (j mod 4)`; missing columns of the last panel are zero.
  */
-function packPanelB(pb: Float64Array, b: Data, o: number, rs: number, cs: number, kc: number, nc: number): void {
-  let q = 0;
+function packPanelB(pb: Float64Array, base: number, b: Data, o: number, rs: number, cs: number, kc: number, nc: number): void {
+  let q = base;
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = Math.min(NR, nc - j0);
     const oj = o + j0 * cs;
@@ -497,10 +498,12 @@ function packPanelB(pb: Float64Array, b: Data, o: number, rs: number, cs: number
 }
 
 /**
- * 4×4 register tile: t[i + 4j] = Σ_{p<kc} pa[ao + 4p + i]·pb[bo + 4p + j].
+ * 4×4 register tile: w[i + 4j] = Σ_{p<kc} w[ao + 4p + i]·w[bo + 4p + j] (the
+ * packed panels and the tile share the call's one buffer w).
  * Sixteen scalar accumulators; each step loads 4 + 4 values for 32 flops.
  */
-function micro4x4(pa: Float64Array, ao: number, pb: Float64Array, bo: number, kc: number, t: Float64Array): void {
+function micro4x4(w: Float64Array, ao: number, bo: number, kc: number): void {
+  const pa = w, pb = w, t = w;
   let c00 = 0, c10 = 0, c20 = 0, c30 = 0;
   let c01 = 0, c11 = 0, c21 = 0, c31 = 0;
   let c02 = 0, c12 = 0, c22 = 0, c32 = 0;
