@@ -292,117 +292,48 @@ const SHIFTER32: f32 = 12582912.0; // 1.5·2^23
 }
 
 /**
- * One layer's forward over `cols` columns, column by column with the column
- * in registers: z = K y + b, A = σ'(z), out = σ(z) or yIn + h·σ(z) (residual).
+ * σ over a layer's block, in place: z (n elements at y, a whole number of
+ * vectors) ← σ(z), or yIn + h·σ(z) when residual (yIn ≠ 0), σ'(z) into A.
+ * One tight loop per activation, two vectors per iteration: the two tanh
+ * chains are independent, so their latencies overlap.
+ */
+function activate<T>(y: usize, A: usize, yIn: usize, h: f64, act: i32, n: i32): void {
+  const bytes = <usize>n * SZ<T>();
+  const hv = vsplat<T>(h);
+  if (act == 1) {
+    let o: usize = 0;
+    for (; o + 32 <= bytes; o += 32) {
+      let t0 = sizeof<T>() == 8 ? tanhVec(v128.load(y + o), A + o) : tanhVec32(v128.load(y + o), A + o);
+      let t1 = sizeof<T>() == 8 ? tanhVec(v128.load(y + o, 16), A + o + 16) : tanhVec32(v128.load(y + o, 16), A + o + 16);
+      if (yIn != 0) {
+        t0 = vmadd<T>(hv, t0, v128.load(yIn + o));
+        t1 = vmadd<T>(hv, t1, v128.load(yIn + o, 16));
+      }
+      v128.store(y + o, t0);
+      v128.store(y + o, t1, 16);
+    }
+    if (o < bytes) {
+      let t0 = sizeof<T>() == 8 ? tanhVec(v128.load(y + o), A + o) : tanhVec32(v128.load(y + o), A + o);
+      if (yIn != 0) t0 = vmadd<T>(hv, t0, v128.load(yIn + o));
+      v128.store(y + o, t0);
+    }
+    return;
+  }
+  for (let o: usize = 0; o < bytes; o += 16) {
+    let t = actVec<T>(v128.load(y + o), A + o, act);
+    if (yIn != 0) t = vmadd<T>(hv, t, v128.load(yIn + o));
+    v128.store(y + o, t);
+  }
+}
+
+/**
+ * One layer's forward over `cols` columns: z = K y + b by the affine sweeps
+ * (into yOut), then A = σ'(z) and yOut = σ(z) or yIn + h·σ(z) (residual) in
+ * one activation sweep.
  */
 function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize, residual: bool, h: f64, act: i32, m: i32, k: i32, cols: i32): void {
-  const sz = SZ<T>(), V = LANES<T>();
-  const ldm = <usize>m * sz, ldk = <usize>k * sz;
-  const hv = vsplat<T>(h);
-  // Two columns per sweep when the rows are whole blocks of two vectors (in
-  // blocks of four, then two): each loaded vector of K feeds two multiply-adds.
-  const pairs = m % (2 * V) == 0 ? cols & ~1 : 0;
-  for (let j = 0; j < pairs; j += 2) {
-    const yj = y + <usize>j * ldk, yk = yj + ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
-    let r = 0;
-    for (; r + 4 * V <= m; r += 4 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
-      let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
-        const k0 = v128.load(kp), k1 = v128.load(kp, 16), k2 = v128.load(kp, 32), k3 = v128.load(kp, 48);
-        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1); a2 = vmadd<T>(k2, s, a2); a3 = vmadd<T>(k3, s, a3);
-        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1); b2 = vmadd<T>(k2, t, b2); b3 = vmadd<T>(k3, t, b3);
-      }
-      const p = aj + ro, pk = p + ldm;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act); a2 = actVec<T>(a2, p + 32, act); a3 = actVec<T>(a3, p + 48, act);
-      b0 = actVec<T>(b0, pk, act); b1 = actVec<T>(b1, pk + 16, act); b2 = actVec<T>(b2, pk + 32, act); b3 = actVec<T>(b3, pk + 48, act);
-      if (residual) {
-        const yr = yj + ro, ys = yk + ro;
-        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
-        a2 = vmadd<T>(hv, a2, v128.load(yr, 32)); a3 = vmadd<T>(hv, a3, v128.load(yr, 48));
-        b0 = vmadd<T>(hv, b0, v128.load(ys)); b1 = vmadd<T>(hv, b1, v128.load(ys, 16));
-        b2 = vmadd<T>(hv, b2, v128.load(ys, 32)); b3 = vmadd<T>(hv, b3, v128.load(ys, 48));
-      }
-      const o = oj + ro, ok = o + ldm;
-      v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
-      v128.store(ok, b0); v128.store(ok, b1, 16); v128.store(ok, b2, 32); v128.store(ok, b3, 48);
-    }
-    for (; r < m; r += 2 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16);
-      let b0 = a0, b1 = a1;
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
-        const k0 = v128.load(kp), k1 = v128.load(kp, 16);
-        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
-        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
-      }
-      const p = aj + ro, pk = p + ldm;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act);
-      b0 = actVec<T>(b0, pk, act); b1 = actVec<T>(b1, pk + 16, act);
-      if (residual) {
-        const yr = yj + ro, ys = yk + ro;
-        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
-        b0 = vmadd<T>(hv, b0, v128.load(ys)); b1 = vmadd<T>(hv, b1, v128.load(ys, 16));
-      }
-      const o = oj + ro, ok = o + ldm;
-      v128.store(o, a0); v128.store(o, a1, 16);
-      v128.store(ok, b0); v128.store(ok, b1, 16);
-    }
-  }
-  for (let j = pairs; j < cols; j++) {
-    const yj = y + <usize>j * ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
-    let r = 0;
-    for (; r + 4 * V <= m; r += 4 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz);
-        a0 = vmadd<T>(v128.load(kp), s, a0);
-        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
-        a2 = vmadd<T>(v128.load(kp, 32), s, a2);
-        a3 = vmadd<T>(v128.load(kp, 48), s, a3);
-      }
-      const p = aj + ro;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act); a2 = actVec<T>(a2, p + 32, act); a3 = actVec<T>(a3, p + 48, act);
-      if (residual) {
-        const yr = yj + ro;
-        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
-        a2 = vmadd<T>(hv, a2, v128.load(yr, 32)); a3 = vmadd<T>(hv, a3, v128.load(yr, 48));
-      }
-      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
-    }
-    for (; r + 2 * V <= m; r += 2 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz);
-        a0 = vmadd<T>(v128.load(kp), s, a0);
-        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
-      }
-      const p = aj + ro;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act);
-      if (residual) {
-        a0 = vmadd<T>(hv, a0, v128.load(yj + ro)); a1 = vmadd<T>(hv, a1, v128.load(yj + ro, 16));
-      }
-      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16);
-    }
-    for (; r < m; r += V) {
-      const ro = <usize>r * sz;
-      let acc = v128.load(bias + ro);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) acc = vmadd<T>(v128.load(kp), vsplatAt<T>(yj + <usize>q * sz), acc);
-      acc = actVec<T>(acc, aj + ro, act);
-      if (residual) acc = vmadd<T>(hv, acc, v128.load(yj + ro));
-      v128.store(oj + ro, acc);
-    }
-  }
+  affineCols<T>(yOut, K, bias, y, 0, 1.0, m, k, cols);
+  activate<T>(yOut, a, residual ? y : 0, h, act, m * cols);
 }
 
 /**
