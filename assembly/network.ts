@@ -780,3 +780,60 @@ export function netChunks(desc: usize, mode: i32, c0: i32, count: i32): void {
 export function netChunks32(desc: usize, mode: i32, c0: i32, count: i32): void {
   for (let c = c0; c < c0 + count; c++) runChunk<f32>(desc, mode, c);
 }
+
+/**
+ * Sum the gradient parts of the per-block partial sums in block order, in
+ * double: out[i] = part_0[i] + part_1[i] + … + part_{blocks−1}[i] (i < len),
+ * the parts `stride` bytes apart from `part` (elements of T; f32 parts are
+ * widened exactly before the additions). The order of the additions is fixed
+ * by the block order alone, so the result does not depend on which thread
+ * ran which block. Two vectors of out per sweep over the blocks.
+ */
+function reduceParts<T>(out: usize, part: usize, stride: usize, blocks: i32, len: i32): void {
+  let i = 0;
+  if (sizeof<T>() == 8) {
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 3;
+      let a = v128.load(part + o), b = v128.load(part + o, 16);
+      for (let c = 1; c < blocks; c++) {
+        const q = part + <usize>c * stride + o;
+        a = f64x2.add(a, v128.load(q));
+        b = f64x2.add(b, v128.load(q, 16));
+      }
+      v128.store(out + o, a);
+      v128.store(out + o, b, 16);
+    }
+  } else {
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(part + o);
+      let a = f64x2.promote_low_f32x4(v), b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+      for (let c = 1; c < blocks; c++) {
+        const w = v128.load(part + <usize>c * stride + o);
+        a = f64x2.add(a, f64x2.promote_low_f32x4(w));
+        b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 2, 3, 0, 1)));
+      }
+      v128.store(out + (<usize>i << 3), a);
+      v128.store(out + (<usize>i << 3), b, 16);
+    }
+  }
+  for (; i < len; i++) {
+    let a = <f64>load<T>(part + <usize>i * SZ<T>());
+    for (let c = 1; c < blocks; c++) a += <f64>load<T>(part + <usize>c * stride + <usize>i * SZ<T>());
+    store<f64>(out + (<usize>i << 3), a);
+  }
+}
+
+/**
+ * The sum over blocks 0 … blocks−1 of the partial gradients (or mat-vecs) of
+ * the last pass, in block order, as float64 at `out` (the workspace's
+ * gradLength entries): the reduction of src/engine/workspace.ts.
+ */
+export function netReduce(desc: usize, blocks: i32, out: usize, len: i32): void {
+  reduceParts<f64>(out, <usize>hdr(desc, H_PART) + PART_GRAD, <usize>hdr(desc, H_PARTBYTES), blocks, len);
+}
+
+/** {@link netReduce} for float32 partial sums (summed in double). */
+export function netReduce32(desc: usize, blocks: i32, out: usize, len: i32): void {
+  reduceParts<f32>(out, <usize>hdr(desc, H_PART) + PART_GRAD, <usize>hdr(desc, H_PARTBYTES), blocks, len);
+}

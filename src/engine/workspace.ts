@@ -14,7 +14,7 @@
  *
  *   descriptor | K, Kᵀ, b per layer, W_Z, w_b, W_Zᵀ | Y (nIn × cap) | C (nc × cap)
  *   | states (per block: A_l, Y_{l+1} per layer, P) | partial sums (per block)
- *   | direction v | io (nOut × cap) | scratch (per block)
+ *   | direction v | sum over blocks (f64) | io (nOut × cap) | scratch (per block)
  *
  * Elements are float64 or float32 (`precision`); rows are padded to the
  * vector lanes (2 or 4; pad entries stay zero). A block's partial sums start
@@ -136,8 +136,6 @@ export class NetworkWorkspace {
   private readonly layerOff: { K: number; Kt: number; b: number; g: number; db: number; a: number }[] = [];
   private chunkBytes = 0;
   private partBytes = 0;
-  /** The sum over blocks in {@link reduce} (reused: its values are copied out before it returns). */
-  private sumScratch = new Float64Array(0);
   private scrBytes = 0;
   private maxBlocks = 0;
   /** Bumped whenever the block is (re)allocated: data uploaded for an older one is gone. */
@@ -218,6 +216,8 @@ export class NetworkWorkspace {
     this.partBytes = al(8 * PART_HEAD + elt * this.gradLength);
     this.off.part = take(this.partBytes * this.maxBlocks);
     this.off.V = take(elt * this.gradLength);
+    // The sum over blocks of the partial gradients, in double (netReduce writes it, reduce maps it out).
+    this.off.sum = take(8 * this.gradLength);
     this.off.io = take(elt * mL * cap);
     this.scrBytes = al(3 * elt * maxm * B + 2 * elt * ncs * B + 64);
     this.off.scr = take(this.scrBytes * this.maxBlocks);
@@ -425,21 +425,10 @@ export class NetworkWorkspace {
       hits += head[p + 1];
     }
     if (theta === null && (W === null || this.classes === 0)) return { value, hits };
-    // One block: its partial is the sum; more: added in block order, in double (the same order on any thread
-    // count), through one view of all partials (no view per block: this runs once per pass, also for small batches).
-    let sum: Float64Array | Float32Array;
-    if (blocks === 1) sum = this.view(this.off.part + 8 * PART_HEAD, G);
-    else {
-      const E = stride / this.elt, g0 = (8 * PART_HEAD) / this.elt;
-      const all = this.view(this.off.part, E * blocks);
-      if (this.sumScratch.length !== G) this.sumScratch = new Float64Array(G);
-      sum = this.sumScratch;
-      sum.fill(0);
-      for (let c = 0; c < blocks; c++) {
-        const o = c * E + g0;
-        for (let i = 0; i < G; i++) sum[i] += all[o + i];
-      }
-    }
+    // The partials added in block order, in double, by the kernel (the same order on any thread count).
+    const ex = wasmExports('NetworkWorkspace.reduce');
+    (this.elt === 8 ? ex.netReduce : ex.netReduce32)(this.base, blocks, this.base + this.off.sum, G);
+    const sum = new Float64Array(this.buffer(), this.base + this.off.sum, G);
     if (theta) {
       const layers = this.plan.layers;
       for (let li = 0; li < layers.length; li++) {

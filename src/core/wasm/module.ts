@@ -102,6 +102,10 @@ export interface KernelExports {
   netChunks(desc: number, mode: number, c0: number, count: number): void;
   /** {@link KernelExports.netChunks} in float32. */
   netChunks32(desc: number, mode: number, c0: number, count: number): void;
+  /** The sum over blocks of a pass's partial gradients, in block order, as float64 at out (assembly/network.ts). */
+  netReduce(desc: number, blocks: number, out: number, len: number): void;
+  /** {@link KernelExports.netReduce} for float32 partials. */
+  netReduce32(desc: number, blocks: number, out: number, len: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */
