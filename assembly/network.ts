@@ -79,8 +79,11 @@ const H_L = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C =
 const H_INVN = 96;
 /** Byte offset of the first layer record, and the record size. */
 const LAYERS = 128, LREC = 64;
-// Layer record (i32 words, then h as f64 at byte 48).
-const L_M = 0, L_K = 1, L_ACT = 2, L_RES = 3, L_KP = 4, L_KT = 5, L_BP = 6, L_AOFF = 7, L_GOFF = 8, L_DBOFF = 9;
+// Layer record (i32 words, then h as f64 at byte 48): L_M, L_K are the rows and inner dimension as the
+// kernel sees them (padded), L_MT, L_KT the layer's own m × k, L_TOFF where its [vec K; b] starts in θ,
+// L_BK its bias (0 none, 1 scalar, 2 per row).
+const L_M = 0, L_K = 1, L_ACT = 2, L_RES = 3, L_KP = 4, L_KT = 5, L_BP = 6, L_AOFF = 7, L_GOFF = 8, L_DBOFF = 9,
+  L_TOFF = 10, L_MT = 11, L_KTRUE = 14, L_BK = 15;
 const L_H = 48;
 /** Partial sums: value at 0, hit count at 8, gradient from byte 32. */
 const PART_GRAD = 32;
@@ -836,4 +839,129 @@ export function netReduce(desc: usize, blocks: i32, out: usize, len: i32): void 
 /** {@link netReduce} for float32 partial sums (summed in double). */
 export function netReduce32(desc: usize, blocks: i32, out: usize, len: i32): void {
   reduceParts<f32>(out, <usize>hdr(desc, H_PART) + PART_GRAD, <usize>hdr(desc, H_PARTBYTES), blocks, len);
+}
+
+// Parameters in, gradients out: the maps between x = [θ; vec W] (float64, the
+// optimizer's layout) and the kernels' layout (padded K, Kᵀ, b expanded per
+// row, W_Z, w_b, W_Zᵀ, in the element type), so that JavaScript copies x in
+// and the gradient out once per call instead of looping over every layer.
+
+/** b_l expanded to one entry per row (rows < m; pad rows are never written and stay 0). */
+// @ts-ignore: decorator
+@inline function expandBias<T>(dst: usize, x: usize, o: i32, m: i32, kind: i32): void {
+  for (let r = 0; r < m; r++) {
+    const v = kind == 2 ? load<f64>(x + (<usize>(o + r) << 3)) : kind == 1 ? load<f64>(x + (<usize>o << 3)) : 0.0;
+    store<T>(dst + <usize>r * SZ<T>(), <T>v);
+  }
+}
+
+/**
+ * W (nc × nW column-major in x from element `o`) into the padded layout at dst: W_Z (ncp × mp),
+ * w_b (ncp; 0 without the bias column) and, when `wt` ≠ 0, W_Zᵀ (mp × ncp) there.
+ */
+function writeW<T>(d: usize, dst: usize, wt: usize, x: usize, o: i32): void {
+  const nc = hdr(d, H_NC), ncp = padClasses<T>(nc), L = hdr(d, H_L);
+  const m = lrec(d, L - 1, L_MT), mp = lrec(d, L - 1, L_M), sz = SZ<T>();
+  for (let q = 0; q < m; q++) {
+    for (let i = 0; i < nc; i++) {
+      const w = <T>load<f64>(x + (<usize>(o + q * nc + i) << 3));
+      store<T>(dst + <usize>(q * ncp + i) * sz, w);
+      if (wt != 0) store<T>(wt + <usize>(i * mp + q) * sz, w);
+    }
+  }
+  const bias = hdr(d, H_BIAS) != 0;
+  for (let i = 0; i < nc; i++) store<T>(dst + <usize>(ncp * mp + i) * sz, <T>(bias ? load<f64>(x + (<usize>(o + m * nc + i) << 3)) : 0.0));
+}
+
+/**
+ * The parameters x (float64: θ, then W from element nTheta when withW) into
+ * the kernels' layout: K_l and K_lᵀ padded, b_l expanded, and W.
+ */
+function setParams<T>(d: usize, x: usize, nTheta: i32, withW: bool): void {
+  const L = hdr(d, H_L), sz = SZ<T>();
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_MT), k = lrec(d, l, L_KTRUE), mp = lrec(d, l, L_M), kp = lrec(d, l, L_K), o = lrec(d, l, L_TOFF);
+    const K = <usize>lrec(d, l, L_KP), Kt = <usize>lrec(d, l, L_KT);
+    for (let q = 0; q < k; q++) {
+      for (let r = 0; r < m; r++) {
+        const v = <T>load<f64>(x + (<usize>(o + r + q * m) << 3));
+        store<T>(K + <usize>(r + q * mp) * sz, v);
+        store<T>(Kt + <usize>(q + r * kp) * sz, v);
+      }
+    }
+    expandBias<T>(<usize>lrec(d, l, L_BP), x, o + m * k, m, lrec(d, l, L_BK));
+  }
+  if (!withW || hdr(d, H_NC) == 0) return;
+  const W = <usize>hdr(d, H_W), ncp = padClasses<T>(hdr(d, H_NC)), mp = lrec(d, L - 1, L_M);
+  writeW<T>(d, W, W + <usize>(ncp * mp + ncp) * sz, x, nTheta);
+}
+
+/** A direction v (float64, the layout of x) into the kernels' layout of the direction (dK, db per layer, then W). */
+function setDirection<T>(d: usize, v: usize, nTheta: i32, withW: bool): void {
+  const L = hdr(d, H_L), sz = SZ<T>(), V = <usize>hdr(d, H_V);
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_MT), k = lrec(d, l, L_KTRUE), mp = lrec(d, l, L_M), o = lrec(d, l, L_TOFF);
+    const g = V + <usize>lrec(d, l, L_GOFF) * sz;
+    for (let q = 0; q < k; q++) for (let r = 0; r < m; r++) store<T>(g + <usize>(r + q * mp) * sz, <T>load<f64>(v + (<usize>(o + r + q * m) << 3)));
+    expandBias<T>(V + <usize>lrec(d, l, L_DBOFF) * sz, v, o + m * k, m, lrec(d, l, L_BK));
+  }
+  if (withW && hdr(d, H_NC) != 0) writeW<T>(d, V + <usize>hdr(d, H_GW) * sz, 0, v, nTheta);
+}
+
+/**
+ * The summed gradient (or mat-vec) `sum` (float64, the kernels' layout, from
+ * netReduce) into the layout of x at out (float64, nTheta + nc·nW entries,
+ * zeroed first): residual layers' parts times h, a scalar bias's row entries
+ * summed in row order, W unpadded.
+ */
+function gather(d: usize, sum: usize, out: usize, nTheta: i32, nOut: i32, ncp: i32): void {
+  memory.fill(out, 0, <usize>nOut << 3);
+  const L = hdr(d, H_L);
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_MT), k = lrec(d, l, L_KTRUE), mp = lrec(d, l, L_M), o = lrec(d, l, L_TOFF);
+    const s = lrec(d, l, L_RES) != 0 ? lh(d, l) : 1.0;
+    const g = sum + (<usize>lrec(d, l, L_GOFF) << 3), db = sum + (<usize>lrec(d, l, L_DBOFF) << 3);
+    for (let q = 0; q < k; q++) for (let r = 0; r < m; r++) store<f64>(out + (<usize>(o + r + q * m) << 3), s * load<f64>(g + (<usize>(r + q * mp) << 3)));
+    const bo = out + (<usize>(o + m * k) << 3), kind = lrec(d, l, L_BK);
+    if (kind == 2) for (let r = 0; r < m; r++) store<f64>(bo + (<usize>r << 3), s * load<f64>(db + (<usize>r << 3)));
+    else if (kind == 1) {
+      let t = 0.0;
+      for (let r = 0; r < m; r++) t += load<f64>(db + (<usize>r << 3));
+      store<f64>(bo, s * t);
+    }
+  }
+  const nc = hdr(d, H_NC);
+  if (nc == 0) return;
+  const m = lrec(d, L - 1, L_MT), mp = lrec(d, L - 1, L_M), gw = sum + (<usize>hdr(d, H_GW) << 3);
+  for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) store<f64>(out + (<usize>(nTheta + q * nc + i) << 3), load<f64>(gw + (<usize>(q * ncp + i) << 3)));
+  if (hdr(d, H_BIAS) != 0) for (let i = 0; i < nc; i++) store<f64>(out + (<usize>(nTheta + m * nc + i) << 3), load<f64>(gw + (<usize>(ncp * mp + i) << 3)));
+}
+
+/** x (float64 at `x`: θ, then W from element nTheta when withW ≠ 0) into the float64 kernels' layout. */
+export function netParams(desc: usize, x: usize, nTheta: i32, withW: i32): void {
+  setParams<f64>(desc, x, nTheta, withW != 0);
+}
+
+/** {@link netParams} for a float32 workspace. */
+export function netParams32(desc: usize, x: usize, nTheta: i32, withW: i32): void {
+  setParams<f32>(desc, x, nTheta, withW != 0);
+}
+
+/** A direction in x's layout (float64) into the float64 kernels' direction. */
+export function netDirection(desc: usize, v: usize, nTheta: i32, withW: i32): void {
+  setDirection<f64>(desc, v, nTheta, withW != 0);
+}
+
+/** {@link netDirection} for a float32 workspace. */
+export function netDirection32(desc: usize, v: usize, nTheta: i32, withW: i32): void {
+  setDirection<f32>(desc, v, nTheta, withW != 0);
+}
+
+/**
+ * The sum over blocks (netReduce's float64 output at `sum`) mapped into x's
+ * layout at `out` (nOut float64 entries); `f32` ≠ 0 for a float32 workspace
+ * (only the padding of the classes differs).
+ */
+export function netGather(desc: usize, sum: usize, out: usize, nTheta: i32, nOut: i32, f32: i32): void {
+  gather(desc, sum, out, nTheta, nOut, f32 != 0 ? padClasses<f32>(hdr(desc, H_NC)) : padClasses<f64>(hdr(desc, H_NC)));
 }
