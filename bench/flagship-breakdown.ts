@@ -11,7 +11,7 @@
  * (variant builds on the same memory, bench/kernelVariants.ts), (e) the
  * JavaScript around the kernel (parameters in, partial sums out, the rest).
  *
- *   npx tsx bench/flagship-breakdown.ts [--rounds 15] [--block 128] [--variant name=gitrev ...] [--compare]
+ *   npx tsx bench/flagship-breakdown.ts [--rounds 15] [--block 128] [--n 1000] [--variant name=gitrev ...] [--compare]
  *
  * `--compare`: only the kernel rows of the loaded kernel and the variants.
  *
@@ -49,14 +49,14 @@ argv.forEach((a, i) => {
 });
 
 setWasmThreads(1);
-const n = 1000;
-const data = peaksSplit(n, 2000, 1);
+const data = peaksSplit(Number(arg('--n', '1000')), 2000, 1);
+const n = data.train.Y.shape[1];
 const model = resnetPeaksModel({});
 const reg = { theta: 1e-5, W: 1e-5 };
 const obj = classificationObjective(model, data.train.Y, data.train.C, { regularization: reg, engine: 'plan', threads: 1, blockColumns: BLOCK });
 const x0 = new Float64Array(obj.nParams);
 x0.set(model.initialize(createRng(1).fork('init')));
-const x = newtonCG(obj, x0, { maxIter: 3, cgMaxIter: 10 }).x;
+const x = n >= 100 ? newtonCG(obj, x0, { maxIter: 3, cgMaxIter: 10 }).x : x0;
 const v = createRng(2).normalArray(x.length);
 const ev = obj.evaluate(x);
 const hv = ev.hessian!;
