@@ -40,9 +40,10 @@ const STATIC_BYTES = 1 << 16;
 
 /**
  * Compile `source` (a network.ts; simd.ts is taken from the working copy
- * unless given) and instantiate it on numdl's memory.
+ * unless given) and instantiate it on numdl's memory; `names` keeps the
+ * function names (asc --debug) for profiles.
  */
-export async function compileVariant(name: string, source: string, simd = networkSource(undefined, 'assembly/simd.ts')): Promise<NetKernel> {
+export async function compileVariant(name: string, source: string, simd = networkSource(undefined, 'assembly/simd.ts'), names = false): Promise<NetKernel> {
   const shared = wasmShared();
   if (!shared) throw new Error('kernelVariants: the WebAssembly kernels are not loaded');
   const build = kernelBuild();
@@ -60,6 +61,7 @@ export async function compileVariant(name: string, source: string, simd = networ
     '--enable', 'simd', ...(build.fma ? ['--enable', 'relaxed-simd'] : []),
     ...(build.sharedMemory ? ['--enable', 'threads', '--sharedMemory'] : []),
     '--importMemory', '--maximumMemory', '65536', '--noAssert', '--use', 'abort=',
+    ...(names ? ['--debug'] : []),
   ];
   const { error, stderr } = await asc.main(args, {});
   if (error) throw new Error(`kernelVariants: ${name}: ${error.message}\n${stderr.toString()}`);
