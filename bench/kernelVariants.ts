@@ -50,7 +50,7 @@ export async function compileVariant(name: string, source: string, simd = networ
   const dir = mkdtempSync(path.join(tmpdir(), `numdl-variant-${name}-`));
   writeFileSync(path.join(dir, 'network.ts'), source);
   writeFileSync(path.join(dir, 'simd.ts'), simd);
-  writeFileSync(path.join(dir, 'index.ts'), "export { netChunks, netChunks32 } from './network';\n");
+  writeFileSync(path.join(dir, 'index.ts'), "export * from './network';\n");
   const out = path.join(dir, 'net.wasm');
   const asc = await import('assemblyscript/asc');
   const home = arenaBlock(`variant ${name}`, STATIC_BYTES + 1024);
