@@ -131,7 +131,42 @@ function affineCols<T>(out: usize, M: usize, bias: usize, x: usize, D: usize, h:
   // Two columns per sweep when the rows are whole blocks of two vectors (in
   // blocks of four, then two): each loaded vector of M feeds two multiply-adds.
   const pairs = rows % (2 * V) == 0 ? cols & ~1 : 0;
-  for (let j = 0; j < pairs; j += 2) {
+  // Four columns per sweep when the rows are exactly two vectors (f32 width 8, f64 width 4): with
+  // two columns there would be four accumulators, too few to cover the multiply-add latency.
+  // Each column gets the same operations in the same order as in the other sweeps.
+  const quads = rows == 2 * V ? cols & ~3 : 0;
+  for (let j = 0; j < quads; j += 4) {
+    const x0 = x + <usize>j * ldi, x1 = x0 + ldi, x2 = x1 + ldi, x3 = x2 + ldi;
+    let a0 = zero, a1 = zero;
+    if (bias != 0) {
+      a0 = v128.load(bias); a1 = v128.load(bias, 16);
+    }
+    let b0 = a0, b1 = a1, c0 = a0, c1 = a1, e0 = a0, e1 = a1;
+    let mp = M;
+    for (let q = 0; q < inner; q++, mp += ldr) {
+      const m0 = v128.load(mp), m1 = v128.load(mp, 16), qo = <usize>q * sz;
+      const s = vsplatAt<T>(x0 + qo), t = vsplatAt<T>(x1 + qo);
+      a0 = vmadd<T>(m0, s, a0); a1 = vmadd<T>(m1, s, a1);
+      b0 = vmadd<T>(m0, t, b0); b1 = vmadd<T>(m1, t, b1);
+      const u = vsplatAt<T>(x2 + qo), w = vsplatAt<T>(x3 + qo);
+      c0 = vmadd<T>(m0, u, c0); c1 = vmadd<T>(m1, u, c1);
+      e0 = vmadd<T>(m0, w, e0); e1 = vmadd<T>(m1, w, e1);
+    }
+    const o0 = out + <usize>j * ldr, o1 = o0 + ldr, o2 = o1 + ldr, o3 = o2 + ldr;
+    if (D != 0) {
+      const d0 = D + <usize>j * ldr, d1 = d0 + ldr, d2 = d1 + ldr, d3 = d2 + ldr;
+      a0 = vmadd<T>(hv, a0, v128.load(d0)); a1 = vmadd<T>(hv, a1, v128.load(d0, 16));
+      b0 = vmadd<T>(hv, b0, v128.load(d1)); b1 = vmadd<T>(hv, b1, v128.load(d1, 16));
+      c0 = vmadd<T>(hv, c0, v128.load(d2)); c1 = vmadd<T>(hv, c1, v128.load(d2, 16));
+      e0 = vmadd<T>(hv, e0, v128.load(d3)); e1 = vmadd<T>(hv, e1, v128.load(d3, 16));
+    } else if (h != 1.0) {
+      a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1);
+      c0 = vmul<T>(hv, c0); c1 = vmul<T>(hv, c1); e0 = vmul<T>(hv, e0); e1 = vmul<T>(hv, e1);
+    }
+    v128.store(o0, a0); v128.store(o0, a1, 16); v128.store(o1, b0); v128.store(o1, b1, 16);
+    v128.store(o2, c0); v128.store(o2, c1, 16); v128.store(o3, e0); v128.store(o3, e1, 16);
+  }
+  for (let j = quads; j < pairs; j += 2) {
     const xj = x + <usize>j * ldi, xk = xj + ldi, oj = out + <usize>j * ldr, dj = D + <usize>j * ldr;
     let r = 0;
     for (; r + 4 * V <= rows; r += 4 * V) {
@@ -351,7 +386,54 @@ function jvpLayer<T>(out: usize, D: usize, A: usize, y: usize, dK: usize, db: us
   // the rows are whole blocks of four vectors: each loaded vector of dK and K
   // feeds two multiply-adds.
   const pairs = m % (2 * V) == 0 ? cols & ~1 : 0;
-  for (let j = 0; j < pairs; j += 2) {
+  // Four columns per sweep when the rows are exactly two vectors (see affineCols).
+  const quads = m == 2 * V ? cols & ~3 : 0;
+  for (let j = 0; j < quads; j += 4) {
+    const y0 = y + <usize>j * ldk, dy0 = dy + <usize>j * ldk;
+    let a0 = v128.load(db), a1 = v128.load(db, 16);
+    let b0 = a0, b1 = a1, c0 = a0, c1 = a1, e0 = a0, e1 = a1;
+    let kp = dK;
+    for (let q = 0; q < k; q++, kp += ldm) {
+      const k0 = v128.load(kp), k1 = v128.load(kp, 16), yq = y0 + <usize>q * sz;
+      const s = vsplatAt<T>(yq), t = vsplatAt<T>(yq + ldk);
+      a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
+      b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
+      const u = vsplatAt<T>(yq + 2 * ldk), w = vsplatAt<T>(yq + 3 * ldk);
+      c0 = vmadd<T>(k0, u, c0); c1 = vmadd<T>(k1, u, c1);
+      e0 = vmadd<T>(k0, w, e0); e1 = vmadd<T>(k1, w, e1);
+    }
+    if (dy != 0) {
+      kp = K;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const k0 = v128.load(kp), k1 = v128.load(kp, 16), yq = dy0 + <usize>q * sz;
+        const s = vsplatAt<T>(yq), t = vsplatAt<T>(yq + ldk);
+        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
+        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
+        const u = vsplatAt<T>(yq + 2 * ldk), w = vsplatAt<T>(yq + 3 * ldk);
+        c0 = vmadd<T>(k0, u, c0); c1 = vmadd<T>(k1, u, c1);
+        e0 = vmadd<T>(k0, w, e0); e1 = vmadd<T>(k1, w, e1);
+      }
+    }
+    const c = <usize>j * ldm, a = A + c;
+    a0 = vmul<T>(v128.load(a), a0); a1 = vmul<T>(v128.load(a, 16), a1);
+    b0 = vmul<T>(v128.load(a + ldm), b0); b1 = vmul<T>(v128.load(a + ldm, 16), b1);
+    c0 = vmul<T>(v128.load(a + 2 * ldm), c0); c1 = vmul<T>(v128.load(a + 2 * ldm, 16), c1);
+    e0 = vmul<T>(v128.load(a + 3 * ldm), e0); e1 = vmul<T>(v128.load(a + 3 * ldm, 16), e1);
+    if (D != 0) {
+      const d = D + c;
+      a0 = vmadd<T>(hv, a0, v128.load(d)); a1 = vmadd<T>(hv, a1, v128.load(d, 16));
+      b0 = vmadd<T>(hv, b0, v128.load(d + ldm)); b1 = vmadd<T>(hv, b1, v128.load(d + ldm, 16));
+      c0 = vmadd<T>(hv, c0, v128.load(d + 2 * ldm)); c1 = vmadd<T>(hv, c1, v128.load(d + 2 * ldm, 16));
+      e0 = vmadd<T>(hv, e0, v128.load(d + 3 * ldm)); e1 = vmadd<T>(hv, e1, v128.load(d + 3 * ldm, 16));
+    } else if (h != 1.0) {
+      a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1);
+      c0 = vmul<T>(hv, c0); c1 = vmul<T>(hv, c1); e0 = vmul<T>(hv, e0); e1 = vmul<T>(hv, e1);
+    }
+    const o = out + c;
+    v128.store(o, a0); v128.store(o, a1, 16); v128.store(o + ldm, b0); v128.store(o + ldm, b1, 16);
+    v128.store(o + 2 * ldm, c0); v128.store(o + 2 * ldm, c1, 16); v128.store(o + 3 * ldm, e0); v128.store(o + 3 * ldm, e1, 16);
+  }
+  for (let j = quads; j < pairs; j += 2) {
     const yj = y + <usize>j * ldk, yk = yj + ldk, dyj = dy + <usize>j * ldk, dyk = dyj + ldk;
     const cj = <usize>j * ldm, ck = cj + ldm;
     let r = 0;
@@ -493,6 +575,27 @@ function gradK<T>(dK: usize, db: usize, G: usize, Y: usize, m: i32, k: i32, cols
   const sz = SZ<T>(), V = LANES<T>();
   const ldm = <usize>m * sz, ldk = <usize>k * sz;
   let q = 0;
+  // Four columns of dK per sweep when the rows are exactly two vectors (eight accumulators; see
+  // affineCols); each entry sums over the block's columns in the same order as below.
+  if (m == 2 * V) {
+    for (; q + 4 <= k; q += 4) {
+      const yq = Y + <usize>q * sz, kq = dK + <usize>q * ldm;
+      let a0 = v128.load(kq), a1 = v128.load(kq, 16), b0 = v128.load(kq + ldm), b1 = v128.load(kq + ldm, 16);
+      let c0 = v128.load(kq + 2 * ldm), c1 = v128.load(kq + 2 * ldm, 16), e0 = v128.load(kq + 3 * ldm), e1 = v128.load(kq + 3 * ldm, 16);
+      let g = G, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
+        const g0 = v128.load(g), g1 = v128.load(g, 16);
+        const s = vsplatAt<T>(y), t = vsplatAt<T>(y + sz);
+        a0 = vmadd<T>(g0, s, a0); a1 = vmadd<T>(g1, s, a1);
+        b0 = vmadd<T>(g0, t, b0); b1 = vmadd<T>(g1, t, b1);
+        const u = vsplatAt<T>(y + 2 * sz), w = vsplatAt<T>(y + 3 * sz);
+        c0 = vmadd<T>(g0, u, c0); c1 = vmadd<T>(g1, u, c1);
+        e0 = vmadd<T>(g0, w, e0); e1 = vmadd<T>(g1, w, e1);
+      }
+      v128.store(kq, a0); v128.store(kq, a1, 16); v128.store(kq + ldm, b0); v128.store(kq + ldm, b1, 16);
+      v128.store(kq + 2 * ldm, c0); v128.store(kq + 2 * ldm, c1, 16); v128.store(kq + 3 * ldm, e0); v128.store(kq + 3 * ldm, e1, 16);
+    }
+  }
   for (; q + 2 <= k; q += 2) {
     const yq = Y + <usize>q * sz, kq = dK + <usize>q * ldm, kq1 = kq + ldm;
     let r = 0;

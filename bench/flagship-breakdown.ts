@@ -11,7 +11,7 @@
  * (variant builds on the same memory, bench/kernelVariants.ts), (e) the
  * JavaScript around the kernel (parameters in, partial sums out, the rest).
  *
- *   npx tsx bench/flagship-breakdown.ts [--rounds 15] [--block 128] [--n 1000] [--variant name=gitrev ...] [--compare]
+ *   npx tsx bench/flagship-breakdown.ts [--rounds 15] [--block 128] [--n 1000] [--f32] [--variant name=gitrev ...] [--compare]
  *
  * `--compare`: only the kernel rows of the loaded kernel and the variants.
  *
@@ -40,6 +40,7 @@ const arg = (k: string, d: string) => {
 };
 const ROUNDS = Number(arg('--rounds', '15'));
 const BLOCK = Number(arg('--block', '128'));
+const PRECISION = argv.includes('--f32') ? 'float32' : 'float64';
 const variantArgs: [string, string][] = [];
 argv.forEach((a, i) => {
   if (a === '--variant') {
@@ -53,19 +54,19 @@ const data = peaksSplit(Number(arg('--n', '1000')), 2000, 1);
 const n = data.train.Y.shape[1];
 const model = resnetPeaksModel({});
 const reg = { theta: 1e-5, W: 1e-5 };
-const obj = classificationObjective(model, data.train.Y, data.train.C, { regularization: reg, engine: 'plan', threads: 1, blockColumns: BLOCK });
+const obj = classificationObjective(model, data.train.Y, data.train.C, { regularization: reg, engine: 'plan', threads: 1, blockColumns: BLOCK, precision: PRECISION });
 const x0 = new Float64Array(obj.nParams);
 x0.set(model.initialize(createRng(1).fork('init')));
 const x = n >= 100 ? newtonCG(obj, x0, { maxIter: 3, cgMaxIter: 10 }).x : x0;
 const v = createRng(2).normalArray(x.length);
 // The mat-vec on an objective of its own: the evaluate cases would otherwise make it recompute its states.
-const objGN = classificationObjective(model, data.train.Y, data.train.C, { regularization: reg, engine: 'plan', threads: 1, blockColumns: BLOCK });
+const objGN = classificationObjective(model, data.train.Y, data.train.C, { regularization: reg, engine: 'plan', threads: 1, blockColumns: BLOCK, precision: PRECISION });
 const hv = objGN.evaluate(x).hessian!;
 
 // A workspace of our own with the same data and parameters: the kernel alone.
 const plan = compileNetwork(model);
 const nTheta = model.nParams, nc = data.train.C.shape[0];
-const ws = new NetworkWorkspace(plan, { columns: n, classes: nc, bias: true, blockColumns: BLOCK });
+const ws = new NetworkWorkspace(plan, { columns: n, classes: nc, bias: true, blockColumns: BLOCK, precision: PRECISION });
 ws.setData(columnMajorData(data.train.Y), columnMajorData(data.train.C));
 ws.setParams(x.subarray(0, nTheta), x.subarray(nTheta));
 ws.setDirection(v.subarray(0, nTheta), v.subarray(nTheta));
@@ -75,16 +76,18 @@ const grad = new Float64Array(obj.nParams);
 const FG_MODE = PASS.forward | PASS.loss | PASS.gradient;
 
 const ex = wasmExports('breakdown') as unknown as NetKernel;
+/** A pass of kernel K in the workspace's precision. */
+const run = (K: NetKernel, desc: number, mode: number, c0: number, count: number) => (PRECISION === 'float32' ? K.netChunks32(desc, mode, c0, count) : K.netChunks(desc, mode, c0, count));
 const src = networkSource();
 const kernels: [string, NetKernel][] = [['kernel', ex]];
 for (const [k, rev] of variantArgs) kernels.push([k, await compileVariant(k, networkSource(rev || undefined))]);
 // Each variant's value, gradient and Gauss-Newton mat-vec against the loaded kernel's (largest difference relative to the largest entry).
 {
   const outs = kernels.map(([, K]) => {
-    K.netChunks(base, FG_MODE, 0, blocks);
+    run(K, base, FG_MODE, 0, blocks);
     const g = new Float64Array(obj.nParams);
     const { value } = ws.reduce(g, g, 0, nTheta);
-    K.netChunks(base, PASS.gaussNewton, 0, blocks);
+    run(K, base, PASS.gaussNewton, 0, blocks);
     const h = new Float64Array(obj.nParams);
     ws.reduce(h, h, 0, nTheta);
     return { value, g, h };
@@ -120,14 +123,14 @@ const cases: { key: string; fn: () => unknown; reps: number }[] = COMPARE ? [] :
 for (const [k, K] of [...kernels, ...(COMPARE ? [] : [['identity tanh', identity] as [string, NetKernel], ['tanh without division', nodiv] as [string, NetKernel]])]) {
   const main = k === 'kernel' || !['identity tanh', 'tanh without division'].includes(k);
   cases.push(
-    { key: `${k}: forward`, fn: () => K.netChunks(base, PASS.forward, 0, blocks), reps: 20 },
-    { key: `${k}: forward + loss`, fn: () => K.netChunks(base, PASS.forward | PASS.loss, 0, blocks), reps: 20 },
-    { key: `${k}: forward + loss + gradient`, fn: () => K.netChunks(base, FG, 0, blocks), reps: 20 },
+    { key: `${k}: forward`, fn: () => run(K, base, PASS.forward, 0, blocks), reps: 20 },
+    { key: `${k}: forward + loss`, fn: () => run(K, base, PASS.forward | PASS.loss, 0, blocks), reps: 20 },
+    { key: `${k}: forward + loss + gradient`, fn: () => run(K, base, FG, 0, blocks), reps: 20 },
   );
   if (main) {
     cases.push(
-      { key: `${k}: jvp`, fn: () => K.netChunks(base, PASS.jvp, 0, blocks), reps: 20 },
-      { key: `${k}: Gauss-Newton`, fn: () => K.netChunks(base, PASS.gaussNewton, 0, blocks), reps: 20 },
+      { key: `${k}: jvp`, fn: () => run(K, base, PASS.jvp, 0, blocks), reps: 20 },
+      { key: `${k}: Gauss-Newton`, fn: () => run(K, base, PASS.gaussNewton, 0, blocks), reps: 20 },
     );
   }
 }
@@ -147,7 +150,7 @@ const med = (a: number[]) => {
   const s = [...a].sort((p, q) => p - q);
   return s.length % 2 ? s[s.length >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
 };
-console.log(`flagship breakdown: n = ${n}, block ${BLOCK}, ${ROUNDS} rounds, ${kernelInfoLine()}`);
+console.log(`flagship breakdown: n = ${n}, block ${BLOCK}, ${PRECISION}, ${ROUNDS} rounds, ${kernelInfoLine()}`);
 console.log('| case | CPU ms per call (median) |\n|---|---:|');
 for (const c of cases) console.log(`| ${c.key} | ${med(samples.get(c.key)!).toFixed(4)} |`);
 consume(sink());
