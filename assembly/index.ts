@@ -7,7 +7,7 @@ export {
 } from './conv';
 export { tanhPass, reluPass, sinPass } from './activations';
 export { dlayerAffine, dlayerForward, dlayerJvp, dlayerVjp, dlayerVjp8 } from './dense';
-export { netChunks, netChunks32 } from './network';
+export { netChunks, netChunks32, netReduce, netReduce32, netParams, netParams32, netDirection, netDirection32, netGather } from './network';
 
 /** First free byte after the module's static data (the caller's layout starts here). */
 export function heapBase(): usize { return __heap_base; }

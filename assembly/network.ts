@@ -30,8 +30,8 @@ import { madd32, madd64 } from './simd';
 
 // tanh for the forward pass (its own copy, tuned for this loop): the formulas
 // of assembly/activations.ts — tanh|x| = e/(e + 2), tanh' = (2/(e + 2))(1 + tanh|x|),
-// e = expm1(2|x|) = 2^k p + (2^k − 1), 2|x| = k ln2 + r, p = expm1(r) by its
-// Taylor series to r^13 (evaluated by Estrin's scheme) — with k rounded by the 1.5·2^52 shifter (k appears in
+// e = expm1(2|x|) = 2^k p + (2^k − 1), 2|x| = k ln2 + r, p = expm1(r) by a
+// polynomial of degree 11 (evaluated by Estrin's scheme) — with k rounded by the 1.5·2^52 shifter (k appears in
 // the low mantissa bits, so 2^k comes from an integer add and shift), the
 // pseudo-minimum (one instruction) for the clamp, and madd64 throughout.
 const LN2_HI: f64 = 0.6931471803691238;
@@ -48,21 +48,19 @@ const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52
   const kf = madd64(w, f64x2.splat(INV_LN2), f64x2.splat(SHIFTER));
   const k = f64x2.sub(kf, f64x2.splat(SHIFTER));
   const r = madd64(k, f64x2.splat(-LN2_LO), madd64(k, f64x2.splat(-LN2_HI), w));
-  // expm1(r) = r + r² Q(r), Q(r) = Σ_{i=0}^{11} r^i/(i+2)!, by Estrin's scheme (pairs, then
-  // times r², r⁴, r⁸): five operations deep instead of Horner's thirteen, for one
-  // operation more. The forward pass waits on this chain (its tanh run at roughly one
-  // instruction per cycle), so the shorter chain pays: forward 6–10 % less CPU time
-  // (flagship, alternated processes); the largest error against Math.tanh over 200 000
-  // points in [−20, 20] is the same as Horner's (4.7e−16 relative).
-  const r2 = f64x2.mul(r, r), r4 = f64x2.mul(r2, r2), r8 = f64x2.mul(r4, r4);
-  const b0 = madd64(r, f64x2.splat(1.0 / 6.0), f64x2.splat(0.5));                   // 1/2! + r/3!
-  const b1 = madd64(r, f64x2.splat(1.0 / 120.0), f64x2.splat(1.0 / 24.0));          // 1/4! + r/5!
-  const b2 = madd64(r, f64x2.splat(1.0 / 5040.0), f64x2.splat(1.0 / 720.0));        // 1/6! + r/7!
-  const b3 = madd64(r, f64x2.splat(1.0 / 362880.0), f64x2.splat(1.0 / 40320.0));   // 1/8! + r/9!
-  const b4 = madd64(r, f64x2.splat(1.0 / 39916800.0), f64x2.splat(1.0 / 3628800.0)); // 1/10! + r/11!
-  const b5 = madd64(r, f64x2.splat(1.0 / 6227020800.0), f64x2.splat(1.0 / 479001600.0)); // 1/12! + r/13!
-  const c0 = madd64(b1, r2, b0), c1 = madd64(b3, r2, b2), c2 = madd64(b5, r2, b4);
-  const q = madd64(c2, r8, madd64(c1, r4, c0));
+  // expm1(r) = r + r² Q(r), Q of degree 9: the near-minimax (Chebyshev) fit of (expm1(r) − r)/r²
+  // on |r| ≤ ln2/2 (error 1.1e−16 in Q, so < 4e−17 relative in expm1: below the rounding), in
+  // place of its Taylor series to r^11 (degree 11 for the same accuracy). Evaluated by Estrin's
+  // scheme, pairs b_i = q_{2i} + q_{2i+1} r, then q = (b0 + b1 r²) + r⁴((b2 + b3 r²) + r⁴ b4):
+  // the forward pass waits on this chain.
+  const r2 = f64x2.mul(r, r), r4 = f64x2.mul(r2, r2);
+  const b0 = madd64(r, f64x2.splat(0.16666666666666669), f64x2.splat(0.5000000000000001));
+  const b1 = madd64(r, f64x2.splat(0.008333333333330065), f64x2.splat(0.041666666666624164));
+  const b2 = madd64(r, f64x2.splat(0.00019841269863040545), f64x2.splat(0.0013888888917196719));
+  const b3 = madd64(r, f64x2.splat(2.7557268480310024e-06), f64x2.splat(2.4801521322368692e-05));
+  const b4 = madd64(r, f64x2.splat(2.5100375832561234e-08), f64x2.splat(2.7620075879983367e-07));
+  const c0 = madd64(b1, r2, b0), c1 = madd64(b3, r2, b2);
+  const q = madd64(madd64(b4, r4, c1), r4, c0);
   const p = madd64(r2, q, r);                                       // expm1(r)
   // 2^k: the low 12 bits of kf's bit pattern minus the shifter's are k; plus 1023, shifted into the exponent.
   const s = i64x2.shl(i64x2.add(kf, i64x2.splat(1023 - 0x4338000000000000)), 52);
@@ -81,8 +79,11 @@ const H_L = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C =
 const H_INVN = 96;
 /** Byte offset of the first layer record, and the record size. */
 const LAYERS = 128, LREC = 64;
-// Layer record (i32 words, then h as f64 at byte 48).
-const L_M = 0, L_K = 1, L_ACT = 2, L_RES = 3, L_KP = 4, L_KT = 5, L_BP = 6, L_AOFF = 7, L_GOFF = 8, L_DBOFF = 9;
+// Layer record (i32 words, then h as f64 at byte 48): L_M, L_K are the rows and inner dimension as the
+// kernel sees them (padded), L_MT, L_KT the layer's own m × k, L_TOFF where its [vec K; b] starts in θ,
+// L_BK its bias (0 none, 1 scalar, 2 per row).
+const L_M = 0, L_K = 1, L_ACT = 2, L_RES = 3, L_KP = 4, L_KT = 5, L_BP = 6, L_AOFF = 7, L_GOFF = 8, L_DBOFF = 9,
+  L_TOFF = 10, L_MT = 11, L_KTRUE = 14, L_BK = 15;
 const L_H = 48;
 /** Partial sums: value at 0, hit count at 8, gradient from byte 32. */
 const PART_GRAD = 32;
@@ -130,7 +131,42 @@ function affineCols<T>(out: usize, M: usize, bias: usize, x: usize, D: usize, h:
   // Two columns per sweep when the rows are whole blocks of two vectors (in
   // blocks of four, then two): each loaded vector of M feeds two multiply-adds.
   const pairs = rows % (2 * V) == 0 ? cols & ~1 : 0;
-  for (let j = 0; j < pairs; j += 2) {
+  // Four columns per sweep when the rows are exactly two vectors (f32 width 8, f64 width 4): with
+  // two columns there would be four accumulators, too few to cover the multiply-add latency.
+  // Each column gets the same operations in the same order as in the other sweeps.
+  const quads = rows == 2 * V ? cols & ~3 : 0;
+  for (let j = 0; j < quads; j += 4) {
+    const x0 = x + <usize>j * ldi, x1 = x0 + ldi, x2 = x1 + ldi, x3 = x2 + ldi;
+    let a0 = zero, a1 = zero;
+    if (bias != 0) {
+      a0 = v128.load(bias); a1 = v128.load(bias, 16);
+    }
+    let b0 = a0, b1 = a1, c0 = a0, c1 = a1, e0 = a0, e1 = a1;
+    let mp = M;
+    for (let q = 0; q < inner; q++, mp += ldr) {
+      const m0 = v128.load(mp), m1 = v128.load(mp, 16), qo = <usize>q * sz;
+      const s = vsplatAt<T>(x0 + qo), t = vsplatAt<T>(x1 + qo);
+      a0 = vmadd<T>(m0, s, a0); a1 = vmadd<T>(m1, s, a1);
+      b0 = vmadd<T>(m0, t, b0); b1 = vmadd<T>(m1, t, b1);
+      const u = vsplatAt<T>(x2 + qo), w = vsplatAt<T>(x3 + qo);
+      c0 = vmadd<T>(m0, u, c0); c1 = vmadd<T>(m1, u, c1);
+      e0 = vmadd<T>(m0, w, e0); e1 = vmadd<T>(m1, w, e1);
+    }
+    const o0 = out + <usize>j * ldr, o1 = o0 + ldr, o2 = o1 + ldr, o3 = o2 + ldr;
+    if (D != 0) {
+      const d0 = D + <usize>j * ldr, d1 = d0 + ldr, d2 = d1 + ldr, d3 = d2 + ldr;
+      a0 = vmadd<T>(hv, a0, v128.load(d0)); a1 = vmadd<T>(hv, a1, v128.load(d0, 16));
+      b0 = vmadd<T>(hv, b0, v128.load(d1)); b1 = vmadd<T>(hv, b1, v128.load(d1, 16));
+      c0 = vmadd<T>(hv, c0, v128.load(d2)); c1 = vmadd<T>(hv, c1, v128.load(d2, 16));
+      e0 = vmadd<T>(hv, e0, v128.load(d3)); e1 = vmadd<T>(hv, e1, v128.load(d3, 16));
+    } else if (h != 1.0) {
+      a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1);
+      c0 = vmul<T>(hv, c0); c1 = vmul<T>(hv, c1); e0 = vmul<T>(hv, e0); e1 = vmul<T>(hv, e1);
+    }
+    v128.store(o0, a0); v128.store(o0, a1, 16); v128.store(o1, b0); v128.store(o1, b1, 16);
+    v128.store(o2, c0); v128.store(o2, c1, 16); v128.store(o3, e0); v128.store(o3, e1, 16);
+  }
+  for (let j = quads; j < pairs; j += 2) {
     const xj = x + <usize>j * ldi, xk = xj + ldi, oj = out + <usize>j * ldr, dj = D + <usize>j * ldr;
     let r = 0;
     for (; r + 4 * V <= rows; r += 4 * V) {
@@ -292,117 +328,48 @@ const SHIFTER32: f32 = 12582912.0; // 1.5·2^23
 }
 
 /**
- * One layer's forward over `cols` columns, column by column with the column
- * in registers: z = K y + b, A = σ'(z), out = σ(z) or yIn + h·σ(z) (residual).
+ * σ over a layer's block, in place: z (n elements at y, a whole number of
+ * vectors) ← σ(z), or yIn + h·σ(z) when residual (yIn ≠ 0), σ'(z) into A.
+ * One tight loop per activation, two vectors per iteration: the two tanh
+ * chains are independent, so their latencies overlap.
+ */
+function activate<T>(y: usize, A: usize, yIn: usize, h: f64, act: i32, n: i32): void {
+  const bytes = <usize>n * SZ<T>();
+  const hv = vsplat<T>(h);
+  if (act == 1) {
+    let o: usize = 0;
+    for (; o + 32 <= bytes; o += 32) {
+      let t0 = sizeof<T>() == 8 ? tanhVec(v128.load(y + o), A + o) : tanhVec32(v128.load(y + o), A + o);
+      let t1 = sizeof<T>() == 8 ? tanhVec(v128.load(y + o, 16), A + o + 16) : tanhVec32(v128.load(y + o, 16), A + o + 16);
+      if (yIn != 0) {
+        t0 = vmadd<T>(hv, t0, v128.load(yIn + o));
+        t1 = vmadd<T>(hv, t1, v128.load(yIn + o, 16));
+      }
+      v128.store(y + o, t0);
+      v128.store(y + o, t1, 16);
+    }
+    if (o < bytes) {
+      let t0 = sizeof<T>() == 8 ? tanhVec(v128.load(y + o), A + o) : tanhVec32(v128.load(y + o), A + o);
+      if (yIn != 0) t0 = vmadd<T>(hv, t0, v128.load(yIn + o));
+      v128.store(y + o, t0);
+    }
+    return;
+  }
+  for (let o: usize = 0; o < bytes; o += 16) {
+    let t = actVec<T>(v128.load(y + o), A + o, act);
+    if (yIn != 0) t = vmadd<T>(hv, t, v128.load(yIn + o));
+    v128.store(y + o, t);
+  }
+}
+
+/**
+ * One layer's forward over `cols` columns: z = K y + b by the affine sweeps
+ * (into yOut), then A = σ'(z) and yOut = σ(z) or yIn + h·σ(z) (residual) in
+ * one activation sweep.
  */
 function forwardLayer<T>(a: usize, yOut: usize, K: usize, bias: usize, y: usize, residual: bool, h: f64, act: i32, m: i32, k: i32, cols: i32): void {
-  const sz = SZ<T>(), V = LANES<T>();
-  const ldm = <usize>m * sz, ldk = <usize>k * sz;
-  const hv = vsplat<T>(h);
-  // Two columns per sweep when the rows are whole blocks of two vectors (in
-  // blocks of four, then two): each loaded vector of K feeds two multiply-adds.
-  const pairs = m % (2 * V) == 0 ? cols & ~1 : 0;
-  for (let j = 0; j < pairs; j += 2) {
-    const yj = y + <usize>j * ldk, yk = yj + ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
-    let r = 0;
-    for (; r + 4 * V <= m; r += 4 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
-      let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
-        const k0 = v128.load(kp), k1 = v128.load(kp, 16), k2 = v128.load(kp, 32), k3 = v128.load(kp, 48);
-        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1); a2 = vmadd<T>(k2, s, a2); a3 = vmadd<T>(k3, s, a3);
-        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1); b2 = vmadd<T>(k2, t, b2); b3 = vmadd<T>(k3, t, b3);
-      }
-      const p = aj + ro, pk = p + ldm;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act); a2 = actVec<T>(a2, p + 32, act); a3 = actVec<T>(a3, p + 48, act);
-      b0 = actVec<T>(b0, pk, act); b1 = actVec<T>(b1, pk + 16, act); b2 = actVec<T>(b2, pk + 32, act); b3 = actVec<T>(b3, pk + 48, act);
-      if (residual) {
-        const yr = yj + ro, ys = yk + ro;
-        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
-        a2 = vmadd<T>(hv, a2, v128.load(yr, 32)); a3 = vmadd<T>(hv, a3, v128.load(yr, 48));
-        b0 = vmadd<T>(hv, b0, v128.load(ys)); b1 = vmadd<T>(hv, b1, v128.load(ys, 16));
-        b2 = vmadd<T>(hv, b2, v128.load(ys, 32)); b3 = vmadd<T>(hv, b3, v128.load(ys, 48));
-      }
-      const o = oj + ro, ok = o + ldm;
-      v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
-      v128.store(ok, b0); v128.store(ok, b1, 16); v128.store(ok, b2, 32); v128.store(ok, b3, 48);
-    }
-    for (; r < m; r += 2 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16);
-      let b0 = a0, b1 = a1;
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz), t = vsplatAt<T>(yk + <usize>q * sz);
-        const k0 = v128.load(kp), k1 = v128.load(kp, 16);
-        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
-        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
-      }
-      const p = aj + ro, pk = p + ldm;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act);
-      b0 = actVec<T>(b0, pk, act); b1 = actVec<T>(b1, pk + 16, act);
-      if (residual) {
-        const yr = yj + ro, ys = yk + ro;
-        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
-        b0 = vmadd<T>(hv, b0, v128.load(ys)); b1 = vmadd<T>(hv, b1, v128.load(ys, 16));
-      }
-      const o = oj + ro, ok = o + ldm;
-      v128.store(o, a0); v128.store(o, a1, 16);
-      v128.store(ok, b0); v128.store(ok, b1, 16);
-    }
-  }
-  for (let j = pairs; j < cols; j++) {
-    const yj = y + <usize>j * ldk, aj = a + <usize>j * ldm, oj = yOut + <usize>j * ldm;
-    let r = 0;
-    for (; r + 4 * V <= m; r += 4 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16), a2 = v128.load(bias + ro, 32), a3 = v128.load(bias + ro, 48);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz);
-        a0 = vmadd<T>(v128.load(kp), s, a0);
-        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
-        a2 = vmadd<T>(v128.load(kp, 32), s, a2);
-        a3 = vmadd<T>(v128.load(kp, 48), s, a3);
-      }
-      const p = aj + ro;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act); a2 = actVec<T>(a2, p + 32, act); a3 = actVec<T>(a3, p + 48, act);
-      if (residual) {
-        const yr = yj + ro;
-        a0 = vmadd<T>(hv, a0, v128.load(yr)); a1 = vmadd<T>(hv, a1, v128.load(yr, 16));
-        a2 = vmadd<T>(hv, a2, v128.load(yr, 32)); a3 = vmadd<T>(hv, a3, v128.load(yr, 48));
-      }
-      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16); v128.store(oj + ro, a2, 32); v128.store(oj + ro, a3, 48);
-    }
-    for (; r + 2 * V <= m; r += 2 * V) {
-      const ro = <usize>r * sz;
-      let a0 = v128.load(bias + ro), a1 = v128.load(bias + ro, 16);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) {
-        const s = vsplatAt<T>(yj + <usize>q * sz);
-        a0 = vmadd<T>(v128.load(kp), s, a0);
-        a1 = vmadd<T>(v128.load(kp, 16), s, a1);
-      }
-      const p = aj + ro;
-      a0 = actVec<T>(a0, p, act); a1 = actVec<T>(a1, p + 16, act);
-      if (residual) {
-        a0 = vmadd<T>(hv, a0, v128.load(yj + ro)); a1 = vmadd<T>(hv, a1, v128.load(yj + ro, 16));
-      }
-      v128.store(oj + ro, a0); v128.store(oj + ro, a1, 16);
-    }
-    for (; r < m; r += V) {
-      const ro = <usize>r * sz;
-      let acc = v128.load(bias + ro);
-      let kp = K + ro;
-      for (let q = 0; q < k; q++, kp += ldm) acc = vmadd<T>(v128.load(kp), vsplatAt<T>(yj + <usize>q * sz), acc);
-      acc = actVec<T>(acc, aj + ro, act);
-      if (residual) acc = vmadd<T>(hv, acc, v128.load(yj + ro));
-      v128.store(oj + ro, acc);
-    }
-  }
+  affineCols<T>(yOut, K, bias, y, 0, 1.0, m, k, cols);
+  activate<T>(yOut, a, residual ? y : 0, h, act, m * cols);
 }
 
 /**
@@ -419,7 +386,54 @@ function jvpLayer<T>(out: usize, D: usize, A: usize, y: usize, dK: usize, db: us
   // the rows are whole blocks of four vectors: each loaded vector of dK and K
   // feeds two multiply-adds.
   const pairs = m % (2 * V) == 0 ? cols & ~1 : 0;
-  for (let j = 0; j < pairs; j += 2) {
+  // Four columns per sweep when the rows are exactly two vectors (see affineCols).
+  const quads = m == 2 * V ? cols & ~3 : 0;
+  for (let j = 0; j < quads; j += 4) {
+    const y0 = y + <usize>j * ldk, dy0 = dy + <usize>j * ldk;
+    let a0 = v128.load(db), a1 = v128.load(db, 16);
+    let b0 = a0, b1 = a1, c0 = a0, c1 = a1, e0 = a0, e1 = a1;
+    let kp = dK;
+    for (let q = 0; q < k; q++, kp += ldm) {
+      const k0 = v128.load(kp), k1 = v128.load(kp, 16), yq = y0 + <usize>q * sz;
+      const s = vsplatAt<T>(yq), t = vsplatAt<T>(yq + ldk);
+      a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
+      b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
+      const u = vsplatAt<T>(yq + 2 * ldk), w = vsplatAt<T>(yq + 3 * ldk);
+      c0 = vmadd<T>(k0, u, c0); c1 = vmadd<T>(k1, u, c1);
+      e0 = vmadd<T>(k0, w, e0); e1 = vmadd<T>(k1, w, e1);
+    }
+    if (dy != 0) {
+      kp = K;
+      for (let q = 0; q < k; q++, kp += ldm) {
+        const k0 = v128.load(kp), k1 = v128.load(kp, 16), yq = dy0 + <usize>q * sz;
+        const s = vsplatAt<T>(yq), t = vsplatAt<T>(yq + ldk);
+        a0 = vmadd<T>(k0, s, a0); a1 = vmadd<T>(k1, s, a1);
+        b0 = vmadd<T>(k0, t, b0); b1 = vmadd<T>(k1, t, b1);
+        const u = vsplatAt<T>(yq + 2 * ldk), w = vsplatAt<T>(yq + 3 * ldk);
+        c0 = vmadd<T>(k0, u, c0); c1 = vmadd<T>(k1, u, c1);
+        e0 = vmadd<T>(k0, w, e0); e1 = vmadd<T>(k1, w, e1);
+      }
+    }
+    const c = <usize>j * ldm, a = A + c;
+    a0 = vmul<T>(v128.load(a), a0); a1 = vmul<T>(v128.load(a, 16), a1);
+    b0 = vmul<T>(v128.load(a + ldm), b0); b1 = vmul<T>(v128.load(a + ldm, 16), b1);
+    c0 = vmul<T>(v128.load(a + 2 * ldm), c0); c1 = vmul<T>(v128.load(a + 2 * ldm, 16), c1);
+    e0 = vmul<T>(v128.load(a + 3 * ldm), e0); e1 = vmul<T>(v128.load(a + 3 * ldm, 16), e1);
+    if (D != 0) {
+      const d = D + c;
+      a0 = vmadd<T>(hv, a0, v128.load(d)); a1 = vmadd<T>(hv, a1, v128.load(d, 16));
+      b0 = vmadd<T>(hv, b0, v128.load(d + ldm)); b1 = vmadd<T>(hv, b1, v128.load(d + ldm, 16));
+      c0 = vmadd<T>(hv, c0, v128.load(d + 2 * ldm)); c1 = vmadd<T>(hv, c1, v128.load(d + 2 * ldm, 16));
+      e0 = vmadd<T>(hv, e0, v128.load(d + 3 * ldm)); e1 = vmadd<T>(hv, e1, v128.load(d + 3 * ldm, 16));
+    } else if (h != 1.0) {
+      a0 = vmul<T>(hv, a0); a1 = vmul<T>(hv, a1); b0 = vmul<T>(hv, b0); b1 = vmul<T>(hv, b1);
+      c0 = vmul<T>(hv, c0); c1 = vmul<T>(hv, c1); e0 = vmul<T>(hv, e0); e1 = vmul<T>(hv, e1);
+    }
+    const o = out + c;
+    v128.store(o, a0); v128.store(o, a1, 16); v128.store(o + ldm, b0); v128.store(o + ldm, b1, 16);
+    v128.store(o + 2 * ldm, c0); v128.store(o + 2 * ldm, c1, 16); v128.store(o + 3 * ldm, e0); v128.store(o + 3 * ldm, e1, 16);
+  }
+  for (let j = quads; j < pairs; j += 2) {
     const yj = y + <usize>j * ldk, yk = yj + ldk, dyj = dy + <usize>j * ldk, dyk = dyj + ldk;
     const cj = <usize>j * ldm, ck = cj + ldm;
     let r = 0;
@@ -561,6 +575,27 @@ function gradK<T>(dK: usize, db: usize, G: usize, Y: usize, m: i32, k: i32, cols
   const sz = SZ<T>(), V = LANES<T>();
   const ldm = <usize>m * sz, ldk = <usize>k * sz;
   let q = 0;
+  // Four columns of dK per sweep when the rows are exactly two vectors (eight accumulators; see
+  // affineCols); each entry sums over the block's columns in the same order as below.
+  if (m == 2 * V) {
+    for (; q + 4 <= k; q += 4) {
+      const yq = Y + <usize>q * sz, kq = dK + <usize>q * ldm;
+      let a0 = v128.load(kq), a1 = v128.load(kq, 16), b0 = v128.load(kq + ldm), b1 = v128.load(kq + ldm, 16);
+      let c0 = v128.load(kq + 2 * ldm), c1 = v128.load(kq + 2 * ldm, 16), e0 = v128.load(kq + 3 * ldm), e1 = v128.load(kq + 3 * ldm, 16);
+      let g = G, y = yq;
+      for (let j = 0; j < cols; j++, g += ldm, y += ldk) {
+        const g0 = v128.load(g), g1 = v128.load(g, 16);
+        const s = vsplatAt<T>(y), t = vsplatAt<T>(y + sz);
+        a0 = vmadd<T>(g0, s, a0); a1 = vmadd<T>(g1, s, a1);
+        b0 = vmadd<T>(g0, t, b0); b1 = vmadd<T>(g1, t, b1);
+        const u = vsplatAt<T>(y + 2 * sz), w = vsplatAt<T>(y + 3 * sz);
+        c0 = vmadd<T>(g0, u, c0); c1 = vmadd<T>(g1, u, c1);
+        e0 = vmadd<T>(g0, w, e0); e1 = vmadd<T>(g1, w, e1);
+      }
+      v128.store(kq, a0); v128.store(kq, a1, 16); v128.store(kq + ldm, b0); v128.store(kq + ldm, b1, 16);
+      v128.store(kq + 2 * ldm, c0); v128.store(kq + 2 * ldm, c1, 16); v128.store(kq + 3 * ldm, e0); v128.store(kq + 3 * ldm, e1, 16);
+    }
+  }
   for (; q + 2 <= k; q += 2) {
     const yq = Y + <usize>q * sz, kq = dK + <usize>q * ldm, kq1 = kq + ldm;
     let r = 0;
@@ -850,4 +885,186 @@ export function netChunks(desc: usize, mode: i32, c0: i32, count: i32): void {
  */
 export function netChunks32(desc: usize, mode: i32, c0: i32, count: i32): void {
   for (let c = c0; c < c0 + count; c++) runChunk<f32>(desc, mode, c);
+}
+
+/**
+ * Sum the gradient parts of the per-block partial sums in block order, in
+ * double: out[i] = part_0[i] + part_1[i] + … + part_{blocks−1}[i] (i < len),
+ * the parts `stride` bytes apart from `part` (elements of T; f32 parts are
+ * widened exactly before the additions). The order of the additions is fixed
+ * by the block order alone, so the result does not depend on which thread
+ * ran which block. Two vectors of out per sweep over the blocks.
+ */
+function reduceParts<T>(out: usize, part: usize, stride: usize, blocks: i32, len: i32): void {
+  let i = 0;
+  if (sizeof<T>() == 8) {
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 3;
+      let a = v128.load(part + o), b = v128.load(part + o, 16);
+      for (let c = 1; c < blocks; c++) {
+        const q = part + <usize>c * stride + o;
+        a = f64x2.add(a, v128.load(q));
+        b = f64x2.add(b, v128.load(q, 16));
+      }
+      v128.store(out + o, a);
+      v128.store(out + o, b, 16);
+    }
+  } else {
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(part + o);
+      let a = f64x2.promote_low_f32x4(v), b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+      for (let c = 1; c < blocks; c++) {
+        const w = v128.load(part + <usize>c * stride + o);
+        a = f64x2.add(a, f64x2.promote_low_f32x4(w));
+        b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 2, 3, 0, 1)));
+      }
+      v128.store(out + (<usize>i << 3), a);
+      v128.store(out + (<usize>i << 3), b, 16);
+    }
+  }
+  for (; i < len; i++) {
+    let a = <f64>load<T>(part + <usize>i * SZ<T>());
+    for (let c = 1; c < blocks; c++) a += <f64>load<T>(part + <usize>c * stride + <usize>i * SZ<T>());
+    store<f64>(out + (<usize>i << 3), a);
+  }
+}
+
+/**
+ * The sum over blocks 0 … blocks−1 of the partial gradients (or mat-vecs) of
+ * the last pass, in block order, as float64 at `out` (the workspace's
+ * gradLength entries): the reduction of src/engine/workspace.ts.
+ */
+export function netReduce(desc: usize, blocks: i32, out: usize, len: i32): void {
+  reduceParts<f64>(out, <usize>hdr(desc, H_PART) + PART_GRAD, <usize>hdr(desc, H_PARTBYTES), blocks, len);
+}
+
+/** {@link netReduce} for float32 partial sums (summed in double). */
+export function netReduce32(desc: usize, blocks: i32, out: usize, len: i32): void {
+  reduceParts<f32>(out, <usize>hdr(desc, H_PART) + PART_GRAD, <usize>hdr(desc, H_PARTBYTES), blocks, len);
+}
+
+// Parameters in, gradients out: the maps between x = [θ; vec W] (float64, the
+// optimizer's layout) and the kernels' layout (padded K, Kᵀ, b expanded per
+// row, W_Z, w_b, W_Zᵀ, in the element type), so that JavaScript copies x in
+// and the gradient out once per call instead of looping over every layer.
+
+/** b_l expanded to one entry per row (rows < m; pad rows are never written and stay 0). */
+// @ts-ignore: decorator
+@inline function expandBias<T>(dst: usize, x: usize, o: i32, m: i32, kind: i32): void {
+  for (let r = 0; r < m; r++) {
+    const v = kind == 2 ? load<f64>(x + (<usize>(o + r) << 3)) : kind == 1 ? load<f64>(x + (<usize>o << 3)) : 0.0;
+    store<T>(dst + <usize>r * SZ<T>(), <T>v);
+  }
+}
+
+/**
+ * W (nc × nW column-major in x from element `o`) into the padded layout at dst: W_Z (ncp × mp),
+ * w_b (ncp; 0 without the bias column) and, when `wt` ≠ 0, W_Zᵀ (mp × ncp) there.
+ */
+function writeW<T>(d: usize, dst: usize, wt: usize, x: usize, o: i32): void {
+  const nc = hdr(d, H_NC), ncp = padClasses<T>(nc), L = hdr(d, H_L);
+  const m = lrec(d, L - 1, L_MT), mp = lrec(d, L - 1, L_M), sz = SZ<T>();
+  for (let q = 0; q < m; q++) {
+    for (let i = 0; i < nc; i++) {
+      const w = <T>load<f64>(x + (<usize>(o + q * nc + i) << 3));
+      store<T>(dst + <usize>(q * ncp + i) * sz, w);
+      if (wt != 0) store<T>(wt + <usize>(i * mp + q) * sz, w);
+    }
+  }
+  const bias = hdr(d, H_BIAS) != 0;
+  for (let i = 0; i < nc; i++) store<T>(dst + <usize>(ncp * mp + i) * sz, <T>(bias ? load<f64>(x + (<usize>(o + m * nc + i) << 3)) : 0.0));
+}
+
+/**
+ * The parameters x (float64: θ, then W from element nTheta when withW) into
+ * the kernels' layout: K_l and K_lᵀ padded, b_l expanded, and W.
+ */
+function setParams<T>(d: usize, x: usize, nTheta: i32, withW: bool): void {
+  const L = hdr(d, H_L), sz = SZ<T>();
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_MT), k = lrec(d, l, L_KTRUE), mp = lrec(d, l, L_M), kp = lrec(d, l, L_K), o = lrec(d, l, L_TOFF);
+    const K = <usize>lrec(d, l, L_KP), Kt = <usize>lrec(d, l, L_KT);
+    for (let q = 0; q < k; q++) {
+      for (let r = 0; r < m; r++) {
+        const v = <T>load<f64>(x + (<usize>(o + r + q * m) << 3));
+        store<T>(K + <usize>(r + q * mp) * sz, v);
+        store<T>(Kt + <usize>(q + r * kp) * sz, v);
+      }
+    }
+    expandBias<T>(<usize>lrec(d, l, L_BP), x, o + m * k, m, lrec(d, l, L_BK));
+  }
+  if (!withW || hdr(d, H_NC) == 0) return;
+  const W = <usize>hdr(d, H_W), ncp = padClasses<T>(hdr(d, H_NC)), mp = lrec(d, L - 1, L_M);
+  writeW<T>(d, W, W + <usize>(ncp * mp + ncp) * sz, x, nTheta);
+}
+
+/** A direction v (float64, the layout of x) into the kernels' layout of the direction (dK, db per layer, then W). */
+function setDirection<T>(d: usize, v: usize, nTheta: i32, withW: bool): void {
+  const L = hdr(d, H_L), sz = SZ<T>(), V = <usize>hdr(d, H_V);
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_MT), k = lrec(d, l, L_KTRUE), mp = lrec(d, l, L_M), o = lrec(d, l, L_TOFF);
+    const g = V + <usize>lrec(d, l, L_GOFF) * sz;
+    for (let q = 0; q < k; q++) for (let r = 0; r < m; r++) store<T>(g + <usize>(r + q * mp) * sz, <T>load<f64>(v + (<usize>(o + r + q * m) << 3)));
+    expandBias<T>(V + <usize>lrec(d, l, L_DBOFF) * sz, v, o + m * k, m, lrec(d, l, L_BK));
+  }
+  if (withW && hdr(d, H_NC) != 0) writeW<T>(d, V + <usize>hdr(d, H_GW) * sz, 0, v, nTheta);
+}
+
+/**
+ * The summed gradient (or mat-vec) `sum` (float64, the kernels' layout, from
+ * netReduce) into the layout of x at out (float64, nTheta + nc·nW entries,
+ * zeroed first): residual layers' parts times h, a scalar bias's row entries
+ * summed in row order, W unpadded.
+ */
+function gather(d: usize, sum: usize, out: usize, nTheta: i32, nOut: i32, ncp: i32): void {
+  memory.fill(out, 0, <usize>nOut << 3);
+  const L = hdr(d, H_L);
+  for (let l = 0; l < L; l++) {
+    const m = lrec(d, l, L_MT), k = lrec(d, l, L_KTRUE), mp = lrec(d, l, L_M), o = lrec(d, l, L_TOFF);
+    const s = lrec(d, l, L_RES) != 0 ? lh(d, l) : 1.0;
+    const g = sum + (<usize>lrec(d, l, L_GOFF) << 3), db = sum + (<usize>lrec(d, l, L_DBOFF) << 3);
+    for (let q = 0; q < k; q++) for (let r = 0; r < m; r++) store<f64>(out + (<usize>(o + r + q * m) << 3), s * load<f64>(g + (<usize>(r + q * mp) << 3)));
+    const bo = out + (<usize>(o + m * k) << 3), kind = lrec(d, l, L_BK);
+    if (kind == 2) for (let r = 0; r < m; r++) store<f64>(bo + (<usize>r << 3), s * load<f64>(db + (<usize>r << 3)));
+    else if (kind == 1) {
+      let t = 0.0;
+      for (let r = 0; r < m; r++) t += load<f64>(db + (<usize>r << 3));
+      store<f64>(bo, s * t);
+    }
+  }
+  const nc = hdr(d, H_NC);
+  if (nc == 0) return;
+  const m = lrec(d, L - 1, L_MT), mp = lrec(d, L - 1, L_M), gw = sum + (<usize>hdr(d, H_GW) << 3);
+  for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) store<f64>(out + (<usize>(nTheta + q * nc + i) << 3), load<f64>(gw + (<usize>(q * ncp + i) << 3)));
+  if (hdr(d, H_BIAS) != 0) for (let i = 0; i < nc; i++) store<f64>(out + (<usize>(nTheta + m * nc + i) << 3), load<f64>(gw + (<usize>(ncp * mp + i) << 3)));
+}
+
+/** x (float64 at `x`: θ, then W from element nTheta when withW ≠ 0) into the float64 kernels' layout. */
+export function netParams(desc: usize, x: usize, nTheta: i32, withW: i32): void {
+  setParams<f64>(desc, x, nTheta, withW != 0);
+}
+
+/** {@link netParams} for a float32 workspace. */
+export function netParams32(desc: usize, x: usize, nTheta: i32, withW: i32): void {
+  setParams<f32>(desc, x, nTheta, withW != 0);
+}
+
+/** A direction in x's layout (float64) into the float64 kernels' direction. */
+export function netDirection(desc: usize, v: usize, nTheta: i32, withW: i32): void {
+  setDirection<f64>(desc, v, nTheta, withW != 0);
+}
+
+/** {@link netDirection} for a float32 workspace. */
+export function netDirection32(desc: usize, v: usize, nTheta: i32, withW: i32): void {
+  setDirection<f32>(desc, v, nTheta, withW != 0);
+}
+
+/**
+ * The sum over blocks (netReduce's float64 output at `sum`) mapped into x's
+ * layout at `out` (nOut float64 entries); `f32` ≠ 0 for a float32 workspace
+ * (only the padding of the classes differs).
+ */
+export function netGather(desc: usize, sum: usize, out: usize, nTheta: i32, nOut: i32, f32: i32): void {
+  gather(desc, sum, out, nTheta, nOut, f32 != 0 ? padClasses<f32>(hdr(desc, H_NC)) : padClasses<f64>(hdr(desc, H_NC)));
 }

@@ -14,7 +14,7 @@
  *
  *   descriptor | K, Kᵀ, b per layer, W_Z, w_b, W_Zᵀ | Y (nIn × cap) | C (nc × cap)
  *   | states (per block: A_l, Y_{l+1} per layer, P) | partial sums (per block)
- *   | direction v | io (nOut × cap) | scratch (per block)
+ *   | direction v | sum over blocks (f64) | io (nOut × cap) | scratch (per block)
  *
  * Elements are float64 or float32 (`precision`); rows are padded to the
  * vector lanes (2 or 4; pad entries stay zero). A block's partial sums start
@@ -93,7 +93,9 @@ export function kernelDims(plan: NetworkPlan, precision: Precision): { mp: numbe
 // Header word indices (must match assembly/network.ts).
 const H = { L: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, STATES: 9, CHUNK: 10, PART: 11, PARTBYTES: 12, V: 13, IO: 14, SCR: 15, SCRBYTES: 16, MAXM: 17, POFF: 18, GW: 19 };
 const H_INVN = 96, LAYERS = 128, LREC = 64;
-const L = { M: 0, K: 1, ACT: 2, RES: 3, KP: 4, KT: 5, BP: 6, AOFF: 7, GOFF: 8, DBOFF: 9 };
+const L = { M: 0, K: 1, ACT: 2, RES: 3, KP: 4, KT: 5, BP: 6, AOFF: 7, GOFF: 8, DBOFF: 9, TOFF: 10, MT: 11, KTRUE: 14, BK: 15 };
+/** Bias kinds as the kernel reads them (L.BK). */
+const BIAS_KIND = { none: 0, scalar: 1, vector: 2 } as const;
 const L_H = 48;
 /** Doubles before the gradient in a block's partial sums (value, hits, 2 spare). */
 const PART_HEAD = 4;
@@ -119,6 +121,8 @@ export class NetworkWorkspace {
   readonly blockColumns: number;
   /** Length of the kernels' gradient / direction layout (padded K, expanded b per layer, then W). */
   readonly gradLength: number;
+  /** Entries of x = [θ; vec W] with room for W's bias column (the staging region). */
+  private readonly xLength: number;
   /** Offset of W's block in that layout. */
   readonly wOffset: number;
   /** nc rounded up to a multiple of the lanes: the rows of W, S and P as the kernels see them (pad rows zero). */
@@ -136,8 +140,6 @@ export class NetworkWorkspace {
   private readonly layerOff: { K: number; Kt: number; b: number; g: number; db: number; a: number }[] = [];
   private chunkBytes = 0;
   private partBytes = 0;
-  /** The sum over blocks in {@link reduce} (reused: its values are copied out before it returns). */
-  private sumScratch = new Float64Array(0);
   private scrBytes = 0;
   private maxBlocks = 0;
   /** Bumped whenever the block is (re)allocated: data uploaded for an older one is gone. */
@@ -172,6 +174,7 @@ export class NetworkWorkspace {
     this.wOffset = g;
     // W_Z (ncp × mp) and w_b (ncp): the W gradient, direction and parameters alike.
     this.gradLength = g + this.ncp * (this.lastMp() + 1);
+    this.xLength = plan.nParams + this.classes * (plan.layers[plan.layers.length - 1].m + 1);
     this.allocate();
   }
 
@@ -218,6 +221,11 @@ export class NetworkWorkspace {
     this.partBytes = al(8 * PART_HEAD + elt * this.gradLength);
     this.off.part = take(this.partBytes * this.maxBlocks);
     this.off.V = take(elt * this.gradLength);
+    // The sum over blocks of the partial gradients, in double (netReduce writes it, reduce maps it out).
+    this.off.sum = take(8 * this.gradLength);
+    // x = [θ; vec W] in double: parameters and directions are copied in here and mapped to the kernels'
+    // layout by netParams / netDirection; reduce's result is mapped out into it by netGather.
+    this.off.x = take(8 * this.xLength);
     this.off.io = take(elt * mL * cap);
     this.scrBytes = al(3 * elt * maxm * B + 2 * elt * ncs * B + 64);
     this.off.scr = take(this.scrBytes * this.maxBlocks);
@@ -272,6 +280,10 @@ export class NetworkWorkspace {
       I[w + L.AOFF] = lo.a;
       I[w + L.GOFF] = lo.g;
       I[w + L.DBOFF] = lo.db;
+      I[w + L.TOFF] = l.offset;
+      I[w + L.MT] = l.m;
+      I[w + L.KTRUE] = l.k;
+      I[w + L.BK] = BIAS_KIND[l.bias];
       F[(LAYERS + LREC * i + L_H) / 8] = l.h;
     });
     F[H_INVN / 8] = 1;
@@ -340,25 +352,20 @@ export class NetworkWorkspace {
    * @param W W's data (nc × (nOut [+ 1])), or null for plain model passes
    */
   setParams(theta: Float64Array, W: Float64Array | null): void {
-    // One view over the parameter region (K, Kᵀ, b of every layer, then W; laid out contiguously by allocate)
-    // rather than three per layer: this runs once per evaluation, also per mini-batch step.
-    const e = this.elt, layers = this.plan.layers;
-    const p0 = layers.length > 0 ? this.layerOff[0].K : this.off.W;
-    const P = this.view(p0, (this.off.W - p0) / e + this.ncp * (2 * this.lastMp() + 1));
-    for (let i = 0; i < layers.length; i++) {
-      const l = layers[i], lo = this.layerOff[i], { mp, kp } = this.dims[i];
-      const K = (lo.K - p0) / e, Kt = (lo.Kt - p0) / e, b = (lo.b - p0) / e;
-      const o = l.offset, m = l.m;
-      for (let q = 0; q < l.k; q++) {
-        for (let r = 0; r < m; r++) {
-          const v = theta[o + r + q * m];
-          P[K + r + q * mp] = v;
-          P[Kt + q + r * kp] = v;
-        }
-      }
-      expandBias(P.subarray(b, b + mp), theta, o + m * l.k, m, l.bias);
-    }
-    if (W && this.classes > 0) this.writeW(P.subarray((this.off.W - p0) / e), W, true);
+    // One copy in; the kernel writes K, Kᵀ, b and W in its layout (netParams): this runs once per
+    // evaluation, also per mini-batch step.
+    this.stage(theta, W);
+    const ex = wasmExports('NetworkWorkspace.setParams');
+    (this.elt === 8 ? ex.netParams : ex.netParams32)(this.base, this.base + this.off.x, theta.length, W && this.classes > 0 ? 1 : 0);
+  }
+
+  /** θ then W into the staging region x (double). */
+  private stage(theta: Float64Array, W: Float64Array | null): void {
+    const nW = W && this.classes > 0 ? W.length : 0;
+    if (theta.length !== this.plan.nParams || theta.length + nW > this.xLength) fail('NetworkWorkspace', `parameters of length ${theta.length} + ${nW}, expected ${this.plan.nParams} + at most ${this.xLength - this.plan.nParams}`);
+    const x = new Float64Array(this.buffer(), this.base + this.off.x, theta.length + nW);
+    x.set(theta);
+    if (W && nW > 0) x.set(W, theta.length);
   }
 
   /** Rows of the last layer as the kernel sees them. */
@@ -366,32 +373,11 @@ export class NetworkWorkspace {
     return this.dims[this.dims.length - 1].mp;
   }
 
-  /**
-   * W (nc × nW, column-major) into the padded layout: W_Z (ncp × mp), w_b
-   * (ncp; zero without the bias column) and, when `transpose`, W_Zᵀ (mp × ncp).
-   */
-  private writeW(dst: Float64Array | Float32Array, W: Float64Array, transpose: boolean): void {
-    const nc = this.classes, ncp = this.ncp, last = this.plan.layers[this.plan.layers.length - 1];
-    const m = last.m, mp = this.lastMp(), wb = ncp * mp, wt = wb + ncp;
-    for (let q = 0; q < m; q++) {
-      for (let i = 0; i < nc; i++) {
-        const w = W[q * nc + i];
-        dst[q * ncp + i] = w;
-        if (transpose) dst[wt + i * mp + q] = w;
-      }
-    }
-    for (let i = 0; i < nc; i++) dst[wb + i] = this.bias ? W[m * nc + i] : 0;
-  }
-
   /** The direction [vθ; vW] of a jvp or Gauss-Newton pass into the kernels' layout. */
   setDirection(vTheta: Float64Array, vW: Float64Array | null): void {
-    const v = this.view(this.off.V, this.gradLength);
-    this.plan.layers.forEach((l, i) => {
-      const lo = this.layerOff[i], mp = this.dims[i].mp;
-      for (let q = 0; q < l.k; q++) for (let r = 0; r < l.m; r++) v[lo.g + r + q * mp] = vTheta[l.offset + r + q * l.m];
-      expandBias(v.subarray(lo.db, lo.db + mp), vTheta, l.offset + l.m * l.k, l.m, l.bias);
-    });
-    if (vW && this.classes > 0) this.writeW(v.subarray(this.wOffset), vW, false);
+    this.stage(vTheta, vW);
+    const ex = wasmExports('NetworkWorkspace.setDirection');
+    (this.elt === 8 ? ex.netDirection : ex.netDirection32)(this.base, this.base + this.off.x, vTheta.length, vW && this.classes > 0 ? 1 : 0);
   }
 
   /**
@@ -425,44 +411,15 @@ export class NetworkWorkspace {
       hits += head[p + 1];
     }
     if (theta === null && (W === null || this.classes === 0)) return { value, hits };
-    // One block: its partial is the sum; more: added in block order, in double (the same order on any thread
-    // count), through one view of all partials (no view per block: this runs once per pass, also for small batches).
-    let sum: Float64Array | Float32Array;
-    if (blocks === 1) sum = this.view(this.off.part + 8 * PART_HEAD, G);
-    else {
-      const E = stride / this.elt, g0 = (8 * PART_HEAD) / this.elt;
-      const all = this.view(this.off.part, E * blocks);
-      if (this.sumScratch.length !== G) this.sumScratch = new Float64Array(G);
-      sum = this.sumScratch;
-      sum.fill(0);
-      for (let c = 0; c < blocks; c++) {
-        const o = c * E + g0;
-        for (let i = 0; i < G; i++) sum[i] += all[o + i];
-      }
-    }
-    if (theta) {
-      const layers = this.plan.layers;
-      for (let li = 0; li < layers.length; li++) {
-        const l = layers[li], lo = this.layerOff[li], o = thetaOffset + l.offset, s = l.residual ? l.h : 1, mp = this.dims[li].mp;
-        const m = l.m, g = lo.g;
-        for (let q = 0; q < l.k; q++) {
-          const t = o + q * m, u = g + q * mp;
-          for (let r = 0; r < m; r++) theta[t + r] = s * sum[u + r];
-        }
-        const bo = o + m * l.k;
-        if (l.bias === 'vector') for (let r = 0; r < m; r++) theta[bo + r] = s * sum[lo.db + r];
-        else if (l.bias === 'scalar') {
-          let t = 0;
-          for (let r = 0; r < m; r++) t += sum[lo.db + r];
-          theta[bo] = s * t;
-        }
-      }
-    }
-    if (W && this.classes > 0) {
-      const nc = this.classes, ncp = this.ncp, m = this.plan.layers[this.plan.layers.length - 1].m, wb = this.wOffset + ncp * this.lastMp();
-      for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) W[wOffset + q * nc + i] = sum[this.wOffset + q * ncp + i];
-      if (this.bias) for (let i = 0; i < nc; i++) W[wOffset + m * nc + i] = sum[wb + i];
-    }
+    // The partials added in block order, in double, by the kernel (the same order on any thread count).
+    const ex = wasmExports('NetworkWorkspace.reduce');
+    (this.elt === 8 ? ex.netReduce : ex.netReduce32)(this.base, blocks, this.base + this.off.sum, G);
+    // …and mapped into x's layout (residual parts times h, scalar biases summed) by netGather.
+    const nTheta = this.plan.nParams, nW = this.classes > 0 ? this.classes * (this.plan.layers[this.plan.layers.length - 1].m + (this.bias ? 1 : 0)) : 0;
+    ex.netGather(this.base, this.base + this.off.sum, this.base + this.off.x, nTheta, nTheta + nW, this.elt === 4 ? 1 : 0);
+    const x = new Float64Array(this.buffer(), this.base + this.off.x, nTheta + nW);
+    if (theta) theta.set(x.subarray(0, nTheta), thetaOffset);
+    if (W && nW > 0) W.set(x.subarray(nTheta), wOffset);
     return { value, hits };
   }
 
@@ -497,11 +454,4 @@ export class NetworkWorkspace {
     releaseArenaBlock(this.block);
     this.block = null;
   }
-}
-
-/** b expanded to one entry per row (pad rows zero) from x[o…]. */
-function expandBias(dst: Float64Array | Float32Array, x: Float64Array, o: number, m: number, kind: 'scalar' | 'vector' | 'none'): void {
-  dst.fill(0);
-  if (kind === 'vector') for (let r = 0; r < m; r++) dst[r] = x[o + r];
-  else if (kind === 'scalar') dst.fill(x[o], 0, m);
 }

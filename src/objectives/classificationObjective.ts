@@ -256,6 +256,26 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     for (let i = 0; i < v.length; i++) out[o + i] += v[i] * lambda;
   };
 
+  /**
+   * R(v), and out[o + i] += (∇R(v))_i: for R = (λ/2)‖v‖² (`isIdentity`) in one sweep over v (the same sums and
+   * products as R.value and R.gradient: this runs per mini-batch step), else through R.
+   */
+  const addRegularizerValue = (out: Float64Array, R: Regularizer | null, v: Float64Array, o: number): number => {
+    if (!R) return 0;
+    if (!R.isIdentity) {
+      addInto(out, R.gradient(v), o);
+      return R.value(v);
+    }
+    const lambda = R.lambda;
+    let s = 0;
+    for (let i = 0; i < v.length; i++) {
+      const t = v[i];
+      s += t * t;
+      out[o + i] += t * lambda;
+    }
+    return 0.5 * lambda * s;
+  };
+
   /** evaluate through the plan: the same formulas, loss and model parts in one pass each. */
   const evaluatePlan = (p: ClassificationPasses, xc: Float64Array, batch: ArrayLike<number> | null, nb: number, opts: EvaluateOptions): Evaluation => {
     const { theta } = split(xc);
@@ -264,14 +284,19 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     counters.forwardPasses++;
     counters.lossEvaluations++;
     let value = r.value;
-    if (reg.theta) value += reg.theta.value(theta);
-    if (reg.W) value += reg.W.value(wv);
     const info: Record<string, number> = { batchSize: nb, accuracy: r.accuracy };
-    if (opts.valueOnly || !r.gradient) return { value, gradient: new Float64Array(0), info };
+    if (opts.valueOnly || !r.gradient) {
+      if (reg.theta) value += reg.theta.value(theta);
+      if (reg.W) value += reg.W.value(wv);
+      return { value, gradient: new Float64Array(0), info };
+    }
     const gradient = r.gradient;
     if (nTheta > 0) counters.modelVjps++;
-    addRegularizer(gradient, reg.theta, theta, 0);
-    addRegularizer(gradient, reg.W, wv, nTheta);
+    // The regularisers' values and gradients in one sweep each (same order of the additions as above).
+    const rTheta = addRegularizerValue(gradient, reg.theta, theta, 0);
+    const rW = addRegularizerValue(gradient, reg.W, wv, nTheta);
+    if (reg.theta) value += rTheta;
+    if (reg.W) value += rW;
     const hessian = (v: Float64Array): Float64Array => {
       checkPoint(`${fn}.hessian`, v, nParams, 'v');
       counters.hessianMatVecs++;

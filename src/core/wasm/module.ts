@@ -103,6 +103,20 @@ export interface KernelExports {
   netChunks(desc: number, mode: number, c0: number, count: number): void;
   /** {@link KernelExports.netChunks} in float32. */
   netChunks32(desc: number, mode: number, c0: number, count: number): void;
+  /** The sum over blocks of a pass's partial gradients, in block order, as float64 at out (assembly/network.ts). */
+  netReduce(desc: number, blocks: number, out: number, len: number): void;
+  /** {@link KernelExports.netReduce} for float32 partials. */
+  netReduce32(desc: number, blocks: number, out: number, len: number): void;
+  /** x = [θ; vec W] (float64 at x) into a workspace's kernel layout (assembly/network.ts). */
+  netParams(desc: number, x: number, nTheta: number, withW: number): void;
+  /** {@link KernelExports.netParams} for a float32 workspace. */
+  netParams32(desc: number, x: number, nTheta: number, withW: number): void;
+  /** A direction in x's layout (float64) into a workspace's direction. */
+  netDirection(desc: number, v: number, nTheta: number, withW: number): void;
+  /** {@link KernelExports.netDirection} for a float32 workspace. */
+  netDirection32(desc: number, v: number, nTheta: number, withW: number): void;
+  /** netReduce's sum mapped into x's layout (float64, nOut entries, zeroed first). */
+  netGather(desc: number, sum: number, out: number, nTheta: number, nOut: number, f32: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */
