@@ -146,6 +146,7 @@ const CASES: Record<string, Case> = {
   waveletOperator: () => nd.waveletOperator(8, bad({ level: 2 })),
   // layers
   singleLayer: () => nd.singleLayer(nd.dense(4, 2), bad({ actvation: 'tanh' })),
+  averagePoolLayer: () => nd.averagePoolLayer([7, 8], 1, 2),
   elementwise: () => nd.elementwise(bad(3), bad(null)),
   resolveActivation: () => nd.resolveActivation('resolveActivation', bad('tanhh')),
   smoothReluWith: () => nd.smoothReluWith(-1),
