@@ -10,7 +10,9 @@ import type { IndexLabels } from '../losses/labels.js';
 import type { Regularizer } from '../losses/tikhonov.js';
 import type { Model, ParamBlock } from '../core/model.js';
 import { prefixBlocks } from '../networks/params.js';
-import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
+import { compileNetwork, networkPlanSupport, type NetworkPlan } from '../engine/plan.js';
+import { compileConvNetwork } from '../engine/convPlan.js';
+import { convClassificationPasses } from '../engine/convPasses.js';
 import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
 import { kernelDims, workspaceUnavailable } from '../engine/workspace.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
@@ -146,22 +148,26 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
   let threads = options.threads ?? getWasmThreads();
   if (!Number.isInteger(threads) || threads < 1) fail(fn, `threads must be a positive integer, got ${String(options.threads)}`);
   // The plan is compiled once; its workspaces are made on first use.
-  const planReason = kind !== 'crossEntropy' ? `loss ${kind} has no plan kernel` : networkPlanSupport(model);
+  const planReason = kind !== 'crossEntropy' ? `loss ${kind} has no plan kernel` : networkPlanSupport(model, { objective: 'classification' });
   if (engine === 'plan' && planReason !== null) fail(fn, `engine 'plan': ${planReason}`);
   const precision = options.precision ?? 'float64';
   if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
   if (precision === 'float32' && (engine === 'reference' || planReason !== null)) fail(fn, `precision 'float32' needs the plan: ${engine === 'reference' ? "engine is 'reference'" : planReason}`);
-  const plan = engine !== 'reference' && planReason === null ? compileNetwork(model) : null;
+  // Dense networks compile into a plan (./plan.ts), chains of convolutions and poolings into a convolutional plan.
+  const convPlan = engine !== 'reference' && planReason === null && networkPlanSupport(model) !== null ? compileConvNetwork(model) : null;
+  if (convPlan && precision === 'float32') fail(fn, "precision 'float32': convolutional plans run in float64 only");
+  const plan = engine !== 'reference' && planReason === null && !convPlan ? compileNetwork(model) : null;
   const dims = plan && precision === 'float32' ? kernelDims(plan, precision) : null;
   if (typeof dims === 'string') fail(fn, `precision 'float32': ${dims}`);
   let passes: ClassificationPasses | null = null;
   const usePlan = (): ClassificationPasses | null => {
-    const why = plan ? workspaceUnavailable() : null;
-    if (!plan || why !== null) {
+    const why = plan || convPlan ? workspaceUnavailable() : null;
+    if ((!plan && !convPlan) || why !== null) {
       if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
       return null;
     }
-    return (passes ??= classificationPasses(plan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
+    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, blockColumns: options.blockColumns }));
+    return (passes ??= classificationPasses(plan as NetworkPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
   };
 
   const split = (x: Float64Array) => ({ theta: x.subarray(0, nTheta), W: mat(x.subarray(nTheta), nc, nW) });
@@ -175,9 +181,14 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
       counters.evaluations++;
       return evaluatePlan(p, x.slice(), batch ?? null, nb, opts);
     }
+    counters.evaluations++;
+    return evaluateReference(x, batch, opts);
+  };
+
+  /** evaluate through the model's own forward / vjp / jvp (the reference path). */
+  const evaluateReference = (x: Float64Array, batch: ArrayLike<number> | null | undefined, opts: EvaluateOptions): Evaluation => {
     const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, labels, batch);
     const nb = Yb.shape[1];
-    counters.evaluations++;
     const xc = Float64Array.from(x); // the closures below must not see later changes of x
     const { theta, W } = split(xc);
     const state = model.forward(theta, Yb);
@@ -272,12 +283,19 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     if (nTheta > 0) counters.modelVjps++;
     addRegularizer(gradient, reg.theta, theta, 0);
     addRegularizer(gradient, reg.W, wv, nTheta);
+    const planHessian = r.hessian;
+    if (!planHessian) {
+      // No Gauss-Newton kernel for this plan (convolutional): mat-vecs on the reference path, whose
+      // states (one forward pass and gradient on the same columns) are made at the first mat-vec.
+      let ref: Evaluation | null = null;
+      return { value, gradient, info, hessian: (v: Float64Array) => ((ref ??= evaluateReference(xc, batch, {})).hessian as (u: Float64Array) => Float64Array)(v) };
+    }
     const hessian = (v: Float64Array): Float64Array => {
       checkPoint(`${fn}.hessian`, v, nParams, 'v');
       counters.hessianMatVecs++;
       counters.modelJvps++;
       counters.modelVjps++;
-      const out = r.hessian(v);
+      const out = planHessian(v);
       addRegularizer(out, reg.theta, v.subarray(0, nTheta), 0);
       addRegularizer(out, reg.W, v.subarray(nTheta), nTheta);
       return out;
@@ -310,7 +328,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     },
     evaluate,
     get engine() {
-      return plan && workspaceUnavailable() === null ? 'plan' : 'reference';
+      return (plan || convPlan) && workspaceUnavailable() === null ? 'plan' : 'reference';
     },
     setThreads(t: number) {
       if (!Number.isInteger(t) || t < 1) fail(`${fn}.setThreads`, `threads must be a positive integer, got ${String(t)}`);

@@ -1,0 +1,73 @@
+/**
+ * The model-and-loss part of classificationObjective for a convolutional plan
+ * (./convPlan.ts): E(W [F(θ, Y); 1ᵀ], C) (softmax cross-entropy) and its
+ * gradient in (θ, W), one kernel call (assembly/convNetwork.ts) per upload of
+ * at most `maxColumns` columns. The objective adds the regularisers. There is
+ * no Gauss-Newton kernel for these plans yet: `hessian` is null and the
+ * objective computes mat-vecs on the reference path.
+ *
+ * The workspace holds one block of states, so an evaluation over many columns
+ * (the whole data set) uploads them in pieces of `maxColumns` and adds the
+ * pieces' sums in order: the same columns always give the same numbers.
+ */
+import { columnMajorData, type Matrix } from '../core/matrix.js';
+import type { ConvNetworkPlan } from './convPlan.js';
+import { ConvWorkspace, CONV_PASS } from './convWorkspace.js';
+import type { ClassificationPasses, PassEvaluation } from './classificationPasses.js';
+
+/** Columns uploaded at once (the data region: nIn × this many doubles). */
+const MAX_COLUMNS = 2048;
+
+/** Options of {@link convClassificationPasses}. */
+export interface ConvPassOptions {
+  bias: boolean;
+  /** Images per block (default 8). */
+  blockColumns?: number;
+}
+
+/**
+ * The passes of a classification objective over the compiled convolutional `plan`.
+ * @param plan the compiled model
+ * @param Y data nIn × n, C labels nc × n
+ */
+export function convClassificationPasses(plan: ConvNetworkPlan, Y: Matrix, C: Matrix, opts: ConvPassOptions): ClassificationPasses {
+  const y = columnMajorData(Y), c = columnMajorData(C);
+  const n = Y.shape[1], nc = C.shape[0];
+  const nTheta = plan.nParams;
+  const nParams = nTheta + nc * (plan.nOut + (opts.bias ? 1 : 0));
+  let ws: ConvWorkspace | null = null;
+
+  const workspace = (columns: number): ConvWorkspace => {
+    const cap = Math.min(columns, MAX_COLUMNS);
+    if (!ws || ws.columns < cap) {
+      ws?.dispose();
+      ws = new ConvWorkspace(plan, { columns: cap, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns });
+    }
+    return ws;
+  };
+
+  return {
+    evaluate(x: Float64Array, batch: ArrayLike<number> | null, withGradient: boolean): PassEvaluation {
+      const nb = batch ? batch.length : n;
+      const w = workspace(nb);
+      const gradient = withGradient ? new Float64Array(nParams) : null;
+      const acc = { value: 0, hits: 0 };
+      w.setParams(x.subarray(0, nTheta), x.subarray(nTheta));
+      const mode = CONV_PASS.forward | CONV_PASS.loss | (withGradient ? CONV_PASS.gradient : 0);
+      for (let from = 0; from < nb; from += w.columns) {
+        const count = Math.min(w.columns, nb - from);
+        if (w.setData(y, c, batch, from, count, 1 / nb)) w.setParams(x.subarray(0, nTheta), x.subarray(nTheta));
+        w.run(mode);
+        w.accumulate(acc, gradient);
+      }
+      return { value: acc.value / nb, accuracy: acc.hits / nb, gradient, hessian: null };
+    },
+    setThreads() {
+      // One thread: the workspace holds one block of states (see the file comment).
+    },
+    dispose() {
+      ws?.dispose();
+      ws = null;
+    },
+  };
+}
