@@ -15,10 +15,14 @@
 // tests: the halo is zero and never written.
 //
 // Convolution (the convention of src/operators/conv2d.ts):
-//   z(ix, iy, co) = Σ_{a,b,ci} θ[a, b, ci, co] y(ix + hx − a, iy + hy − b, ci),
-// tap t = a + kx·b reads the pixel offset (hx − a) + PX·(hy − b); its matrix
-// M_t (cout × cin, coutp rows) is stored at column t·cin + ci. The transpose
-// reads offset −(…) with Mt_t[ci, co] = M_t[co, ci].
+//   z(ix, iy, co) = Σ_{a,b,ci} θ[a, b, ci, co] y(ix + hx − a, iy + hy − b, ci).
+// For stencil row b the inputs are the kx pixels ix − hx … ix + hx of image
+// row iy + hy − b — with the channels innermost, one contiguous run of kx·cs
+// values — so M (coutp × ky·kx·cs) holds θ[a, b, ci, co] at row co, column
+// (b·kx + kx − 1 − a)·cs + ci (pad rows and pad-channel columns zero), and a
+// pixel's output is M times the ky runs. The transpose (W ← Kᵀ G) is the same
+// loop over the runs of G mirrored in y (rows iy − hy + b), with Mᵀ at row ci,
+// column (b·kx + a)·coutp + co.
 //
 // Passes (bits of `mode`): forward (A = σ'(z) and Y⁺ per stage), loss
 // (value, hits, P = softmax(S)), gradient:
@@ -95,17 +99,20 @@ const ACT_ID = 0, ACT_TANH = 1, ACT_RELU = 2, LINEAR = -1;
 /**
  * One image of a stride-1 convolution in the padded layout (interior pixels
  * only; the halo of `out` and `A` is not written):
- *   out(q) = [D(q)] + h·σ(Σ_t M_t inp(q + flip·off_t) + bias)   (act ≠ LINEAR; A(q) = σ'),
- *   out(q) = [D(q)] + h·Σ_t M_t inp(q + flip·off_t)             (act = LINEAR),
- * off_t = (hx − a) + PX·(hy − b) for tap t = a + kx·b. M_t is coutp × cin at
- * column t·cin + ci; inp has channel stride csIn, out, D and A have coutp.
+ *   out(q) = [D(q)] + h·σ(Σ_u M_u inp(q + off_u) + bias)   (act ≠ LINEAR; A(q) = σ'),
+ *   out(q) = [D(q)] + h·Σ_u M_u inp(q + off_u)             (act = LINEAR),
+ * M coutp × (ky·kx·cs), cs the input's channel stride. Column u = (b·kx + k)·cs + c
+ * reads channel c of the pixel k − hx columns and flip·(hy − b) rows away:
+ * for each stencil row b the kx·cs inputs it needs are one contiguous run of
+ * memory (channels innermost), so the inner loop is a plain walk over it.
  * Two pixels per sweep and eight output channels (four vectors) per block:
  * each loaded vector of M feeds two multiply-adds.
  */
 function convImage(out: usize, D: usize, A: usize, inp: usize, M: usize, bias: usize, h: f64, act: i32,
-  nx: i32, ny: i32, HX: i32, HY: i32, csIn: i32, cin: i32, coutp: i32, kx: i32, ky: i32, flip: i32): void {
+  nx: i32, ny: i32, HX: i32, HY: i32, cs: i32, coutp: i32, kx: i32, ky: i32, flip: i32): void {
   const PX = nx + 2 * HX, hx = (kx - 1) >> 1, hy = (ky - 1) >> 1;
-  const ldm = <usize>coutp << 3, ldi = <usize>csIn << 3;
+  const ldm = <usize>coutp << 3, ldi = <usize>cs << 3;
+  const run = <usize>(kx * cs) << 3;
   const zero = f64x2.splat(0);
   for (let iy = 0; iy < ny; iy++) {
     for (let ix = 0; ix < nx; ix += 2) {
@@ -123,15 +130,13 @@ function convImage(out: usize, D: usize, A: usize, inp: usize, M: usize, bias: u
         let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
         let mp = M + cbo;
         for (let b = 0; b < ky; b++) {
-          for (let a = 0; a < kx; a++) {
-            const off = <isize>(flip * ((hx - a) + PX * (hy - b))) * <isize>ldi;
-            const p0 = <usize>(<isize>i0 + off), p1 = <usize>(<isize>i1 + off);
-            for (let ci = 0; ci < cin; ci++, mp += ldm) {
-              const s = v128.load64_splat(p0 + (<usize>ci << 3)), t = v128.load64_splat(p1 + (<usize>ci << 3));
-              const m0 = v128.load(mp), m1 = v128.load(mp, 16), m2 = v128.load(mp, 32), m3 = v128.load(mp, 48);
-              a0 = madd64(m0, s, a0); a1 = madd64(m1, s, a1); a2 = madd64(m2, s, a2); a3 = madd64(m3, s, a3);
-              b0 = madd64(m0, t, b0); b1 = madd64(m1, t, b1); b2 = madd64(m2, t, b2); b3 = madd64(m3, t, b3);
-            }
+          const off = <isize>(flip * (hy - b) * PX - hx) * <isize>ldi;
+          const p0 = <usize>(<isize>i0 + off), p1 = <usize>(<isize>i1 + off);
+          for (let k: usize = 0; k < run; k += 8, mp += ldm) {
+            const s = v128.load64_splat(p0 + k), t = v128.load64_splat(p1 + k);
+            const m0 = v128.load(mp), m1 = v128.load(mp, 16), m2 = v128.load(mp, 32), m3 = v128.load(mp, 48);
+            a0 = madd64(m0, s, a0); a1 = madd64(m1, s, a1); a2 = madd64(m2, s, a2); a3 = madd64(m3, s, a3);
+            b0 = madd64(m0, t, b0); b1 = madd64(m1, t, b1); b2 = madd64(m2, t, b2); b3 = madd64(m3, t, b3);
           }
         }
         const c0 = o0 + cbo, c1 = o1 + cbo;
@@ -148,14 +153,12 @@ function convImage(out: usize, D: usize, A: usize, inp: usize, M: usize, bias: u
         let b0 = a0;
         let mp = M + cbo;
         for (let b = 0; b < ky; b++) {
-          for (let a = 0; a < kx; a++) {
-            const off = <isize>(flip * ((hx - a) + PX * (hy - b))) * <isize>ldi;
-            const p0 = <usize>(<isize>i0 + off), p1 = <usize>(<isize>i1 + off);
-            for (let ci = 0; ci < cin; ci++, mp += ldm) {
-              const m0 = v128.load(mp);
-              a0 = madd64(m0, v128.load64_splat(p0 + (<usize>ci << 3)), a0);
-              b0 = madd64(m0, v128.load64_splat(p1 + (<usize>ci << 3)), b0);
-            }
+          const off = <isize>(flip * (hy - b) * PX - hx) * <isize>ldi;
+          const p0 = <usize>(<isize>i0 + off), p1 = <usize>(<isize>i1 + off);
+          for (let k: usize = 0; k < run; k += 8, mp += ldm) {
+            const m0 = v128.load(mp);
+            a0 = madd64(m0, v128.load64_splat(p0 + k), a0);
+            b0 = madd64(m0, v128.load64_splat(p1 + k), b0);
           }
         }
         finish(a0, out, D, A, o0 + cbo, h, act);
@@ -166,22 +169,22 @@ function convImage(out: usize, D: usize, A: usize, inp: usize, M: usize, bias: u
 }
 
 /**
- * ∇M_t += Σ_{images, pixels} G(q) ⊗ inp(q + off_t) and ∇b += Σ G(q) over the
+ * ∇M_u += Σ_{images, pixels} G(q) inp(q + off_u) and ∇b += Σ G(q) over the
  * `cols` images of a block (image strides gs and is elements). ∇M has the
- * layout of M (coutp × (T·cin)); its columns u = t·cin + ci are taken in
- * pairs, so each loaded vector of G feeds two multiply-adds.
+ * layout of M in {@link convImage} (coutp × (ky·kx·cs), flip = 1); its
+ * columns are taken in pairs, so each loaded vector of G feeds two multiply-adds.
  */
 function convGradM(dM: usize, db: usize, G: usize, inp: usize, gs: i32, is: i32, cols: i32,
-  nx: i32, ny: i32, HX: i32, HY: i32, csIn: i32, cin: i32, coutp: i32, kx: i32, ky: i32): void {
+  nx: i32, ny: i32, HX: i32, HY: i32, cs: i32, coutp: i32, kx: i32, ky: i32): void {
   const PX = nx + 2 * HX, hx = (kx - 1) >> 1, hy = (ky - 1) >> 1;
-  const ldm = <usize>coutp << 3, ldi = <usize>csIn << 3;
-  const U = kx * ky * cin;
+  const ldm = <usize>coutp << 3, ldi = <usize>cs << 3;
+  const R = kx * cs, U = ky * R;
   for (let u = 0; u < U; u += 2) {
     const pair = u + 1 < U;
-    // Input byte offsets of columns u and u + 1: tap t = u / cin at channel ci = u % cin.
-    const t0 = u / cin, c0 = u % cin, u1 = pair ? u + 1 : u, t1 = u1 / cin, c1 = u1 % cin;
-    const off0 = <isize>(((hx - t0 % kx) + PX * (hy - t0 / kx)) * csIn + c0) << 3;
-    const off1 = <isize>(((hx - t1 % kx) + PX * (hy - t1 / kx)) * csIn + c1) << 3;
+    // Input byte offsets of columns u and u + 1: row b = u / R, element u % R of its run.
+    const u1 = pair ? u + 1 : u;
+    const off0 = <isize>(((hy - u / R) * PX - hx) * cs + u % R) << 3;
+    const off1 = <isize>(((hy - u1 / R) * PX - hx) * cs + u1 % R) << 3;
     const k0 = dM + <usize>u * ldm, k1 = dM + <usize>u1 * ldm;
     let cb = 0;
     for (; cb + 8 <= coutp; cb += 8) {
@@ -409,10 +412,10 @@ function forward(d: usize, cols: i32): void {
     if (srec(d, s, S_TYPE) == CONV) {
       const A = <usize>srec(d, s, S_A), res = srec(d, s, S_RES) != 0;
       const M = <usize>srec(d, s, S_M), bias = <usize>srec(d, s, S_BP), h = res ? sh(d, s) : 1.0, act = srec(d, s, S_ACT);
-      const cin = srec(d, s, S_CIN), coutp = srec(d, s, S_COUTP), kx = srec(d, s, S_KX), ky = srec(d, s, S_KY);
+      const coutp = srec(d, s, S_COUTP), kx = srec(d, s, S_KX), ky = srec(d, s, S_KY);
       for (let j = 0; j < cols; j++) {
         const ij = inp + <usize>j * is;
-        convImage(out + <usize>j * os, res ? ij : 0, A + <usize>j * os, ij, M, bias, h, act, nx, ny, HX, HY, cs, cin, coutp, kx, ky, 1);
+        convImage(out + <usize>j * os, res ? ij : 0, A + <usize>j * os, ij, M, bias, h, act, nx, ny, HX, HY, cs, coutp, kx, ky, 1);
       }
     } else {
       const p = srec(d, s, S_P);
@@ -434,15 +437,15 @@ function backward(d: usize, cols: i32, w: usize, w2: usize, grad: usize): void {
     const is = <usize>isz << 3, os = <usize>osz << 3;
     if (srec(d, s, S_TYPE) == CONV) {
       const A = <usize>srec(d, s, S_A), G = <usize>srec(d, s, S_G), res = srec(d, s, S_RES) != 0;
-      const cin = srec(d, s, S_CIN), cout = srec(d, s, S_COUT), coutp = srec(d, s, S_COUTP), kx = srec(d, s, S_KX), ky = srec(d, s, S_KY);
+      const coutp = srec(d, s, S_COUTP), kx = srec(d, s, S_KX), ky = srec(d, s, S_KY);
       for (let j = 0; j < cols; j++) hadamardImage(G + <usize>j * os, A + <usize>j * os, w + <usize>j * os, nx, ny, HX, HY, coutp);
       convGradM(grad + (<usize>srec(d, s, S_GOFF) << 3), grad + (<usize>srec(d, s, S_DBOFF) << 3), G, stageInput(d, s), osz, isz, cols,
-        nx, ny, HX, HY, cs, cin, coutp, kx, ky);
+        nx, ny, HX, HY, cs, coutp, kx, ky);
       if (s == 0) break;
       // W ← [W] + h·Kᵀ G: the convolution with the transposed taps, read at the mirrored offsets.
       const Mt = <usize>srec(d, s, S_MT), h = res ? sh(d, s) : 1.0;
       for (let j = 0; j < cols; j++) {
-        convImage(w2 + <usize>j * is, res ? w + <usize>j * os : 0, 0, G + <usize>j * os, Mt, 0, h, LINEAR, nx, ny, HX, HY, coutp, cout, cs, kx, ky, -1);
+        convImage(w2 + <usize>j * is, res ? w + <usize>j * os : 0, 0, G + <usize>j * os, Mt, 0, h, LINEAR, nx, ny, HX, HY, coutp, cs, kx, ky, -1);
       }
     } else {
       if (s == 0) break;

@@ -136,7 +136,7 @@ export class ConvWorkspace {
     for (const s of plan.stages) {
       if (s.type === 'conv') {
         const csOut = even(s.cout);
-        const d = { csIn: cs, csOut, inSize: size(s.nx, s.ny, cs), outSize: size(s.nx, s.ny, csOut), mx: s.nx, my: s.ny, g, db: g + s.kx * s.ky * s.cin * csOut };
+        const d = { csIn: cs, csOut, inSize: size(s.nx, s.ny, cs), outSize: size(s.nx, s.ny, csOut), mx: s.nx, my: s.ny, g, db: g + s.kx * s.ky * cs * csOut };
         g = d.db + csOut;
         this.dims.push(d);
         cs = csOut;
@@ -180,8 +180,8 @@ export class ConvWorkspace {
       const d = this.dims[i];
       const so = { M: 0, Mt: 0, b: 0, A: 0, Y: 0, G: 0 };
       if (s.type === 'conv') {
-        so.M = take(s.kx * s.ky * s.cin * d.csOut);
-        if (i > 0) so.Mt = take(s.kx * s.ky * s.cout * d.csIn);
+        so.M = take(s.kx * s.ky * d.csIn * d.csOut);
+        if (i > 0) so.Mt = take(s.kx * s.ky * d.csOut * d.csIn);
         so.b = take(d.csOut);
       }
       this.stageOff.push(so);
@@ -327,10 +327,12 @@ export class ConvWorkspace {
   }
 
   /**
-   * Write the parameters as the kernel reads them: per conv stage the tap
-   * matrices M_t (column t·cin + ci, t = a + kx·b, pad rows zero), their
-   * transposes (all but the first stage) and b per channel; W_Z, w_b and W_Zᵀ
-   * with the features in the padded layout.
+   * Write the parameters as the kernel reads them: per conv stage the
+   * stencils as M (θ[a, b, ci, co] at row co, column (b·kx + kx − 1 − a)·cs + ci,
+   * cs the input's channel stride; pad rows and columns zero), its transpose
+   * Mᵀ (row ci, column (b·kx + a)·coutp + co; all but the first stage) and b
+   * per channel; W_Z, w_b and W_Zᵀ with the features in the padded layout
+   * (assembly/convNetwork.ts).
    */
   setParams(theta: Float64Array, W: Float64Array): void {
     this.ensureLive();
@@ -338,19 +340,21 @@ export class ConvWorkspace {
     this.plan.stages.forEach((s, i) => {
       if (s.type !== 'conv') return;
       const so = this.stageOff[i], d = this.dims[i];
-      const M = so.M / 8, Mt = so.Mt / 8, b = so.b / 8, T = s.kx * s.ky;
-      const coutp = d.csOut, csIn = d.csIn;
+      const M = so.M / 8, Mt = so.Mt / 8, b = so.b / 8, T = s.kx * s.ky, kx = s.kx;
+      const coutp = d.csOut, cs = d.csIn;
       for (let co = 0; co < s.cout; co++) {
         for (let ci = 0; ci < s.cin; ci++) {
-          for (let t = 0; t < T; t++) {
-            // θ[a, b, ci, co] at a + kx·(b + ky·(ci + cin·co)) = t + T·(ci + cin·co).
-            const v = theta[s.offset + t + T * (ci + s.cin * co)];
-            P[M + (t * s.cin + ci) * coutp + co] = v;
-            if (i > 0) P[Mt + (t * s.cout + co) * csIn + ci] = v;
+          for (let bb = 0; bb < s.ky; bb++) {
+            for (let a = 0; a < kx; a++) {
+              // θ[a, b, ci, co] at a + kx·(b + ky·(ci + cin·co)).
+              const v = theta[s.offset + a + kx * bb + T * (ci + s.cin * co)];
+              P[M + ((bb * kx + kx - 1 - a) * cs + ci) * coutp + co] = v;
+              if (i > 0) P[Mt + ((bb * kx + a) * coutp + co) * cs + ci] = v;
+            }
           }
         }
       }
-      const bo = s.offset + T * s.cin * s.cout;
+    const bo = s.offset + T * s.cin * s.cout;
       for (let co = 0; co < s.cout; co++) P[b + co] = s.bias === 'vector' ? theta[bo + co] : s.bias === 'scalar' ? theta[bo] : 0;
     });
     const nc = this.classes, ncp = this.ncp, F = this.features, m = this.plan.nOut, fi = this.featureIndex;
@@ -386,10 +390,12 @@ export class ConvWorkspace {
     this.plan.stages.forEach((s, i) => {
       if (s.type !== 'conv') return;
       const d = this.dims[i], T = s.kx * s.ky, coutp = d.csOut, h = s.residual ? s.h : 1;
-      const gm = g0 + d.g, gb = g0 + d.db;
+      const gm = g0 + d.g, gb = g0 + d.db, kx = s.kx, cs = d.csIn;
       for (let co = 0; co < s.cout; co++) {
         for (let ci = 0; ci < s.cin; ci++) {
-          for (let t = 0; t < T; t++) grad[s.offset + t + T * (ci + s.cin * co)] += h * part[gm + (t * s.cin + ci) * coutp + co];
+          for (let bb = 0; bb < s.ky; bb++) {
+            for (let a = 0; a < kx; a++) grad[s.offset + a + kx * bb + T * (ci + s.cin * co)] += h * part[gm + ((bb * kx + kx - 1 - a) * cs + ci) * coutp + co];
+          }
         }
       }
       const bo = s.offset + T * s.cin * s.cout;
