@@ -267,6 +267,22 @@ function poolImage(out: usize, inp: usize, nx: i32, ny: i32, p: i32, HX: i32, HY
   const PX = nx + 2 * HX, mx = nx / p, my = ny / p, PXo = mx + 2 * HX;
   const ld = <usize>cs << 3;
   const s = f64x2.splat(1.0 / <f64>(p * p));
+  if (p == 2) {
+    // The 2×2 patch unrolled: z = s·(y00 + y10) + s·(y01 + y11), the order of the loop below.
+    const down = <usize>PX * ld;
+    for (let oy = 0; oy < my; oy++) {
+      let o = out + <usize>((HY + oy) * PXo + HX) * ld;
+      let i = inp + <usize>((HY + 2 * oy) * PX + HX) * ld;
+      for (let ox = 0; ox < mx; ox++, o += ld, i += 2 * ld) {
+        for (let c: usize = 0; c < ld; c += 16) {
+          const r0 = f64x2.add(v128.load(i + c), v128.load(i + ld + c));
+          const r1 = f64x2.add(v128.load(i + down + c), v128.load(i + down + ld + c));
+          v128.store(o + c, madd64(s, r1, f64x2.mul(s, r0)));
+        }
+      }
+    }
+    return;
+  }
   for (let oy = 0; oy < my; oy++) {
     for (let ox = 0; ox < mx; ox++) {
       const o = out + <usize>((HY + oy) * PXo + HX + ox) * ld;
