@@ -41,22 +41,22 @@ import { tanhParts } from './activations';
 // Descriptor header (i32 words).
 const H_S = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C = 7, H_W = 8, H_F = 9,
   H_X0 = 10, H_X0SIZE = 11, H_PART = 12, H_SCR = 13, H_SCRIMG = 14, H_HX = 15, H_HY = 16,
-  H_NX0 = 17, H_NY0 = 18, H_CIN0 = 19, H_GW = 20, H_P = 21, H_T = 22;
+  H_NX0 = 17, H_NY0 = 18, H_CIN0 = 19, H_GW = 20, H_P = 21, H_T = 22, H_V = 23, H_T2 = 24;
 /** Byte offset of the f64 1/n in the descriptor. */
-const H_INVN = 96;
+const H_INVN = 112;
 /** First stage record and record size (bytes). */
 const STAGES = 128, SREC = 128;
-// Stage record (i32 words; h as f64 at byte 96).
+// Stage record (i32 words; h as f64 at byte 112).
 const S_TYPE = 0, S_NX = 1, S_NY = 2, S_CS = 3, S_CIN = 4, S_COUT = 5, S_COUTP = 6, S_KX = 7, S_KY = 8,
   S_ACT = 9, S_RES = 10, S_P = 11, S_M = 12, S_MT = 13, S_BP = 14, S_A = 15, S_Y = 16, S_G = 17,
-  S_GOFF = 18, S_DBOFF = 19, S_INSIZE = 20, S_OUTSIZE = 21, S_MX = 22, S_MY = 23;
-const S_H = 96;
+  S_GOFF = 18, S_DBOFF = 19, S_INSIZE = 20, S_OUTSIZE = 21, S_MX = 22, S_MY = 23, S_DY = 24;
+const S_H = 112;
 /** Stage types. */
 const CONV = 0;
 /** Partial sums: value at 0, hits at 8, gradient from byte 32. */
 const PART_GRAD = 32;
-/** Pass bits. */
-const FWD = 1, LOSS = 2, GRAD = 4;
+/** Pass bits (those of assembly/network.ts). */
+const FWD = 1, LOSS = 2, GRAD = 4, GN = 32, FULL = 64;
 /** σ codes: identity, tanh, ReLU; LINEAR = no activation (transpose products). */
 const ACT_ID = 0, ACT_TANH = 1, ACT_RELU = 2, LINEAR = -1;
 
@@ -526,11 +526,103 @@ function loss(d: usize, col0: i32, cols: i32, part: usize, grad: bool, dz: usize
   affine(dz, Wt, 0, T, F, ncp, cols);
 }
 
+/** out = [D] + h·(A ∘ U) on the interior pixels of one image (channel stride cs, even). */
+function maskImage(out: usize, D: usize, A: usize, U: usize, h: f64, nx: i32, ny: i32, HX: i32, HY: i32, cs: i32): void {
+  const PX = nx + 2 * HX;
+  const row = <usize>(nx * cs) << 3;
+  const hv = f64x2.splat(h);
+  for (let iy = 0; iy < ny; iy++) {
+    const o = <usize>(((HY + iy) * PX + HX) * cs) << 3;
+    for (let k: usize = 0; k < row; k += 16) {
+      const g = f64x2.mul(v128.load(A + o + k), v128.load(U + o + k));
+      v128.store(out + o + k, D != 0 ? madd64(hv, g, v128.load(D + o + k)) : f64x2.mul(hv, g));
+    }
+  }
+}
+
+/**
+ * The linearised forward of one block for the direction at H_V (the
+ * gradient layout): per conv stage dY⁺ = [dY] + h·A ∘ (K(dθ) Y + db + K dY)
+ * (dY = 0 for the data), per pooling dY⁺ = P dY, into each stage's dY
+ * buffer (zero halo: the next convolution reads it). U = K(dθ) Y + db + K dY
+ * is formed in the stage's G buffer (free until the backward sweep). Returns
+ * the last stage's dY buffer (dZ).
+ */
+function jvpBlock(d: usize, cols: i32): usize {
+  const S = hdr(d, H_S), HX = hdr(d, H_HX), HY = hdr(d, H_HY);
+  const V = <usize>hdr(d, H_V);
+  let dy: usize = 0;
+  for (let s = 0; s < S; s++) {
+    const out = <usize>srec(d, s, S_DY);
+    const nx = srec(d, s, S_NX), ny = srec(d, s, S_NY), cs = srec(d, s, S_CS);
+    const is = <usize>srec(d, s, S_INSIZE) << 3, os = <usize>srec(d, s, S_OUTSIZE) << 3;
+    if (srec(d, s, S_TYPE) == CONV) {
+      const inp = stageInput(d, s), A = <usize>srec(d, s, S_A), U = <usize>srec(d, s, S_G), res = srec(d, s, S_RES) != 0;
+      const M = <usize>srec(d, s, S_M), h = res ? sh(d, s) : 1.0;
+      const coutp = srec(d, s, S_COUTP), kx = srec(d, s, S_KX), ky = srec(d, s, S_KY);
+      const dM = V + (<usize>srec(d, s, S_GOFF) << 3), db = V + (<usize>srec(d, s, S_DBOFF) << 3);
+      for (let j = 0; j < cols; j++) {
+        const uj = U + <usize>j * os;
+        convImage(uj, 0, 0, inp + <usize>j * is, dM, db, 1.0, LINEAR, nx, ny, HX, HY, cs, coutp, kx, ky, 1);
+        if (dy != 0) convImage(uj, uj, 0, dy + <usize>j * is, M, 0, 1.0, LINEAR, nx, ny, HX, HY, cs, coutp, kx, ky, 1);
+        maskImage(out + <usize>j * os, res && dy != 0 ? dy + <usize>j * is : 0, A + <usize>j * os, uj, h, nx, ny, HX, HY, coutp);
+      }
+    } else {
+      const p = srec(d, s, S_P);
+      for (let j = 0; j < cols; j++) poolImage(out + <usize>j * os, dy + <usize>j * is, nx, ny, p, HX, HY, cs);
+    }
+    dy = out;
+  }
+  return dy;
+}
+
+/** T ← ∇²_S E T column by column: p ∘ (t − pᵀt)/n (pad rows stay 0). */
+function softmaxHess(T: usize, P: usize, nc: i32, ncp: i32, invN: f64, cols: i32): void {
+  for (let j = 0; j < cols; j++) {
+    const tj = T + (<usize>(j * ncp) << 3), pj = P + (<usize>(j * ncp) << 3);
+    let pv = 0.0;
+    for (let i = 0; i < nc; i++) pv += load<f64>(pj + (<usize>i << 3)) * load<f64>(tj + (<usize>i << 3));
+    for (let i = 0; i < nc; i++) {
+      const ti = tj + (<usize>i << 3);
+      store<f64>(ti, load<f64>(pj + (<usize>i << 3)) * (load<f64>(ti) - pv) * invN);
+    }
+  }
+}
+
+/**
+ * The loss part of a Gauss-Newton mat-vec over one block:
+ * T = W_Z dz (+ vW [Z; 1] when `full`), T ← ∇²_S E T, w = W_Zᵀ T; the W
+ * block accumulates T [Z; 1]ᵀ (block-diagonal coupling: from its own
+ * T2 = ∇²_S E vW [Z; 1]) into the partial. P = softmax(S) of the forward.
+ */
+function lossGN(d: usize, cols: i32, part: usize, dz: usize, w: usize, full: bool): void {
+  const nc = hdr(d, H_NC), ncp = nc + (nc & 1), F = hdr(d, H_F), bias = hdr(d, H_BIAS) != 0;
+  const Z = <usize>srec(d, hdr(d, H_S) - 1, S_Y);
+  const P = <usize>hdr(d, H_P), T = <usize>hdr(d, H_T), T2 = <usize>hdr(d, H_T2), W = <usize>hdr(d, H_W);
+  const Wt = W + (<usize>(ncp * F + ncp) << 3);
+  const off = <usize>hdr(d, H_GW) << 3;
+  const gW = part + PART_GRAD + off, vW = <usize>hdr(d, H_V) + off;
+  const gWb = gW + (<usize>(ncp * F) << 3), vWb = vW + (<usize>(ncp * F) << 3);
+  const invN = load<f64>(d + H_INVN);
+  affine(T, W, 0, dz, ncp, F, cols);
+  affine(T2, vW, bias ? vWb : 0, Z, ncp, F, cols);
+  if (full) {
+    const end = <usize>(ncp * cols) << 3;
+    for (let k: usize = 0; k < end; k += 16) v128.store(T + k, f64x2.add(v128.load(T + k), v128.load(T2 + k)));
+  }
+  softmaxHess(T, P, nc, ncp, invN, cols);
+  affine(w, Wt, 0, T, F, ncp, cols);
+  if (!full) softmaxHess(T2, P, nc, ncp, invN, cols);
+  outerAccumulate(gW, gWb, full ? T : T2, Z, ncp, F, cols);
+}
+
 /**
  * Run column blocks c0 … c0+count−1 of a pass of the convolutional plan
  * described at `desc` (src/engine/convWorkspace.ts), float64, accumulating
  * into the one partial (zeroed first). `mode` bits: 1 forward, 2 loss value
- * (and P), 4 gradient (needs 1 and 2).
+ * (and P), 4 gradient (needs 1 and 2), 32 Gauss-Newton mat-vec Jᵀ ∇²_S E J v
+ * for the direction v at H_V (needs 1 and 2: the states are recomputed per
+ * block), 64 with the full (θ, W) coupling.
  */
 export function convNetChunks(desc: usize, mode: i32, c0: i32, count: i32): void {
   const d = desc;
@@ -550,6 +642,10 @@ export function convNetChunks(desc: usize, mode: i32, c0: i32, count: i32): void
       const grad = (mode & GRAD) != 0;
       loss(d, col0, cols, part, grad, w1);
       if (grad) backward(d, cols, w1, w2, part + PART_GRAD);
+    }
+    if ((mode & GN) != 0) {
+      lossGN(d, cols, part, jvpBlock(d, cols), w1, (mode & FULL) != 0);
+      backward(d, cols, w1, w2, part + PART_GRAD);
     }
   }
 }

@@ -35,12 +35,8 @@ export interface PassEvaluation {
   accuracy: number;
   /** ∇E in [θ; vec W] (when asked for). */
   gradient: Float64Array | null;
-  /**
-   * v ↦ Jᵀ ∇²_S E J v in [θ; vec W] (the chosen coupling); null when the plan
-   * has no Gauss-Newton kernel (convolutional plans): the objective then
-   * computes mat-vecs on the reference path.
-   */
-  hessian: ((v: Float64Array) => Float64Array) | null;
+  /** v ↦ Jᵀ ∇²_S E J v in [θ; vec W] (the chosen coupling). */
+  hessian: (v: Float64Array) => Float64Array;
 }
 
 /** The passes of one objective (see the file comment). */

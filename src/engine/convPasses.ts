@@ -1,14 +1,16 @@
 /**
  * The model-and-loss part of classificationObjective for a convolutional plan
  * (./convPlan.ts): E(W [F(θ, Y); 1ᵀ], C) (softmax cross-entropy) and its
- * gradient in (θ, W), one kernel call (assembly/convNetwork.ts) per upload of
- * at most `maxColumns` columns. The objective adds the regularisers. There is
- * no Gauss-Newton kernel for these plans yet: `hessian` is null and the
- * objective computes mat-vecs on the reference path.
+ * gradient in (θ, W), and its Gauss-Newton mat-vecs, one kernel call
+ * (assembly/convNetwork.ts) per upload of at most `MAX_COLUMNS` columns. The
+ * objective adds the regularisers.
  *
  * The workspace holds one block of states, so an evaluation over many columns
- * (the whole data set) uploads them in pieces of `maxColumns` and adds the
- * pieces' sums in order: the same columns always give the same numbers.
+ * (the whole data set) uploads them in pieces of `MAX_COLUMNS` and adds the
+ * pieces' sums in order: the same columns always give the same numbers. A
+ * Hessian mat-vec recomputes the forward pass of each block (one pass more,
+ * no states kept between calls), so it needs no bookkeeping of which
+ * evaluation the states belong to.
  */
 import { columnMajorData, type Matrix } from '../core/matrix.js';
 import type { ConvNetworkPlan } from './convPlan.js';
@@ -21,6 +23,7 @@ const MAX_COLUMNS = 2048;
 /** Options of {@link convClassificationPasses}. */
 export interface ConvPassOptions {
   bias: boolean;
+  coupling: 'blockDiagonal' | 'full';
   /** Images per block (default 8). */
   blockColumns?: number;
 }
@@ -36,6 +39,7 @@ export function convClassificationPasses(plan: ConvNetworkPlan, Y: Matrix, C: Ma
   const nTheta = plan.nParams;
   const nParams = nTheta + nc * (plan.nOut + (opts.bias ? 1 : 0));
   let ws: ConvWorkspace | null = null;
+  const gnMode = CONV_PASS.forward | CONV_PASS.loss | CONV_PASS.gaussNewton | (opts.coupling === 'full' ? CONV_PASS.full : 0);
 
   const workspace = (columns: number): ConvWorkspace => {
     const cap = Math.min(columns, MAX_COLUMNS);
@@ -60,7 +64,26 @@ export function convClassificationPasses(plan: ConvNetworkPlan, Y: Matrix, C: Ma
         w.run(mode);
         w.accumulate(acc, gradient);
       }
-      return { value: acc.value / nb, accuracy: acc.hits / nb, gradient, hessian: null };
+      // Jᵀ ∇²_S E J v: per upload and block the forward again (the workspace keeps one block of states), the
+      // linearised forward, the loss's Hessian and the backward sweep, in one kernel call per upload.
+      const hessian = (v: Float64Array): Float64Array => {
+        const hw = workspace(nb);
+        const out = new Float64Array(nParams);
+        const sink = { value: 0, hits: 0 };
+        const write = () => {
+          hw.setParams(x.subarray(0, nTheta), x.subarray(nTheta));
+          hw.setDirection(v.subarray(0, nTheta), v.subarray(nTheta));
+        };
+        write();
+        for (let from = 0; from < nb; from += hw.columns) {
+          const count = Math.min(hw.columns, nb - from);
+          if (hw.setData(y, c, batch, from, count, 1 / nb)) write();
+          hw.run(gnMode);
+          hw.accumulate(sink, out);
+        }
+        return out;
+      };
+      return { value: acc.value / nb, accuracy: acc.hits / nb, gradient, hessian };
     },
     setThreads() {
       // One thread: the workspace holds one block of states (see the file comment).

@@ -16,7 +16,8 @@
  * Layout (bytes, every region 64-byte aligned):
  *
  *   descriptor | M, Mᵀ, b per conv stage | W_Z, w_b, W_Zᵀ | Y (nIn × cap) | C (nc × cap)
- *   | block: X0, then per stage A, Y⁺, G (conv) or Y⁺ (pool), P, T | scratch w1, w2 | partial
+ *   | block: X0, then per stage A, Y⁺, G, dY⁺ (conv) or Y⁺, dY⁺ (pool), P, T, T2 | direction v
+ *   | scratch w1, w2 | partial
  */
 import { fail } from '../core/errors.js';
 import { arenaBlock, arenaBlockLive, releaseArenaBlock, type ArenaBlock } from '../core/wasm/resident.js';
@@ -25,7 +26,7 @@ import type { ConvNetworkPlan, ConvStage } from './convPlan.js';
 import { workspaceUnavailable } from './workspace.js';
 
 /** Pass bits of assembly/convNetwork.ts. */
-export const CONV_PASS = { forward: 1, loss: 2, gradient: 4 } as const;
+export const CONV_PASS = { forward: 1, loss: 2, gradient: 4, gaussNewton: 32, full: 64 } as const;
 
 /** Default images per block: the mnist-cnn network keeps ~200 KB of states per image, 8 images stay in a 2 MiB L2. */
 export const DEFAULT_CONV_BLOCK = 8;
@@ -33,12 +34,12 @@ export const DEFAULT_CONV_BLOCK = 8;
 // Header word indices and record layout (must match assembly/convNetwork.ts).
 const H = {
   S: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, F: 9, X0: 10, X0SIZE: 11, PART: 12, SCR: 13,
-  SCRIMG: 14, HX: 15, HY: 16, NX0: 17, NY0: 18, CIN0: 19, GW: 20, P: 21, T: 22,
+  SCRIMG: 14, HX: 15, HY: 16, NX0: 17, NY0: 18, CIN0: 19, GW: 20, P: 21, T: 22, V: 23, T2: 24,
 };
-const H_INVN = 96, STAGES = 128, SREC = 128, S_H = 96;
+const H_INVN = 112, STAGES = 128, SREC = 128, S_H = 112;
 const S = {
   TYPE: 0, NX: 1, NY: 2, CS: 3, CIN: 4, COUT: 5, COUTP: 6, KX: 7, KY: 8, ACT: 9, RES: 10, P: 11, M: 12, MT: 13, BP: 14,
-  A: 15, Y: 16, G: 17, GOFF: 18, DBOFF: 19, INSIZE: 20, OUTSIZE: 21, MX: 22, MY: 23,
+  A: 15, Y: 16, G: 17, GOFF: 18, DBOFF: 19, INSIZE: 20, OUTSIZE: 21, MX: 22, MY: 23, DY: 24,
 };
 /** Bytes before the gradient in the partial (value, hits, 2 spare). */
 const PART_HEAD = 32;
@@ -99,7 +100,7 @@ export class ConvWorkspace {
   private readonly HY: number;
   private readonly dims: StageDims[] = [];
   private readonly off: Record<string, number> = {};
-  private readonly stageOff: { M: number; Mt: number; b: number; A: number; Y: number; G: number }[] = [];
+  private readonly stageOff: { M: number; Mt: number; b: number; A: number; Y: number; G: number; dY: number }[] = [];
   /** Padded feature index of each reference feature ix + nx·(iy + ny·c) of the output. */
   private readonly featureIndex: Int32Array;
   private block: ArenaBlock | null = null;
@@ -178,7 +179,7 @@ export class ConvWorkspace {
     this.stageOff.length = 0;
     stages.forEach((s, i) => {
       const d = this.dims[i];
-      const so = { M: 0, Mt: 0, b: 0, A: 0, Y: 0, G: 0 };
+      const so = { M: 0, Mt: 0, b: 0, A: 0, Y: 0, G: 0, dY: 0 };
       if (s.type === 'conv') {
         so.M = take(s.kx * s.ky * d.csIn * d.csOut);
         if (i > 0) so.Mt = take(s.kx * s.ky * d.csOut * d.csIn);
@@ -196,10 +197,13 @@ export class ConvWorkspace {
       if (s.type === 'conv') so.A = take(d.outSize * B);
       so.Y = take(d.outSize * B);
       if (s.type === 'conv') so.G = take(d.outSize * B);
+      so.dY = take(d.outSize * B);
       maxImg = Math.max(maxImg, d.inSize, d.outSize);
     });
     this.off.P = take(ncp * B);
     this.off.T = take(ncp * B);
+    this.off.T2 = take(ncp * B);
+    this.off.V = take(this.gradLength);
     this.off.scr = take(2 * maxImg * B);
     this.off.part = take(PART_HEAD / 8 + this.gradLength);
     const total = o;
@@ -246,6 +250,8 @@ export class ConvWorkspace {
     I[H.GW] = this.wOffset;
     I[H.P] = a(this.off.P);
     I[H.T] = a(this.off.T);
+    I[H.T2] = a(this.off.T2);
+    I[H.V] = a(this.off.V);
     plan.stages.forEach((s, i) => {
       const w = (STAGES + SREC * i) / 4, d = this.dims[i], so = this.stageOff[i];
       I[w + S.TYPE] = s.type === 'conv' ? 0 : 1;
@@ -257,6 +263,7 @@ export class ConvWorkspace {
       I[w + S.MX] = d.mx;
       I[w + S.MY] = d.my;
       I[w + S.Y] = a(so.Y);
+      I[w + S.DY] = a(so.dY);
       if (s.type === 'conv') {
         I[w + S.CIN] = s.cin;
         I[w + S.COUT] = s.cout;
@@ -354,7 +361,7 @@ export class ConvWorkspace {
           }
         }
       }
-    const bo = s.offset + T * s.cin * s.cout;
+      const bo = s.offset + T * s.cin * s.cout;
       for (let co = 0; co < s.cout; co++) P[b + co] = s.bias === 'vector' ? theta[bo + co] : s.bias === 'scalar' ? theta[bo] : 0;
     });
     const nc = this.classes, ncp = this.ncp, F = this.features, m = this.plan.nOut, fi = this.featureIndex;
@@ -368,6 +375,32 @@ export class ConvWorkspace {
       }
     }
     for (let i = 0; i < nc; i++) P[wb + i] = this.bias ? W[m * nc + i] : 0;
+  }
+
+  /**
+   * The direction [vθ; vW] of a Gauss-Newton pass in the kernel's gradient
+   * layout: per conv stage dθ laid out like M and db per channel (a scalar
+   * bias's entry on every channel), then vW like W_Z and w_b.
+   */
+  setDirection(vTheta: Float64Array, vW: Float64Array): void {
+    this.ensureLive();
+    const v = this.view(this.off.V, this.gradLength);
+    this.plan.stages.forEach((s, i) => {
+      if (s.type !== 'conv') return;
+      const d = this.dims[i], T = s.kx * s.ky, kx = s.kx, cs = d.csIn, coutp = d.csOut;
+      for (let co = 0; co < s.cout; co++) {
+        for (let ci = 0; ci < s.cin; ci++) {
+          for (let bb = 0; bb < s.ky; bb++) {
+            for (let a = 0; a < kx; a++) v[d.g + ((bb * kx + kx - 1 - a) * cs + ci) * coutp + co] = vTheta[s.offset + a + kx * bb + T * (ci + s.cin * co)];
+          }
+        }
+      }
+      const bo = s.offset + T * s.cin * s.cout;
+      for (let co = 0; co < s.cout; co++) v[d.db + co] = s.bias === 'vector' ? vTheta[bo + co] : s.bias === 'scalar' ? vTheta[bo] : 0;
+    });
+    const nc = this.classes, ncp = this.ncp, F = this.features, m = this.plan.nOut, fi = this.featureIndex, w0 = this.wOffset;
+    for (let q = 0; q < m; q++) for (let i = 0; i < nc; i++) v[w0 + fi[q] * ncp + i] = vW[q * nc + i];
+    for (let i = 0; i < nc; i++) v[w0 + ncp * F + i] = this.bias ? vW[m * nc + i] : 0;
   }
 
   /** Run a pass (a sum of {@link CONV_PASS} bits) over the uploaded columns, on this thread. */

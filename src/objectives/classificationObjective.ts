@@ -113,7 +113,8 @@ export interface ClassificationObjective extends Objective {
  * evaluates the loss on those columns only (averaged over the batch).
  * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
  * Execution (`engine`, docs/engine.md): a network of dense layers, ResNets
- * and chains of them with the cross-entropy loss runs each evaluation's
+ * and chains of them — or of 2-D convolutions (zero boundary, stride 1) and
+ * average poolings, e.g. examples/mnist-cnn.ts — with the cross-entropy loss runs each evaluation's
  * forward + loss + gradient, and each Gauss-Newton mat-vec, as one
  * WebAssembly call over all layers (a compiled plan with workspaces this
  * objective owns; `dispose()` frees them); other models use their own
@@ -166,7 +167,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
       if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
       return null;
     }
-    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, blockColumns: options.blockColumns }));
+    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, coupling, blockColumns: options.blockColumns }));
     return (passes ??= classificationPasses(plan as NetworkPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
   };
 
@@ -181,14 +182,9 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
       counters.evaluations++;
       return evaluatePlan(p, x.slice(), batch ?? null, nb, opts);
     }
-    counters.evaluations++;
-    return evaluateReference(x, batch, opts);
-  };
-
-  /** evaluate through the model's own forward / vjp / jvp (the reference path). */
-  const evaluateReference = (x: Float64Array, batch: ArrayLike<number> | null | undefined, opts: EvaluateOptions): Evaluation => {
     const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, labels, batch);
     const nb = Yb.shape[1];
+    counters.evaluations++;
     const xc = Float64Array.from(x); // the closures below must not see later changes of x
     const { theta, W } = split(xc);
     const state = model.forward(theta, Yb);
@@ -283,19 +279,12 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     if (nTheta > 0) counters.modelVjps++;
     addRegularizer(gradient, reg.theta, theta, 0);
     addRegularizer(gradient, reg.W, wv, nTheta);
-    const planHessian = r.hessian;
-    if (!planHessian) {
-      // No Gauss-Newton kernel for this plan (convolutional): mat-vecs on the reference path, whose
-      // states (one forward pass and gradient on the same columns) are made at the first mat-vec.
-      let ref: Evaluation | null = null;
-      return { value, gradient, info, hessian: (v: Float64Array) => ((ref ??= evaluateReference(xc, batch, {})).hessian as (u: Float64Array) => Float64Array)(v) };
-    }
     const hessian = (v: Float64Array): Float64Array => {
       checkPoint(`${fn}.hessian`, v, nParams, 'v');
       counters.hessianMatVecs++;
       counters.modelJvps++;
       counters.modelVjps++;
-      const out = planHessian(v);
+      const out = r.hessian(v);
       addRegularizer(out, reg.theta, v.subarray(0, nTheta), 0);
       addRegularizer(out, reg.W, v.subarray(nTheta), nTheta);
       return out;

@@ -8,7 +8,7 @@ import { conv2d, dense } from '../../src/operators/index.js';
 import { networkPlanSupport } from '../../src/engine/index.js';
 import { compileConvNetwork, convPlanSupport } from '../../src/engine/convPlan.js';
 import { oneHot } from '../helpers/lossSuite.js';
-import { checkGradient } from '../helpers/objectiveSuite.js';
+import { checkGradient, checkHessianSymmetricPsd } from '../helpers/objectiveSuite.js';
 import { withBackend } from '../helpers/backend.js';
 import { mnistCnn } from '../../examples/mnist-cnn.js';
 
@@ -64,32 +64,47 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 for (const c of cases) {
-  test(`conv plan vs reference (${c.label}): value, accuracy, gradient, mini-batches, Hessian fallback to 1e-12`, () => {
+  test(`conv plan vs reference (${c.label}): value, accuracy, gradient, GN mat-vecs (both couplings), mini-batches to 1e-12`, () => {
     const model = c.make();
     const { Y, C } = problem(model.nIn, c.nc, 37, 3);
     assert.equal(convPlanSupport(model), null);
     assert.equal(networkPlanSupport(model, { objective: 'classification' }), null);
     assert.notEqual(networkPlanSupport(model), null, 'the dense plans (compile, varpro) do not take it');
-    const opts = { regularization: { theta: 1e-3, W: 1e-4 }, bias: c.bias };
-    const ref = classificationObjective(model, Y, C, { ...opts, engine: 'reference' });
-    const pl = classificationObjective(model, Y, C, { ...opts, blockColumns: 8 });
-    assert.equal(pl.engine, 'plan', 'the default (auto) takes the conv plan');
-    assert.equal(ref.engine, 'reference');
-    const x = point(ref, 4);
-    const v = createRng(5).normalArray(ref.nParams);
-    // All columns (five blocks, the last short), a batch with repeats, a single column.
-    for (const batch of [null, [7, 3, 36, 0, 15, 3, 20, 21, 22, 9, 1], [5]]) {
-      const a = ref.evaluate(x, batch), b = pl.evaluate(x, batch);
-      assert.ok(Math.abs(a.value - b.value) <= 1e-13 * Math.abs(a.value), `${c.label}: value ${b.value} vs ${a.value}`);
-      assert.equal(b.info?.accuracy, a.info?.accuracy);
-      assert.ok(relErr(b.gradient, a.gradient) < 1e-12, `${c.label}: gradient rel. error ${relErr(b.gradient, a.gradient)}`);
-      const ha = a.hessian!(v), hb = b.hessian!(v);
-      assert.ok(relErr(hb, ha) < 1e-12, `${c.label}: GN mat-vec rel. error ${relErr(hb, ha)}`);
-      assert.equal(pl.evaluate(x, batch, { valueOnly: true }).value, b.value, 'valueOnly gives the same value');
+    for (const coupling of ['blockDiagonal', 'full'] as const) {
+      const opts = { regularization: { theta: 1e-3, W: 1e-4 }, bias: c.bias, coupling };
+      const ref = classificationObjective(model, Y, C, { ...opts, engine: 'reference' });
+      const pl = classificationObjective(model, Y, C, { ...opts, blockColumns: 8 });
+      assert.equal(pl.engine, 'plan', 'the default (auto) takes the conv plan');
+      assert.equal(ref.engine, 'reference');
+      const x = point(ref, 4);
+      const v = createRng(5).normalArray(ref.nParams);
+      // All columns (five blocks, the last short), a batch with repeats, a single column.
+      for (const batch of [null, [7, 3, 36, 0, 15, 3, 20, 21, 22, 9, 1], [5]]) {
+        const a = ref.evaluate(x, batch), b = pl.evaluate(x, batch);
+        assert.ok(Math.abs(a.value - b.value) <= 1e-13 * Math.abs(a.value), `${c.label}: value ${b.value} vs ${a.value}`);
+        assert.equal(b.info?.accuracy, a.info?.accuracy);
+        assert.ok(relErr(b.gradient, a.gradient) < 1e-12, `${c.label}: gradient rel. error ${relErr(b.gradient, a.gradient)}`);
+        const ha = a.hessian!(v), hb = b.hessian!(v);
+        assert.ok(relErr(hb, ha) < 1e-12, `${c.label}: GN mat-vec rel. error ${relErr(hb, ha)}`);
+        assert.equal(pl.evaluate(x, batch, { valueOnly: true }).value, b.value, 'valueOnly gives the same value');
+        // The mat-vec of an older evaluation (another one, at another point and batch, ran since) gives its own numbers.
+        pl.evaluate(point(ref, 99), [2, 30]);
+        assert.deepEqual(b.hessian!(v), hb);
+      }
+      pl.dispose();
     }
-    pl.dispose();
   });
 }
+
+test('conv plan: GN mat-vec symmetric and positive semi-definite through the plan (both couplings)', () => {
+  const model = cases[1].make();
+  const { Y, C } = problem(model.nIn, 3, 25, 16);
+  for (const coupling of ['blockDiagonal', 'full'] as const) {
+    const obj = classificationObjective(model, Y, C, { regularization: { theta: 1e-5, W: 1e-5 }, engine: 'plan', bias: false, coupling });
+    checkHessianSymmetricPsd(`conv plan ${coupling}`, obj, point(obj, 17));
+    obj.dispose();
+  }
+});
 
 test('conv plan: gradient Taylor test (second order) through the plan', () => {
   const model = cases[0].make();
