@@ -51,7 +51,7 @@ import { newtonCG } from '../src/optimizers/newtonCG.js';
 import { sampledObjective } from '../src/optimizers/sampledObjective.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
 import { formatTable, progressBar, saveImageGrid, saveLineChart, type ProgressBar } from '../src/plots/index.js';
-import { codeBlock, figuresLine, flagArg, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
+import { choiceArg, codeBlock, figuresLine, flagArg, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Architecture options of {@link mnistCnn}. */
 export interface MnistCnnArchitecture {
@@ -115,6 +115,12 @@ export interface MnistCnnOptions extends MnistCnnArchitecture {
   progress?: boolean;
   /** Training images used for the per-epoch training loss/accuracy (default 2000). */
   monitor?: number;
+  /**
+   * How the objective runs (default 'auto': the convolutional plan, one
+   * WebAssembly pass per block of images; 'reference': the layers' own
+   * per-layer products, for comparison).
+   */
+  engine?: 'auto' | 'reference';
 }
 
 /** One history point of a method (epoch 0 / iteration 0 = the start). */
@@ -208,6 +214,7 @@ export function runMnistCnn(opts: MnistCnnOptions = {}): MnistCnnResult {
     cgMaxIter: opts.cgMaxIter ?? 10,
     seed: opts.seed ?? 1,
     monitor: opts.monitor ?? 2000,
+    engine: opts.engine ?? 'auto',
   };
   if (config.sample > config.nTrain) fail('runMnistCnn', `sample = ${config.sample} exceeds nTrain = ${config.nTrain}`);
   const progress = opts.progress ?? false;
@@ -218,7 +225,7 @@ export function runMnistCnn(opts: MnistCnnOptions = {}): MnistCnnResult {
   const { Y: Yt, labels: labelsT } = data.test;
 
   const { model, description } = mnistCnn(config);
-  const obj: ClassificationObjective = classificationObjective(model, Y, C, { regularization: { theta: config.lambdaTheta, W: config.lambdaW } });
+  const obj: ClassificationObjective = classificationObjective(model, Y, C, { regularization: { theta: config.lambdaTheta, W: config.lambdaW }, engine: config.engine });
   const x0 = obj.initialize(createRng(config.seed));
   const methods: CnnMethodResult[] = [];
   const testAcc = (x: Float64Array) => chunkedAccuracy(model, x, Yt, labelsT);
@@ -395,6 +402,7 @@ runExample({
     'newton-iters': { help: 'Newton-CG iterations (default 10; fast 3)' },
     cg: { help: 'CG iterations per Newton step (default 10; fast 6)' },
     monitor: { help: 'test images monitored during training (default 2000; fast 300)' },
+    engine: { value: 'auto|reference', help: "'reference': the layers' own products instead of the convolutional plan (default auto)" },
   },
   parse: (args, fast): MnistCnnOptions & { out: string; verbose: boolean } => ({
     width: intArg(args, 'width', fast ? 4 : 8),
@@ -414,6 +422,7 @@ runExample({
     cgMaxIter: intArg(args, 'cg', fast ? 6 : 10),
     seed: numArg(args, 'seed', 1),
     monitor: intArg(args, 'monitor', fast ? 300 : 2000, 0),
+    engine: choiceArg(args, 'engine', ['auto', 'reference'] as const, 'auto'),
     progress: true,
     verbose: flagArg(args, 'verbose'),
     out: outDir('mnist-cnn', args.out),
