@@ -4,6 +4,7 @@
  * convolutions and poolings are ordinary networks (and compile into plans,
  * src/engine/convPlan.ts).
  */
+import { fail } from '../core/errors.js';
 import { zeros, type Matrix } from '../core/matrix.js';
 import type { Model, ModelState, ParamBlock, VjpOptions } from '../core/model.js';
 import type { Rng } from '../core/rng.js';
@@ -36,7 +37,7 @@ const EMPTY = new Float64Array(0);
  * @param channels channels c of the image
  * @param p patch size (default 2)
  * @returns the layer, nParams = 0, nIn = nx·ny·c, nOut = (nx/p)(ny/p)·c
- * @throws `averagePool: patch size 2 does not divide the 5×4 grid` (and the other checks of averagePool)
+ * @throws `averagePoolLayer: patch size 2 does not divide the 5×4 grid`, or a size that is not a positive integer
  * @example
  * const pool = averagePoolLayer([28, 28], 8, 2);
  * pool.nOut // 14·14·8 = 1568
@@ -44,6 +45,12 @@ const EMPTY = new Float64Array(0);
  */
 export function averagePoolLayer(dims: [number, number], channels: number, p = 2): AveragePoolLayer {
   const fn = 'averagePoolLayer';
+  // The operator checks these too; checked here so the error names this function.
+  if (!Array.isArray(dims) || dims.length !== 2) fail(fn, `dims must be [nx, ny], got ${JSON.stringify(dims)}`);
+  for (const [label, v] of [['nx', dims[0]], ['ny', dims[1]], ['channels', channels], ['p', p]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(fn, `${label} must be a positive integer, got ${String(v)}`);
+  }
+  if (dims[0] % p !== 0 || dims[1] % p !== 0) fail(fn, `patch size ${p} does not divide the ${dims[0]}×${dims[1]} grid`);
   const pool = averagePool(dims, channels, p);
   const { nIn, nOut } = pool;
 

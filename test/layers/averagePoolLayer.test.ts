@@ -87,8 +87,8 @@ test('averagePoolLayer: saved and loaded inside a chain (modelToJSON / modelFrom
 });
 
 test('averagePoolLayer: bad input names the function and the values', () => {
-  assert.throws(() => averagePoolLayer([5, 4], 2, 2), /averagePool: patch size 2 does not divide the 5×4 grid/);
-  assert.throws(() => averagePoolLayer([4, 4], 0, 2), /channels must be a positive integer, got 0/);
+  assert.throws(() => averagePoolLayer([5, 4], 2, 2), /averagePoolLayer: patch size 2 does not divide the 5×4 grid/);
+  assert.throws(() => averagePoolLayer([4, 4], 0, 2), /averagePoolLayer: channels must be a positive integer, got 0/);
   const layer = averagePoolLayer([4, 4], 1, 2);
   assert.throws(() => layer.forward(new Float64Array(0), zeros(15, 2)), /averagePoolLayer\.forward: Y is 15×2, expected 16 rows/);
   assert.throws(() => layer.forward(new Float64Array(1), zeros(16, 2)), /averagePoolLayer\.forward: x/);
