@@ -10,7 +10,7 @@
 // stored pixel-major with the channels innermost and a zero halo of HX, HY
 // pixels around it — pixel (ix, iy), channel c at ((HY + iy)·PX + HX + ix)·cs + c
 // with PX = nx + 2HX and cs the channel count padded to even (pad channels
-// are zero). A 3×3 convolution at one pixel is then 9 taps × a cout × cin
+// are zero). A 3×3 convolution at one pixel is then one coutp × 9cs
 // matrix-vector product on f64x2 vectors of output channels, with no boundary
 // tests: the halo is zero and never written.
 //
@@ -28,7 +28,10 @@
 // (value, hits, P = softmax(S)), gradient:
 //   T = (P − C)/n, ∇W_Z += T Zᵀ, ∇w_b += rowsums T, W = W_Zᵀ T, then per stage
 //   back: pool  W ← Pᵀ W;  conv  G = A ∘ W, ∇M_t += Σ_pixels G ⊗ y(shifted),
-//   ∇b += Σ_pixels G, W ← [W] + h·Kᵀ G (not for the first stage).
+//   ∇b += Σ_pixels G, W ← [W] + h·Kᵀ G (not for the first stage);
+// Gauss-Newton mat-vec for a direction v (after forward and loss):
+//   dY⁺ = [dY] + h·A ∘ (K(dθ) Y + db + K dY) per conv stage, P dY per pooling,
+//   T = ∇²_S E (W_Z dZ [+ vW [Z; 1]]), then the gradient's backward sweep from W_Zᵀ T.
 // (The parameter gradient of a residual stage is h times the sums: the caller
 // scales.) The sums of all blocks of a call accumulate in one partial (value
 // at byte 0, hits at 8, gradient from byte 32), in block order: the caller
@@ -46,7 +49,8 @@ const H_S = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C =
 const H_INVN = 112;
 /** First stage record and record size (bytes). */
 const STAGES = 128, SREC = 128;
-// Stage record (i32 words; h as f64 at byte 112).
+// Stage record (i32 words; h as f64 at byte 112). S_CIN, S_COUT, S_MX, S_MY
+// describe the stage for readers of the descriptor; the loops use S_CS, S_COUTP.
 const S_TYPE = 0, S_NX = 1, S_NY = 2, S_CS = 3, S_CIN = 4, S_COUT = 5, S_COUTP = 6, S_KX = 7, S_KY = 8,
   S_ACT = 9, S_RES = 10, S_P = 11, S_M = 12, S_MT = 13, S_BP = 14, S_A = 15, S_Y = 16, S_G = 17,
   S_GOFF = 18, S_DBOFF = 19, S_INSIZE = 20, S_OUTSIZE = 21, S_MX = 22, S_MY = 23, S_DY = 24;
