@@ -34,16 +34,17 @@
 //   T = ∇²_S E (W_Z dZ [+ vW [Z; 1]]), then the gradient's backward sweep from W_Zᵀ T.
 // (The parameter gradient of a residual stage is h times the sums: the caller
 // scales.) The sums of all blocks of a call accumulate in one partial (value
-// at byte 0, hits at 8, gradient from byte 32), in block order: the caller
-// runs it on one thread, so the result does not depend on anything but the
-// columns and the block size.
+// at byte 0, hits at 8, gradient from byte 32), in block order; the caller cuts
+// a pass into fixed groups of blocks, one call and one partial each, and adds
+// the partials in group order, so the result does not depend on which thread
+// ran which group.
 
 import { madd64 } from './simd';
 import { tanhParts } from './activations';
 
 // Descriptor header (i32 words).
 const H_S = 0, H_NIN = 1, H_NC = 2, H_BIAS = 3, H_N = 4, H_B = 5, H_Y = 6, H_C = 7, H_W = 8, H_F = 9,
-  H_X0 = 10, H_X0SIZE = 11, H_PART = 12, H_SCR = 13, H_SCRIMG = 14, H_HX = 15, H_HY = 16,
+  H_X0 = 10, H_X0SIZE = 11, H_SCR = 13, H_SCRIMG = 14, H_HX = 15, H_HY = 16,
   H_NX0 = 17, H_NY0 = 18, H_CIN0 = 19, H_GW = 20, H_P = 21, H_T = 22, H_V = 23, H_T2 = 24;
 /** Byte offset of the f64 1/n in the descriptor. */
 const H_INVN = 112;
@@ -622,16 +623,15 @@ function lossGN(d: usize, cols: i32, part: usize, dz: usize, w: usize, full: boo
 
 /**
  * Run column blocks c0 … c0+count−1 of a pass of the convolutional plan
- * described at `desc` (src/engine/convWorkspace.ts), float64, accumulating
- * into the one partial (zeroed first). `mode` bits: 1 forward, 2 loss value
+ * described at `desc` (src/engine/convWorkspace.ts: one descriptor per thread
+ * slot), float64, accumulating into the partial at `part` (zeroed first). `mode` bits: 1 forward, 2 loss value
  * (and P), 4 gradient (needs 1 and 2), 32 Gauss-Newton mat-vec Jᵀ ∇²_S E J v
  * for the direction v at H_V (needs 1 and 2: the states are recomputed per
  * block), 64 with the full (θ, W) coupling.
  */
-export function convNetChunks(desc: usize, mode: i32, c0: i32, count: i32): void {
+export function convNetChunks(desc: usize, mode: i32, c0: i32, count: i32, part: usize): void {
   const d = desc;
   const n = hdr(d, H_N), B = hdr(d, H_B);
-  const part = <usize>hdr(d, H_PART);
   const G0: usize = <usize>PART_GRAD + (<usize>(hdr(d, H_GW) + (hdr(d, H_NC) + (hdr(d, H_NC) & 1)) * (hdr(d, H_F) + 1)) << 3);
   memory.fill(part, 0, G0);
   const scr = <usize>hdr(d, H_SCR), img = <usize>hdr(d, H_SCRIMG) * <usize>B << 3;

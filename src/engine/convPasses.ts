@@ -5,7 +5,7 @@
  * (assembly/convNetwork.ts) per upload of at most `MAX_COLUMNS` columns. The
  * objective adds the regularisers.
  *
- * The workspace holds one block of states, so an evaluation over many columns
+ * The workspace holds one block of states per thread, so an evaluation over many columns
  * (the whole data set) uploads them in pieces of `MAX_COLUMNS` and adds the
  * pieces' sums in order: the same columns always give the same numbers. A
  * Hessian mat-vec recomputes the forward pass of each block (one pass more,
@@ -26,6 +26,8 @@ export interface ConvPassOptions {
   coupling: 'blockDiagonal' | 'full';
   /** Images per block (default 8). */
   blockColumns?: number;
+  /** Threads per pass (groups of blocks shared with the worker pool; the results do not depend on it). */
+  threads: number;
 }
 
 /**
@@ -41,11 +43,13 @@ export function convClassificationPasses(plan: ConvNetworkPlan, Y: Matrix, C: Ma
   let ws: ConvWorkspace | null = null;
   const gnMode = CONV_PASS.forward | CONV_PASS.loss | CONV_PASS.gaussNewton | (opts.coupling === 'full' ? CONV_PASS.full : 0);
 
+  let threads = opts.threads;
+
   const workspace = (columns: number): ConvWorkspace => {
     const cap = Math.min(columns, MAX_COLUMNS);
-    if (!ws || ws.columns < cap) {
+    if (!ws || ws.columns < cap || ws.slots < threads) {
       ws?.dispose();
-      ws = new ConvWorkspace(plan, { columns: cap, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns });
+      ws = new ConvWorkspace(plan, { columns: cap, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns, threads });
     }
     return ws;
   };
@@ -61,7 +65,7 @@ export function convClassificationPasses(plan: ConvNetworkPlan, Y: Matrix, C: Ma
       for (let from = 0; from < nb; from += w.columns) {
         const count = Math.min(w.columns, nb - from);
         if (w.setData(y, c, batch, from, count, 1 / nb)) w.setParams(x.subarray(0, nTheta), x.subarray(nTheta));
-        w.run(mode);
+        w.run(mode, threads);
         w.accumulate(acc, gradient);
       }
       // Jᵀ ∇²_S E J v: per upload and block the forward again (the workspace keeps one block of states), the
@@ -78,15 +82,15 @@ export function convClassificationPasses(plan: ConvNetworkPlan, Y: Matrix, C: Ma
         for (let from = 0; from < nb; from += hw.columns) {
           const count = Math.min(hw.columns, nb - from);
           if (hw.setData(y, c, batch, from, count, 1 / nb)) write();
-          hw.run(gnMode);
+          hw.run(gnMode, threads);
           hw.accumulate(sink, out);
         }
         return out;
       };
       return { value: acc.value / nb, accuracy: acc.hits / nb, gradient, hessian };
     },
-    setThreads() {
-      // One thread: the workspace holds one block of states (see the file comment).
+    setThreads(t: number) {
+      threads = t;
     },
     dispose() {
       ws?.dispose();

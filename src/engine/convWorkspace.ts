@@ -22,6 +22,7 @@
 import { fail } from '../core/errors.js';
 import { arenaBlock, arenaBlockLive, releaseArenaBlock, type ArenaBlock } from '../core/wasm/resident.js';
 import { wasmExports, wasmF64 } from '../core/wasm/module.js';
+import { runChunked } from '../core/wasm/threads.js';
 import type { ConvNetworkPlan, ConvStage } from './convPlan.js';
 import { workspaceUnavailable } from './workspace.js';
 
@@ -33,7 +34,7 @@ export const DEFAULT_CONV_BLOCK = 8;
 
 // Header word indices and record layout (must match assembly/convNetwork.ts).
 const H = {
-  S: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, F: 9, X0: 10, X0SIZE: 11, PART: 12, SCR: 13,
+  S: 0, NIN: 1, NC: 2, BIAS: 3, N: 4, B: 5, Y: 6, C: 7, W: 8, F: 9, X0: 10, X0SIZE: 11, SCR: 13,
   SCRIMG: 14, HX: 15, HY: 16, NX0: 17, NY0: 18, CIN0: 19, GW: 20, P: 21, T: 22, V: 23, T2: 24,
 };
 const H_INVN = 112, STAGES = 128, SREC = 128, S_H = 112;
@@ -43,6 +44,8 @@ const S = {
 };
 /** Bytes before the gradient in the partial (value, hits, 2 spare). */
 const PART_HEAD = 32;
+/** Groups of blocks per pass, each with its own partial sums (the unit a thread claims). */
+const MAX_GROUPS = 16;
 
 const al = (bytes: number) => Math.ceil(bytes / 64) * 64;
 const even = (c: number) => c + (c % 2);
@@ -76,6 +79,8 @@ export interface ConvWorkspaceOptions {
   bias?: boolean;
   /** Images per block (default {@link DEFAULT_CONV_BLOCK}). */
   blockColumns?: number;
+  /** Threads a pass may use (default 1): each gets its own block states (≈ 1.6 MB for mnist-cnn). */
+  threads?: number;
 }
 
 /**
@@ -100,7 +105,16 @@ export class ConvWorkspace {
   private readonly HY: number;
   private readonly dims: StageDims[] = [];
   private readonly off: Record<string, number> = {};
-  private readonly stageOff: { M: number; Mt: number; b: number; A: number; Y: number; G: number; dY: number }[] = [];
+  /** Threads a pass may use: one descriptor and one set of block states each. */
+  readonly slots: number;
+  /** Per stage: where its parameters sit (shared by the slots). */
+  private readonly shared: { M: number; Mt: number; b: number }[] = [];
+  /** Per slot: its block states, loss buffers and scratch. */
+  private readonly slotOff: { X0: number; P: number; T: number; T2: number; scr: number; stages: { A: number; Y: number; G: number; dY: number }[] }[] = [];
+  private descBytes = 0;
+  /** The sum of the groups' partials in {@link accumulate} (reused). */
+  private sum = new Float64Array(0);
+  private partBytes = 0;
   /** Padded feature index of each reference feature ix + nx·(iy + ny·c) of the output. */
   private readonly featureIndex: Int32Array;
   private block: ArenaBlock | null = null;
@@ -121,6 +135,9 @@ export class ConvWorkspace {
     this.classes = opts.classes;
     this.bias = opts.bias ?? true;
     this.blockColumns = B;
+    const slots = opts.threads ?? 1;
+    if (!Number.isInteger(slots) || slots < 1) fail(fn, `threads must be a positive integer, got ${slots}`);
+    this.slots = slots;
     this.ncp = even(this.classes);
     let HX = 0, HY = 0;
     for (const s of plan.stages) {
@@ -168,44 +185,54 @@ export class ConvWorkspace {
   }
 
   private allocate(): void {
-    const { plan, columns: cap, classes: nc, ncp, blockColumns: B, features: F } = this;
+    const { plan, columns: cap, classes: nc, ncp, blockColumns: B, features: F, slots } = this;
     const stages = plan.stages;
-    let o = al(STAGES + SREC * stages.length);
+    // One descriptor per thread slot: the same parameters and data, each slot its own block states.
+    this.descBytes = al(STAGES + SREC * stages.length);
+    let o = slots * this.descBytes;
     const take = (elements: number) => {
       const at = o;
       o += al(8 * elements);
       return at;
     };
-    this.stageOff.length = 0;
+    this.shared.length = 0;
     stages.forEach((s, i) => {
       const d = this.dims[i];
-      const so = { M: 0, Mt: 0, b: 0, A: 0, Y: 0, G: 0, dY: 0 };
+      const so = { M: 0, Mt: 0, b: 0 };
       if (s.type === 'conv') {
         so.M = take(s.kx * s.ky * d.csIn * d.csOut);
         if (i > 0) so.Mt = take(s.kx * s.ky * d.csOut * d.csIn);
         so.b = take(d.csOut);
       }
-      this.stageOff.push(so);
+      this.shared.push(so);
     });
     this.off.W = take(ncp * (2 * F + 1));
     this.off.Y = take(plan.nIn * cap);
     this.off.C = take(nc * cap);
-    this.off.X0 = take(this.dims[0].inSize * B);
-    let maxImg = this.dims[0].inSize;
-    stages.forEach((s, i) => {
-      const d = this.dims[i], so = this.stageOff[i];
-      if (s.type === 'conv') so.A = take(d.outSize * B);
-      so.Y = take(d.outSize * B);
-      if (s.type === 'conv') so.G = take(d.outSize * B);
-      so.dY = take(d.outSize * B);
-      maxImg = Math.max(maxImg, d.inSize, d.outSize);
-    });
-    this.off.P = take(ncp * B);
-    this.off.T = take(ncp * B);
-    this.off.T2 = take(ncp * B);
     this.off.V = take(this.gradLength);
-    this.off.scr = take(2 * maxImg * B);
-    this.off.part = take(PART_HEAD / 8 + this.gradLength);
+    this.slotOff.length = 0;
+    let maxImg = this.dims[0].inSize;
+    for (let t = 0; t < slots; t++) {
+      const slot = { X0: take(this.dims[0].inSize * B), P: 0, T: 0, T2: 0, scr: 0, stages: [] as { A: number; Y: number; G: number; dY: number }[] };
+      stages.forEach((s, i) => {
+        const d = this.dims[i];
+        const st = { A: 0, Y: 0, G: 0, dY: 0 };
+        if (s.type === 'conv') st.A = take(d.outSize * B);
+        st.Y = take(d.outSize * B);
+        if (s.type === 'conv') st.G = take(d.outSize * B);
+        st.dY = take(d.outSize * B);
+        maxImg = Math.max(maxImg, d.inSize, d.outSize);
+        slot.stages.push(st);
+      });
+      slot.P = take(ncp * B);
+      slot.T = take(ncp * B);
+      slot.T2 = take(ncp * B);
+      slot.scr = take(2 * maxImg * B);
+      this.slotOff.push(slot);
+    }
+    this.partBytes = al(PART_HEAD + 8 * this.gradLength);
+    this.off.part = o;
+    o += MAX_GROUPS * this.partBytes;
     const total = o;
     const why = workspaceUnavailable();
     if (why !== null) fail('ConvWorkspace', why);
@@ -219,15 +246,18 @@ export class ConvWorkspace {
     registry.register(this, block, this.token);
     this.generation++;
     this.n = 0;
-    this.writeDescriptor(maxImg);
+    for (let t = 0; t < slots; t++) this.writeDescriptor(t, maxImg);
   }
 
-  private writeDescriptor(maxImg: number): void {
+  /** The descriptor of thread slot t (assembly/convNetwork.ts reads it). */
+  private writeDescriptor(t: number, maxImg: number): void {
     const { plan } = this;
-    const I = new Int32Array(this.buffer(), this.base, (STAGES + SREC * plan.stages.length) / 4);
-    const Fv = new Float64Array(this.buffer(), this.base, (STAGES + SREC * plan.stages.length) / 8);
+    const at = this.base + t * this.descBytes;
+    const I = new Int32Array(this.buffer(), at, this.descBytes / 4);
+    const Fv = new Float64Array(this.buffer(), at, this.descBytes / 8);
     const a = (o: number) => this.base + o;
     const first = plan.stages[0] as ConvStage;
+    const slot = this.slotOff[t];
     I[H.S] = plan.stages.length;
     I[H.NIN] = plan.nIn;
     I[H.NC] = this.classes;
@@ -237,10 +267,9 @@ export class ConvWorkspace {
     I[H.C] = a(this.off.C);
     I[H.W] = a(this.off.W);
     I[H.F] = this.features;
-    I[H.X0] = a(this.off.X0);
+    I[H.X0] = a(slot.X0);
     I[H.X0SIZE] = this.dims[0].inSize;
-    I[H.PART] = a(this.off.part);
-    I[H.SCR] = a(this.off.scr);
+    I[H.SCR] = a(slot.scr);
     I[H.SCRIMG] = maxImg;
     I[H.HX] = this.HX;
     I[H.HY] = this.HY;
@@ -248,12 +277,12 @@ export class ConvWorkspace {
     I[H.NY0] = first.ny;
     I[H.CIN0] = first.cin;
     I[H.GW] = this.wOffset;
-    I[H.P] = a(this.off.P);
-    I[H.T] = a(this.off.T);
-    I[H.T2] = a(this.off.T2);
+    I[H.P] = a(slot.P);
+    I[H.T] = a(slot.T);
+    I[H.T2] = a(slot.T2);
     I[H.V] = a(this.off.V);
     plan.stages.forEach((s, i) => {
-      const w = (STAGES + SREC * i) / 4, d = this.dims[i], so = this.stageOff[i];
+      const w = (STAGES + SREC * i) / 4, d = this.dims[i], so = this.shared[i], st = slot.stages[i];
       I[w + S.TYPE] = s.type === 'conv' ? 0 : 1;
       I[w + S.NX] = s.nx;
       I[w + S.NY] = s.ny;
@@ -262,8 +291,8 @@ export class ConvWorkspace {
       I[w + S.OUTSIZE] = d.outSize;
       I[w + S.MX] = d.mx;
       I[w + S.MY] = d.my;
-      I[w + S.Y] = a(so.Y);
-      I[w + S.DY] = a(so.dY);
+      I[w + S.Y] = a(st.Y);
+      I[w + S.DY] = a(st.dY);
       if (s.type === 'conv') {
         I[w + S.CIN] = s.cin;
         I[w + S.COUT] = s.cout;
@@ -275,8 +304,8 @@ export class ConvWorkspace {
         I[w + S.M] = a(so.M);
         I[w + S.MT] = i > 0 ? a(so.Mt) : 0;
         I[w + S.BP] = a(so.b);
-        I[w + S.A] = a(so.A);
-        I[w + S.G] = a(so.G);
+        I[w + S.A] = a(st.A);
+        I[w + S.G] = a(st.G);
         I[w + S.GOFF] = d.g;
         I[w + S.DBOFF] = d.db;
         Fv[(STAGES + SREC * i + S_H) / 8] = s.h;
@@ -328,8 +357,11 @@ export class ConvWorkspace {
       }
     }
     this.n = count;
-    new Int32Array(this.buffer(), this.base, STAGES / 4)[H.N] = count;
-    new Float64Array(this.buffer(), this.base, STAGES / 8)[H_INVN / 8] = invN;
+    for (let t = 0; t < this.slots; t++) {
+      const at = this.base + t * this.descBytes;
+      new Int32Array(this.buffer(), at, STAGES / 4)[H.N] = count;
+      new Float64Array(this.buffer(), at, STAGES / 8)[H_INVN / 8] = invN;
+    }
     return fresh;
   }
 
@@ -346,7 +378,7 @@ export class ConvWorkspace {
     const P = this.view(0, this.total / 8);
     this.plan.stages.forEach((s, i) => {
       if (s.type !== 'conv') return;
-      const so = this.stageOff[i], d = this.dims[i];
+      const so = this.shared[i], d = this.dims[i];
       const M = so.M / 8, Mt = so.Mt / 8, b = so.b / 8, T = s.kx * s.ky, kx = s.kx;
       const coutp = d.csOut, cs = d.csIn;
       for (let co = 0; co < s.cout; co++) {
@@ -403,10 +435,31 @@ export class ConvWorkspace {
     for (let i = 0; i < nc; i++) v[w0 + ncp * F + i] = this.bias ? vW[m * nc + i] : 0;
   }
 
-  /** Run a pass (a sum of {@link CONV_PASS} bits) over the uploaded columns, on this thread. */
-  run(mode: number): void {
+  /** Blocks of the uploaded columns, blocks per group, groups (each group one partial, summed in order). */
+  private groups(): { blocks: number; per: number; groups: number } {
+    const blocks = Math.ceil(this.n / this.blockColumns), per = Math.ceil(blocks / MAX_GROUPS);
+    return { blocks, per, groups: Math.ceil(blocks / per) };
+  }
+
+  /**
+   * Run a pass (a sum of {@link CONV_PASS} bits) over the uploaded columns.
+   * The blocks are cut into at most 16 groups of consecutive blocks, each
+   * with its own partial sums; with threads > 1 the groups are shared with
+   * the worker pool (one hand-off per pass), each thread on its own block
+   * states. Groups do not depend on the thread count, so neither do the sums.
+   */
+  run(mode: number, threads = 1): void {
     const ex = wasmExports('ConvWorkspace.run');
-    ex.convNetChunks(this.base, mode, 0, Math.ceil(this.n / this.blockColumns));
+    const { blocks, per, groups } = this.groups();
+    const part = this.base + this.off.part, t = Math.min(threads, this.slots);
+    if (t > 1 && groups > 1) {
+      runChunked('ConvWorkspace.run', {
+        op: 'convNetChunks', args: [this.base, mode, 0, per, part], step: [0, 0, per, 0, this.partBytes],
+        perThread: [this.descBytes, 0, 0, 0, 0], lenIdx: 3, chunkLen: per, total: blocks,
+      }, t);
+      return;
+    }
+    for (let g = 0; g < groups; g++) ex.convNetChunks(this.base, mode, g * per, Math.min(per, blocks - g * per), part + g * this.partBytes);
   }
 
   /**
@@ -415,10 +468,25 @@ export class ConvWorkspace {
    * times h, a scalar bias the sum over channels), to `grad`.
    */
   accumulate(acc: { value: number; hits: number }, grad: Float64Array | null): void {
-    const part = this.view(this.off.part, PART_HEAD / 8 + this.gradLength);
-    acc.value += part[0];
-    acc.hits += part[1];
+    const { groups } = this.groups();
+    const stride = this.partBytes / 8, len = PART_HEAD / 8 + this.gradLength;
+    const all = this.view(this.off.part, stride * (groups - 1) + len);
+    for (let g = 0; g < groups; g++) {
+      acc.value += all[g * stride];
+      acc.hits += all[g * stride + 1];
+    }
     if (!grad) return;
+    // The groups' partials added in group order (one group: its partial is the sum).
+    let part: Float64Array = all;
+    if (groups > 1) {
+      if (this.sum.length !== len) this.sum = new Float64Array(len);
+      part = this.sum;
+      part.set(all.subarray(0, len));
+      for (let g = 1; g < groups; g++) {
+        const o = g * stride;
+        for (let i = 0; i < len; i++) part[i] += all[o + i];
+      }
+    }
     const g0 = PART_HEAD / 8;
     this.plan.stages.forEach((s, i) => {
       if (s.type !== 'conv') return;

@@ -167,7 +167,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
       if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
       return null;
     }
-    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, coupling, blockColumns: options.blockColumns }));
+    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns }));
     return (passes ??= classificationPasses(plan as NetworkPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
   };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng, randn } from '../../src/core/index.js';
+import { startWasmThreads, wasmThreadsReady } from '../../src/core/wasm/threads.js';
 import { averagePoolLayer, singleLayer } from '../../src/layers/index.js';
 import { chain, resnet, type Model } from '../../src/networks/index.js';
 import { classificationObjective, type ClassificationObjective } from '../../src/objectives/index.js';
@@ -134,6 +135,28 @@ test('conv plan: block size, batch and upload size do not change the numbers bey
   assert.deepEqual(big.gradient, ea.gradient);
   a.dispose();
   b.dispose();
+});
+
+test('conv plan: 1 and 2 threads give bit-identical values, gradients and GN mat-vecs (groups of blocks, not threads, fix the sums)', async () => {
+  const model = cases[0].make();
+  const { Y, C } = problem(model.nIn, 5, 150, 18);
+  const o1 = classificationObjective(model, Y, C, { regularization: { theta: 1e-5, W: 1e-5 }, threads: 1 });
+  const o2 = classificationObjective(model, Y, C, { regularization: { theta: 1e-5, W: 1e-5 }, threads: 2 });
+  startWasmThreads();
+  for (let k = 0; k < 200 && wasmThreadsReady() < 1; k++) await new Promise((r) => setTimeout(r, 10));
+  const x = point(o1, 19), v = createRng(20).normalArray(o1.nParams);
+  for (const batch of [null, Array.from({ length: 64 }, (_, j) => (7 * j) % 150)]) {
+    const a = o1.evaluate(x, batch), b = o2.evaluate(x, batch);
+    assert.equal(b.value, a.value);
+    assert.deepEqual(b.gradient, a.gradient);
+    assert.deepEqual(b.hessian!(v), a.hessian!(v));
+  }
+  // setThreads changes nothing either.
+  const before = o2.evaluate(x).gradient;
+  o2.setThreads(1);
+  assert.deepEqual(o2.evaluate(x).gradient, before);
+  o1.dispose();
+  o2.dispose();
 });
 
 test('mnist-cnn: the example network compiles (conv, pool, two residual convs) and its gradient agrees with the reference', () => {

@@ -103,7 +103,7 @@ export interface KernelExports {
   /** {@link KernelExports.netChunks} in float32. */
   netChunks32(desc: number, mode: number, c0: number, count: number): void;
   /** Column blocks c0 … c0+count−1 of a convolutional plan's pass (assembly/convNetwork.ts, src/engine/convWorkspace.ts). */
-  convNetChunks(desc: number, mode: number, c0: number, count: number): void;
+  convNetChunks(desc: number, mode: number, c0: number, count: number, part: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */
