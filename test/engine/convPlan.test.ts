@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRng, randn } from '../../src/core/index.js';
+import { createRng, randn, releaseWasmMemory, residentMemoryStats } from '../../src/core/index.js';
 import { startWasmThreads, wasmThreadsReady } from '../../src/core/wasm/threads.js';
 import { averagePoolLayer, singleLayer } from '../../src/layers/index.js';
 import { chain, resnet, type Model } from '../../src/networks/index.js';
@@ -157,6 +157,28 @@ test('conv plan: 1 and 2 threads give bit-identical values, gradients and GN mat
   assert.deepEqual(o2.evaluate(x).gradient, before);
   o1.dispose();
   o2.dispose();
+});
+
+test('conv plan: dispose gives the WebAssembly memory back; evaluations and mat-vecs work again after it and after releaseWasmMemory()', () => {
+  const model = cases[0].make();
+  const { Y, C } = problem(model.nIn, 5, 40, 21);
+  const before = residentMemoryStats().liveBytes;
+  const obj = classificationObjective(model, Y, C, { threads: 1 });
+  const x = point(obj, 22), v = createRng(23).normalArray(obj.nParams);
+  const a = obj.evaluate(x);
+  const ha = a.hessian!(v);
+  assert.ok(residentMemoryStats().liveBytes > before);
+  obj.dispose();
+  assert.equal(residentMemoryStats().liveBytes, before);
+  assert.deepEqual(a.hessian!(v), ha, 'a mat-vec after dispose() makes its workspace again');
+  const b = obj.evaluate(x);
+  assert.equal(b.value, a.value);
+  releaseWasmMemory();
+  const released = residentMemoryStats().liveBytes;
+  assert.deepEqual(obj.evaluate(x).gradient, a.gradient, 'after releaseWasmMemory() the workspace is made again');
+  obj.dispose();
+  obj.dispose();
+  assert.equal(residentMemoryStats().liveBytes, released);
 });
 
 test('mnist-cnn: the example network compiles (conv, pool, two residual convs) and its gradient agrees with the reference', () => {
