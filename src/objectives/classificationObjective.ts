@@ -45,7 +45,8 @@ export interface ClassificationObjectiveOptions {
   /**
    * How passes run: `'auto'` (default) uses a compiled plan (whole-network
    * WebAssembly passes, src/engine/) when the model compiles (dense layers,
-   * ResNets and chains of them, σ ∈ tanh/ReLU/identity), the loss is
+   * ResNets and chains of them, σ ∈ tanh/ReLU/identity; or chains of 2-D
+   * convolutions with zero boundary and average poolings), the loss is
    * cross-entropy and the WebAssembly kernels are selected; otherwise, and
    * with `'reference'`, the model's own forward/jvp/vjp. `'plan'` insists on
    * the plan (throws when the model does not compile).
@@ -57,7 +58,7 @@ export interface ClassificationObjectiveOptions {
    * summed in block order).
    */
   threads?: number;
-  /** Columns per block of a plan pass (default 128, a multiple of 8). */
+  /** Columns per block of a plan pass (dense plans: default 128, a multiple of 8; convolutional plans: images, default 8). */
   blockColumns?: number;
   /**
    * `'float64'` (default) or `'float32'`: with `'float32'` the plan's states
