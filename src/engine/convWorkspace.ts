@@ -44,8 +44,8 @@ const S = {
 };
 /** Bytes before the gradient in the partial (value, hits, 2 spare). */
 const PART_HEAD = 32;
-/** Groups of blocks per pass, each with its own partial sums (the unit a thread claims). */
-const MAX_GROUPS = 16;
+/** Groups of blocks per pass, each with its own partial sums (the unit a thread claims; few, since each partial is cleared and added per pass). */
+const MAX_GROUPS = 4;
 
 const al = (bytes: number) => Math.ceil(bytes / 64) * 64;
 const even = (c: number) => c + (c % 2);
@@ -443,7 +443,7 @@ export class ConvWorkspace {
 
   /**
    * Run a pass (a sum of {@link CONV_PASS} bits) over the uploaded columns.
-   * The blocks are cut into at most 16 groups of consecutive blocks, each
+   * The blocks are cut into at most 4 groups of consecutive blocks, each
    * with its own partial sums; with threads > 1 the groups are shared with
    * the worker pool (one hand-off per pass), each thread on its own block
    * states. Groups do not depend on the thread count, so neither do the sums.
