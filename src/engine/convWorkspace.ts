@@ -46,6 +46,8 @@ const S = {
 const PART_HEAD = 32;
 /** Groups of blocks per pass, each with its own partial sums (the unit a thread claims; few, since each partial is cleared and added per pass). */
 const MAX_GROUPS = 4;
+/** Fewest blocks in a group: a mini-batch of 64 images (8 blocks) makes two groups, not eight partials to clear and add. */
+const MIN_GROUP_BLOCKS = 4;
 
 const al = (bytes: number) => Math.ceil(bytes / 64) * 64;
 const even = (c: number) => c + (c % 2);
@@ -437,13 +439,13 @@ export class ConvWorkspace {
 
   /** Blocks of the uploaded columns, blocks per group, groups (each group one partial, summed in order). */
   private groups(): { blocks: number; per: number; groups: number } {
-    const blocks = Math.ceil(this.n / this.blockColumns), per = Math.ceil(blocks / MAX_GROUPS);
+    const blocks = Math.ceil(this.n / this.blockColumns), per = Math.max(MIN_GROUP_BLOCKS, Math.ceil(blocks / MAX_GROUPS));
     return { blocks, per, groups: Math.ceil(blocks / per) };
   }
 
   /**
    * Run a pass (a sum of {@link CONV_PASS} bits) over the uploaded columns.
-   * The blocks are cut into at most 4 groups of consecutive blocks, each
+   * The blocks are cut into at most 4 groups of at least 4 consecutive blocks, each
    * with its own partial sums; with threads > 1 the groups are shared with
    * the worker pool (one hand-off per pass), each thread on its own block
    * states. Groups do not depend on the thread count, so neither do the sums.
