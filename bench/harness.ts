@@ -346,3 +346,25 @@ export async function withWasmThreads<T>(threads: number, fn: () => Promise<T>):
     setWasmThreads(before);
   }
 }
+
+/**
+ * Time `cases` round-robin (one warm-up call each, then `rounds` rounds of
+ * `reps` calls per case, interleaved): per case the median wall and CPU
+ * milliseconds per call. CPU time of this process is the better one-core
+ * estimate on a shared machine; interleaving cancels drift shared by the cases.
+ */
+export function timeRoundRobin(cases: { key: string; fn: () => unknown; reps: number }[], rounds: number): Map<string, { wall: number; cpu: number }> {
+  const samples = new Map<string, { wall: number; cpu: number }[]>(cases.map((c) => [c.key, []]));
+  for (const c of cases) consume(c.fn());
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      const t0 = performance.now(), u0 = process.cpuUsage();
+      for (let q = 0; q < c.reps; q++) consume(c.fn());
+      const u = process.cpuUsage(u0);
+      samples.get(c.key)!.push({ wall: (performance.now() - t0) / c.reps, cpu: (u.user + u.system) / 1000 / c.reps });
+    }
+  }
+  const out = new Map<string, { wall: number; cpu: number }>();
+  for (const [k, s] of samples) out.set(k, { wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)) });
+  return out;
+}

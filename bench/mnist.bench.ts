@@ -28,7 +28,7 @@ import { loadMnist } from '../src/node/mnist.js';
 import { classificationObjective } from '../src/objectives/classificationObjective.js';
 import { predict } from '../src/objectives/predict.js';
 import { mnistCnn } from '../examples/mnist-cnn.js';
-import { fmt, renderSection, speedup, timeCases, withWasmThreads, type BenchCase, type BenchSection, type Timing, type TimingOptions } from './harness.js';
+import { fmt, renderSection, speedup, timeCases, timeRoundRobin, withWasmThreads, type BenchCase, type BenchSection, type Timing, type TimingOptions } from './harness.js';
 import { describe, loadTf, useBackend, type Tf } from './tfjs.js';
 
 type Tensor = ReturnType<Tf['tensor']>;
@@ -119,6 +119,8 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
   const data = loadMnist({ train: 2048, test: 0 });
   const { model, description } = mnistCnn({ width: WIDTH, steps: STEPS, h: H, finalPool: FINAL_POOL });
   const obj = classificationObjective(model, data.train.Y, data.train.C);
+  // The same objective on the reference path (the model's own per-layer products), for the plan-vs-reference rows.
+  const objRef = classificationObjective(model, data.train.Y, data.train.C, { engine: 'reference' });
   const rng = createRng(20260501);
   const x0 = obj.initialize(rng);
   // A trained-looking point: small random classifier weights (W = 0 would make the θ-gradient vanish).
@@ -126,21 +128,32 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
   const batch = Int32Array.from(rng.randperm(2048).slice(0, BATCH)).sort();
   const nc = 10;
 
-  // numdl: objective evaluation on the batch + the ADAM update (as `adam` does it).
-  const x = Float64Array.from(x0), m1 = new Float64Array(x.length), m2 = new Float64Array(x.length);
-  let t = 0;
-  const numdlStep = () => {
-    const ev = obj.evaluate(x, batch);
-    const g = ev.gradient;
-    t++;
-    const c1 = 1 - 0.9 ** t, c2 = 1 - 0.999 ** t;
-    for (let i = 0; i < x.length; i++) {
-      m1[i] = 0.9 * m1[i] + 0.1 * g[i];
-      m2[i] = 0.999 * m2[i] + 0.001 * g[i] * g[i];
-      x[i] -= (1e-3 * (m1[i] / c1)) / (Math.sqrt(m2[i] / c2) + 1e-8);
-    }
-    return ev.value;
+  // numdl: objective evaluation on the batch + the ADAM update (as `adam` does it), on each path from the same start.
+  const adamStep = (o: typeof obj) => {
+    const x = Float64Array.from(x0), m1 = new Float64Array(x.length), m2 = new Float64Array(x.length);
+    let t = 0;
+    return () => {
+      const ev = o.evaluate(x, batch);
+      const g = ev.gradient;
+      t++;
+      const c1 = 1 - 0.9 ** t, c2 = 1 - 0.999 ** t;
+      for (let i = 0; i < x.length; i++) {
+        m1[i] = 0.9 * m1[i] + 0.1 * g[i];
+        m2[i] = 0.999 * m2[i] + 0.001 * g[i] * g[i];
+        x[i] -= (1e-3 * (m1[i] / c1)) / (Math.sqrt(m2[i] / c2) + 1e-8);
+      }
+      return ev.value;
+    };
   };
+  const numdlStep = adamStep(obj);
+  const planRel = Math.abs(obj.evaluate(x0, batch).value - objRef.evaluate(x0, batch).value) / Math.abs(objRef.evaluate(x0, batch).value);
+  if (!(planRel < 1e-12)) checks.push(`numdl plan loss differs from the reference path by ${planRel.toExponential(2)}`);
+  // Plan against reference path: their own steps, interleaved, wall and CPU time (the CPU time of this one-thread
+  // process is the one-core figure on the shared machine), before TF.js runs.
+  const engines = timeRoundRobin([
+    { key: 'plan', fn: adamStep(obj), reps: opts.quick ? 8 : 16 },
+    { key: 'reference', fn: adamStep(objRef), reps: opts.quick ? 4 : 8 },
+  ], opts.quick ? 3 : 7);
   const Yb = (() => {
     const Y = columnMajorData(data.train.Y);
     const out = new Float64Array(784 * BATCH);
@@ -218,9 +231,18 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
     rows.push([what, fmt(1000 * nd.median, 3), fmt(nd.median * batches, 3), cms, cep, cr, wms, wep, wr]);
     console.log(`  ${[nd, find(tName, 'cpu'), find(tName, 'wasm')].filter(Boolean).map((q) => `${q!.label}: ${fmt(1000 * q!.median, 3)} ms/batch`).join('\n  ')}`);
   }
+  // numdl's two paths for the same training step (CPU time per epoch = per step × batches), and the Python figures of issue 12.
+  const pl = engines.get('plan')!, rf = engines.get('reference')!;
+  const engineRows: (string | number)[][] = [
+    ['numdl, plan (the default: one WebAssembly pass per block of images)', `${fmt(pl.wall)} / ${fmt(pl.cpu)}`, fmt((pl.cpu * batches) / 1000), '1.00×'],
+    ['numdl, reference path (per-layer conv2d kernels)', `${fmt(rf.wall)} / ${fmt(rf.cpu)}`, fmt((rf.cpu * batches) / 1000), `${(rf.cpu / pl.cpu).toFixed(2)}×`],
+    ['PyTorch, 1 thread (2026-12-06, quoted)', '—', '14.4', `${((14.4 * 1000) / batches / pl.cpu).toFixed(2)}×`],
+    ['JAX, 1 thread (2026-12-06, quoted)', '—', '16.9', `${((16.9 * 1000) / batches / pl.cpu).toFixed(2)}×`],
+  ];
   notes.unshift(
     `Network: ${description}; ${obj.nParams} parameters. Batch of ${BATCH} MNIST training images; an epoch = ${batches} batches (${EPOCH} images).`,
-    'numdl computes in float64 on 1 thread (setWasmThreads(1) for this area), TF.js in float32 on 1 thread. numdl: `classificationObjective(...).evaluate(x, batch)` (forward, cross-entropy, gradient by the chained vjps) plus the ADAM update; inference = `predict`. TF.js: the same network in tf ops (conv2d \'same\' = zero boundary, avgPool, relu, matMul), `tf.train.adam(1e-3).minimize(loss, true, vars)` with the loss read back by `dataSync`; inference reads the scores back.',
+    'numdl computes in float64 on 1 thread (setWasmThreads(1) for this area), TF.js in float32 on 1 thread. numdl: `classificationObjective(...).evaluate(x, batch)` (forward, cross-entropy and gradient in one WebAssembly pass per block of 8 images: the convolutional plan, src/engine/convPlan.ts) plus the ADAM update; inference = `predict`. TF.js: the same network in tf ops (conv2d \'same\' = zero boundary, avgPool, relu, matMul), `tf.train.adam(1e-3).minimize(loss, true, vars)` with the loss read back by `dataSync`; inference reads the scores back.',
+    'Second table: the same ADAM step on numdl\'s plan and on its reference path (`engine: \'reference\'`: the layers\' own forward / vjp with the per-layer conv2d kernels), timed round-robin before the TF.js cases: median wall / CPU ms per step (the CPU time of this one-thread process is the one-core figure on a shared machine), the epoch in CPU seconds (× 938 steps), and each row\'s epoch over the plan\'s. The PyTorch and JAX rows are the ADAM epochs (same network, batch 64, lr 3e-3, f64, one thread) measured on this machine for issue 12, quoted: they cannot run inside npm. The first table times numdl in wall time, interleaved with TF.js.',
     'A ratio is numdl speed / TF.js speed (median of per-round time ratios); above 1 means numdl is faster.',
   );
   if (tf && backends.includes('wasm') && trainable.wasm === false) notes.push('So the wasm training columns are n/a: only inference is compared there.');
@@ -232,6 +254,9 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
     tables: [{
       columns: ['phase', 'numdl ms/batch', 'numdl s/epoch', 'tfjs-cpu ms/batch', 'tfjs-cpu s/epoch', 'numdl / cpu', 'tfjs-wasm ms/batch', 'tfjs-wasm s/epoch', 'numdl / wasm'],
       rows,
+    }, {
+      columns: ['ADAM training step (batch 64, f64, 1 thread)', 'ms/step wall / cpu', 'CPU s/epoch', 'epoch / plan\'s'],
+      rows: engineRows,
     }],
     notes,
   };

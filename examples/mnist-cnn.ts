@@ -38,47 +38,20 @@ import { fail } from '../src/core/errors.js';
 import { columnMajorData, matrix, zeros, type Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
 import { loadMnist } from '../src/node/mnist.js';
+import { averagePoolLayer } from '../src/layers/averagePoolLayer.js';
 import { singleLayer } from '../src/layers/singleLayer.js';
 import { chain } from '../src/networks/chain.js';
 import { resnet } from '../src/networks/resnet.js';
-import type { Model, ModelState } from '../src/networks/types.js';
+import type { Model } from '../src/networks/types.js';
 import { classificationObjective, type ClassificationObjective } from '../src/objectives/classificationObjective.js';
 import { predict } from '../src/objectives/predict.js';
-import { averagePool, type AveragePool } from '../src/operators/averagePool.js';
 import { conv2d } from '../src/operators/conv2d.js';
 import { adam } from '../src/optimizers/adam.js';
 import { newtonCG } from '../src/optimizers/newtonCG.js';
 import { sampledObjective } from '../src/optimizers/sampledObjective.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
 import { formatTable, progressBar, saveImageGrid, saveLineChart, type ProgressBar } from '../src/plots/index.js';
-import { codeBlock, figuresLine, flagArg, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
-
-/**
- * A parameter-free linear map as a {@link Model} (nParams = 0): Y ↦ P Y with
- * J_Y dY = P dY and J_Yᵀ W = Pᵀ W. numdl's `averagePool` is a
- * LinearOperator with batched products, not a ParametricOperator, and the
- * networks module has no parameter-free layer, so this adapter lives here.
- * @param pool an average pooling operator (or anything with applyBatch / applyTransposeBatch)
- * @returns the model, nIn = pool.nIn, nOut = pool.nOut
- * @example poolModel(averagePool([28, 28], 8, 2)).nOut // 14·14·8 = 1568
- */
-export function poolModel(pool: Pick<AveragePool, 'nIn' | 'nOut' | 'name' | 'applyBatch' | 'applyTransposeBatch'>): Model {
-  const { nIn, nOut } = pool;
-  const empty = new Float64Array(0);
-  return {
-    name: pool.name,
-    nParams: 0,
-    nIn,
-    nOut,
-    // Only the output is kept (the map is linear: no input or derivative needed).
-    stateBytesPerExample: 8 * nOut,
-    forward: (_x: Float64Array, Y: Matrix): ModelState => ({ output: pool.applyBatch(Y) }),
-    jvp: (_x, state, _dx, dY) => (dY ? pool.applyBatch(dY) : zeros(nOut, state.output.shape[1])),
-    vjp: (_x, _state, dZ) => ({ dx: empty, dY: pool.applyTransposeBatch(dZ) }),
-    initialize: () => empty,
-    paramBlocks: () => [],
-  };
-}
+import { choiceArg, codeBlock, figuresLine, flagArg, intArg, numArg, outDir, runExample, withFigures } from './lib/cli.js';
 
 /** Architecture options of {@link mnistCnn}. */
 export interface MnistCnnArchitecture {
@@ -101,11 +74,11 @@ export interface MnistCnnArchitecture {
 export function mnistCnn(arch: MnistCnnArchitecture = {}): { model: Model; description: string } {
   const w = arch.width ?? 8, N = arch.steps ?? 2, h = arch.h ?? 1, finalPool = arch.finalPool ?? false;
   const opening = singleLayer(conv2d([28, 28], [3, 3, 1, w], { boundary: 'zero' }), { activation: 'relu', bias: 'vector' });
-  const parts: Model[] = [opening, poolModel(averagePool([28, 28], w, 2))];
+  const parts: Model[] = [opening, averagePoolLayer([28, 28], w, 2)];
   if (N > 0) {
     parts.push(resnet(() => singleLayer(conv2d([14, 14], [3, 3, w, w], { boundary: 'zero' }), { activation: 'relu', bias: 'vector' }), { steps: N, h }));
   }
-  if (finalPool) parts.push(poolModel(averagePool([14, 14], w, 2)));
+  if (finalPool) parts.push(averagePoolLayer([14, 14], w, 2));
   const model = chain(parts);
   const side = finalPool ? 7 : 14;
   const description = `conv 3×3 1→${w} ReLU (28×28, zero bdry) → avg-pool 2×2 → ResNet ${N} × [conv 3×3 ${w}→${w} ReLU] (14×14, h = ${h})`
@@ -142,6 +115,12 @@ export interface MnistCnnOptions extends MnistCnnArchitecture {
   progress?: boolean;
   /** Training images used for the per-epoch training loss/accuracy (default 2000). */
   monitor?: number;
+  /**
+   * How the objective runs (default 'auto': the convolutional plan, one
+   * WebAssembly pass per block of images; 'reference': the layers' own
+   * per-layer products, for comparison).
+   */
+  engine?: 'auto' | 'reference';
 }
 
 /** One history point of a method (epoch 0 / iteration 0 = the start). */
@@ -235,6 +214,7 @@ export function runMnistCnn(opts: MnistCnnOptions = {}): MnistCnnResult {
     cgMaxIter: opts.cgMaxIter ?? 10,
     seed: opts.seed ?? 1,
     monitor: opts.monitor ?? 2000,
+    engine: opts.engine ?? 'auto',
   };
   if (config.sample > config.nTrain) fail('runMnistCnn', `sample = ${config.sample} exceeds nTrain = ${config.nTrain}`);
   const progress = opts.progress ?? false;
@@ -245,7 +225,7 @@ export function runMnistCnn(opts: MnistCnnOptions = {}): MnistCnnResult {
   const { Y: Yt, labels: labelsT } = data.test;
 
   const { model, description } = mnistCnn(config);
-  const obj: ClassificationObjective = classificationObjective(model, Y, C, { regularization: { theta: config.lambdaTheta, W: config.lambdaW } });
+  const obj: ClassificationObjective = classificationObjective(model, Y, C, { regularization: { theta: config.lambdaTheta, W: config.lambdaW }, engine: config.engine });
   const x0 = obj.initialize(createRng(config.seed));
   const methods: CnnMethodResult[] = [];
   const testAcc = (x: Float64Array) => chunkedAccuracy(model, x, Yt, labelsT);
@@ -422,6 +402,7 @@ runExample({
     'newton-iters': { help: 'Newton-CG iterations (default 10; fast 3)' },
     cg: { help: 'CG iterations per Newton step (default 10; fast 6)' },
     monitor: { help: 'test images monitored during training (default 2000; fast 300)' },
+    engine: { value: 'auto|reference', help: "'reference': the layers' own products instead of the convolutional plan (default auto)" },
   },
   parse: (args, fast): MnistCnnOptions & { out: string; verbose: boolean } => ({
     width: intArg(args, 'width', fast ? 4 : 8),
@@ -441,6 +422,7 @@ runExample({
     cgMaxIter: intArg(args, 'cg', fast ? 6 : 10),
     seed: numArg(args, 'seed', 1),
     monitor: intArg(args, 'monitor', fast ? 300 : 2000, 0),
+    engine: choiceArg(args, 'engine', ['auto', 'reference'] as const, 'auto'),
     progress: true,
     verbose: flagArg(args, 'verbose'),
     out: outDir('mnist-cnn', args.out),

@@ -35,11 +35,12 @@ import { loadMnist } from '../src/node/mnist.js';
 import { singleLayer } from '../src/layers/index.js';
 import { chain, hyperbolicNetwork, parabolicNetwork, type Model } from '../src/networks/index.js';
 import { classificationObjective } from '../src/objectives/index.js';
-import { averagePool, conv2d } from '../src/operators/index.js';
+import { conv2d } from '../src/operators/index.js';
+import { averagePoolLayer } from '../src/layers/averagePoolLayer.js';
 import { adam } from '../src/optimizers/index.js';
 import { convolutionSpectrum, perturbationGrowth } from '../src/analysis/index.js';
 import { formatTable, progressBar, saveImageGrid, saveLineChart, type ProgressBar, type TableColumn } from '../src/plots/index.js';
-import { chunkedAccuracy, mnistCnn, poolModel } from './mnist-cnn.js';
+import { chunkedAccuracy, mnistCnn } from './mnist-cnn.js';
 import { cpuSeconds } from './resnet-peaks.js';
 import { figuresLine, flagArg, intArg, listArg, numArg, outDir, runExample, type Args } from './lib/cli.js';
 
@@ -137,7 +138,7 @@ export function mnistNetwork(kind: NetworkKind, o: Pick<MnistParabolicOptions, '
   const residual = kind === 'parabolic'
     ? parabolicNetwork(K, { h: o.h, steps: N, activation: 'relu', bias: 'vector' })
     : hyperbolicNetwork(K, { h: o.h, steps: N, activation: 'relu', bias: 'vector' });
-  const model = chain([opening, poolModel(averagePool([28, 28], w, 2)), residual, poolModel(averagePool([14, 14], w, 2))]);
+  const model = chain([opening, averagePoolLayer([28, 28], w, 2), residual, averagePoolLayer([14, 14], w, 2)]);
   const step = kind === 'parabolic' ? `Y − h Kᵀσ(KY + b)` : `2Y_j − Y_{j−1} − h² Kᵀσ(KY_j + b)`;
   return { model, residual, residualOffset: opening.nParams, description: `conv 3×3 1→${w} ReLU → pool → ${N} × [${step}, conv 3×3 ${w}→${w}, h = ${o.h}] → pool → classifier` };
 }

@@ -10,6 +10,8 @@ import type { ChainModel } from '../networks/chain.js';
 import type { ResNetModel } from '../networks/resnet.js';
 import type { SingleLayerModel } from '../layers/singleLayer.js';
 import { identityActivation, relu, tanh } from '../layers/activations/index.js';
+import { checkOptions } from '../core/options.js';
+import { convPlanSupport } from './convPlan.js';
 
 /** σ as the kernels code it: 0 identity, 1 tanh, 2 ReLU. */
 export type PlanActivation = 0 | 1 | 2;
@@ -113,14 +115,32 @@ function flatten(m: Model, offset: number, out: Flat, prevRows: number): number 
  * Why `model` cannot be compiled into a plan, or null when it can: a single
  * dense layer (`singleLayer(dense(m, k))` with σ ∈ tanh, ReLU, identity and a
  * scalar, per-row or no bias), a `resnet` of such steps with an optional
- * compilable opening, or a `chain` of compilable models.
+ * compilable opening, or a `chain` of compilable models. With
+ * `{ objective: 'classification' }` also the convolutional chains of
+ * {@link convPlanSupport} (what classificationObjective runs through a plan).
  * @example networkPlanSupport(resnetPeaksModel()) // null
  */
-export function networkPlanSupport(model: Model): string | null {
+export function networkPlanSupport(model: Model, options: NetworkPlanSupportOptions = {}): string | null {
   if (!model || typeof model.forward !== 'function') fail('networkPlanSupport', 'model must be a Model');
+  checkOptions('networkPlanSupport', options, ['objective']);
   const out: Flat = { layers: [], error: null };
   flatten(model, 0, out, model.nIn);
-  return out.error;
+  if (out.error === null || options.objective !== 'classification') return out.error;
+  // A convolutional chain has its own plan (./convPlan.ts).
+  const conv = convPlanSupport(model);
+  return conv === null ? null : `${out.error}; as a convolutional plan: ${conv}`;
+}
+
+/** Options of {@link networkPlanSupport}. */
+export interface NetworkPlanSupportOptions {
+  /**
+   * `'classification'`: whether classificationObjective runs the model
+   * through a plan — dense networks, and also chains of 2-D convolutions and
+   * average poolings (./convPlan.ts: value and gradient in the plan, Hessian
+   * mat-vecs on the reference path). Default: the dense plans of
+   * `compile`, `varproObjective` and the objectives' Hessian passes.
+   */
+  objective?: 'classification';
 }
 
 /**

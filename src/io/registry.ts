@@ -25,6 +25,7 @@ import { sin } from '../layers/activations/sin.js';
 import { smoothReluWith } from '../layers/activations/smoothRelu.js';
 import { tanh } from '../layers/activations/tanh.js';
 import { singleLayer } from '../layers/singleLayer.js';
+import { averagePoolLayer } from '../layers/averagePoolLayer.js';
 import { chain } from '../networks/chain.js';
 import { continuousResnet } from '../networks/continuousResnet.js';
 import { hamiltonianNetwork } from '../networks/hamiltonian.js';
@@ -49,7 +50,7 @@ export const CONSTRUCTORS: Readonly<Record<string, Constructor>> = Object.freeze
   identity: () => identityActivation,
   smoothReluWith,
   // layers and networks
-  singleLayer, antisymmetricLayer, symmetricLayer,
+  singleLayer, antisymmetricLayer, symmetricLayer, averagePoolLayer,
   chain, resnet, continuousResnet, parabolicNetwork, hamiltonianNetwork, hyperbolicNetwork,
   // regularisers
   tikhonov,

@@ -10,7 +10,9 @@ import type { IndexLabels } from '../losses/labels.js';
 import type { Regularizer } from '../losses/tikhonov.js';
 import type { Model, ParamBlock } from '../core/model.js';
 import { prefixBlocks } from '../networks/params.js';
-import { compileNetwork, networkPlanSupport } from '../engine/plan.js';
+import { compileNetwork, networkPlanSupport, type NetworkPlan } from '../engine/plan.js';
+import { compileConvNetwork } from '../engine/convPlan.js';
+import { convClassificationPasses } from '../engine/convPasses.js';
 import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
 import { kernelDims, workspaceUnavailable } from '../engine/workspace.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
@@ -43,7 +45,8 @@ export interface ClassificationObjectiveOptions {
   /**
    * How passes run: `'auto'` (default) uses a compiled plan (whole-network
    * WebAssembly passes, src/engine/) when the model compiles (dense layers,
-   * ResNets and chains of them, σ ∈ tanh/ReLU/identity), the loss is
+   * ResNets and chains of them, σ ∈ tanh/ReLU/identity; or chains of 2-D
+   * convolutions with zero boundary and average poolings), the loss is
    * cross-entropy and the WebAssembly kernels are selected; otherwise, and
    * with `'reference'`, the model's own forward/jvp/vjp. `'plan'` insists on
    * the plan (throws when the model does not compile).
@@ -55,7 +58,7 @@ export interface ClassificationObjectiveOptions {
    * summed in block order).
    */
   threads?: number;
-  /** Columns per block of a plan pass (default 128, a multiple of 8). */
+  /** Columns per block of a plan pass (dense plans: default 128, a multiple of 8; convolutional plans: images, default 8). */
   blockColumns?: number;
   /**
    * `'float64'` (default) or `'float32'`: with `'float32'` the plan's states
@@ -111,7 +114,8 @@ export interface ClassificationObjective extends Objective {
  * evaluates the loss on those columns only (averaged over the batch).
  * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
  * Execution (`engine`, docs/engine.md): a network of dense layers, ResNets
- * and chains of them with the cross-entropy loss runs each evaluation's
+ * and chains of them — or of 2-D convolutions (zero boundary, stride 1) and
+ * average poolings, e.g. examples/mnist-cnn.ts — with the cross-entropy loss runs each evaluation's
  * forward + loss + gradient, and each Gauss-Newton mat-vec, as one
  * WebAssembly call over all layers (a compiled plan with workspaces this
  * objective owns; `dispose()` frees them); other models use their own
@@ -146,22 +150,26 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
   let threads = options.threads ?? getWasmThreads();
   if (!Number.isInteger(threads) || threads < 1) fail(fn, `threads must be a positive integer, got ${String(options.threads)}`);
   // The plan is compiled once; its workspaces are made on first use.
-  const planReason = kind !== 'crossEntropy' ? `loss ${kind} has no plan kernel` : networkPlanSupport(model);
+  const planReason = kind !== 'crossEntropy' ? `loss ${kind} has no plan kernel` : networkPlanSupport(model, { objective: 'classification' });
   if (engine === 'plan' && planReason !== null) fail(fn, `engine 'plan': ${planReason}`);
   const precision = options.precision ?? 'float64';
   if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
   if (precision === 'float32' && (engine === 'reference' || planReason !== null)) fail(fn, `precision 'float32' needs the plan: ${engine === 'reference' ? "engine is 'reference'" : planReason}`);
-  const plan = engine !== 'reference' && planReason === null ? compileNetwork(model) : null;
+  // Dense networks compile into a plan (./plan.ts), chains of convolutions and poolings into a convolutional plan.
+  const convPlan = engine !== 'reference' && planReason === null && networkPlanSupport(model) !== null ? compileConvNetwork(model) : null;
+  if (convPlan && precision === 'float32') fail(fn, "precision 'float32': convolutional plans run in float64 only");
+  const plan = engine !== 'reference' && planReason === null && !convPlan ? compileNetwork(model) : null;
   const dims = plan && precision === 'float32' ? kernelDims(plan, precision) : null;
   if (typeof dims === 'string') fail(fn, `precision 'float32': ${dims}`);
   let passes: ClassificationPasses | null = null;
   const usePlan = (): ClassificationPasses | null => {
-    const why = plan ? workspaceUnavailable() : null;
-    if (!plan || why !== null) {
+    const why = plan || convPlan ? workspaceUnavailable() : null;
+    if ((!plan && !convPlan) || why !== null) {
       if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
       return null;
     }
-    return (passes ??= classificationPasses(plan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
+    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns }));
+    return (passes ??= classificationPasses(plan as NetworkPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
   };
 
   const split = (x: Float64Array) => ({ theta: x.subarray(0, nTheta), W: mat(x.subarray(nTheta), nc, nW) });
@@ -335,7 +343,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     },
     evaluate,
     get engine() {
-      return plan && workspaceUnavailable() === null ? 'plan' : 'reference';
+      return (plan || convPlan) && workspaceUnavailable() === null ? 'plan' : 'reference';
     },
     setThreads(t: number) {
       if (!Number.isInteger(t) || t < 1) fail(`${fn}.setThreads`, `threads must be a positive integer, got ${String(t)}`);

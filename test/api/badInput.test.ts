@@ -146,6 +146,7 @@ const CASES: Record<string, Case> = {
   waveletOperator: () => nd.waveletOperator(8, bad({ level: 2 })),
   // layers
   singleLayer: () => nd.singleLayer(nd.dense(4, 2), bad({ actvation: 'tanh' })),
+  averagePoolLayer: () => nd.averagePoolLayer([7, 8], 1, 2),
   elementwise: () => nd.elementwise(bad(3), bad(null)),
   resolveActivation: () => nd.resolveActivation('resolveActivation', bad('tanhh')),
   smoothReluWith: () => nd.smoothReluWith(-1),
@@ -179,6 +180,8 @@ const CASES: Record<string, Case> = {
   compile: () => nd.compile(model, bad({ batch: 8, thread: 1 })),
   compileNetwork: () => nd.compileNetwork(bad(null)),
   networkPlanSupport: () => nd.networkPlanSupport(bad(null)),
+  compileConvNetwork: () => nd.compileConvNetwork(nd.singleLayer(nd.dense(3, 3))),
+  convPlanSupport: () => nd.convPlanSupport(bad(null)),
   NetworkWorkspace: () => new nd.NetworkWorkspace(nd.compileNetwork(model), bad({ columns: 0, classes: 3 })),
   // model files
   modelToJSON: () => nd.modelToJSON(model, new Float64Array(1)),

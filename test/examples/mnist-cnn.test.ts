@@ -2,28 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng } from '../../src/core/rng.js';
 import { columnMajorData, randn } from '../../src/core/matrix.js';
-import { averagePool } from '../../src/operators/averagePool.js';
-import { mnistCnn, poolModel, runMnistCnn } from '../../examples/mnist-cnn.js';
+import { mnistCnn, runMnistCnn } from '../../examples/mnist-cnn.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 };
-
-test('poolModel: a parameter-free model whose vjp is the adjoint of its jvp', () => {
-  const rng = createRng(5);
-  const model = poolModel(averagePool([4, 6], 3, 2));
-  assert.equal(model.nParams, 0);
-  assert.equal(model.nOut, 2 * 3 * 3);
-  const Y = randn(model.nIn, 2, rng), W = randn(model.nOut, 2, rng);
-  const state = model.forward(new Float64Array(0), Y);
-  const Jv = model.jvp(new Float64Array(0), state, null, Y);
-  const { dx, dY } = model.vjp(new Float64Array(0), state, W);
-  assert.equal(dx.length, 0);
-  const lhs = dot(columnMajorData(Jv), columnMajorData(W)), rhs = dot(columnMajorData(Y), columnMajorData(dY));
-  assert.ok(Math.abs(lhs - rhs) <= 1e-13 * Math.abs(lhs), `<Jv, w> = ${lhs}, <v, J'w> = ${rhs}`);
-});
 
 test('mnistCnn: parameter count of the default architecture and an adjoint test of the whole network', () => {
   const { model } = mnistCnn();

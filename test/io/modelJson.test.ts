@@ -44,6 +44,14 @@ const CASES: { label: string; make: () => Model; n?: number }[] = [
   { label: 'singleLayer(conv1d periodic) smoothRelu', make: () => nd.singleLayer(nd.conv1d(8, 3, periodic), { activation: 'smoothRelu' }) },
   { label: 'singleLayer(conv1d zero) smoothReluWith(0.3)', make: () => nd.singleLayer(nd.conv1d(9, 3), { activation: nd.smoothReluWith(0.3), initGain: 0.5 }) },
   { label: 'singleLayer(conv2d zero, 1→2, stride 2) vector bias', make: () => nd.singleLayer(nd.conv2d([4, 4], [3, 3, 1, 2], { stride: 2 }), { bias: 'vector' }) },
+  {
+    label: 'chain[conv2d zero 1→2 relu, averagePoolLayer 2×2, ResNet conv2d 2→2] (the mnist-cnn shape)',
+    make: () => nd.chain([
+      nd.singleLayer(nd.conv2d([4, 4], [3, 3, 1, 2]), { activation: 'relu', bias: 'vector' }),
+      nd.averagePoolLayer([4, 4], 2, 2),
+      nd.resnet(() => nd.singleLayer(nd.conv2d([2, 2], [1, 1, 2, 2]), { activation: 'relu', bias: 'vector' }), { steps: 1 }),
+    ]),
+  },
   { label: 'singleLayer(conv2d periodic fft)', make: () => nd.singleLayer(nd.conv2d([4, 4], [3, 3, 2, 2], { boundary: 'periodic', method: 'fft' }), { bias: 'vector' }) },
   { label: 'singleLayer(separableConv2d)', make: () => nd.singleLayer(nd.separableConv2d([4, 4], [3, 3, 1, 2], periodic), { bias: 'vector' }) },
   { label: 'singleLayer(doublySymmetricConv2d)', make: () => nd.singleLayer(nd.doublySymmetricConv2d([4, 4], [3, 3, 1, 1])) },

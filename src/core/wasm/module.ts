@@ -117,6 +117,8 @@ export interface KernelExports {
   netDirection32(desc: number, v: number, nTheta: number, withW: number): void;
   /** netReduce's sum mapped into x's layout (float64, nOut entries, zeroed first). */
   netGather(desc: number, sum: number, out: number, nTheta: number, nOut: number, f32: number): void;
+  /** Column blocks c0 … c0+count−1 of a convolutional plan's pass (assembly/convNetwork.ts, src/engine/convWorkspace.ts). */
+  convNetChunks(desc: number, mode: number, c0: number, count: number, part: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */
