@@ -102,6 +102,10 @@ export interface KernelExports {
   netChunks(desc: number, mode: number, c0: number, count: number): void;
   /** {@link KernelExports.netChunks} in float32. */
   netChunks32(desc: number, mode: number, c0: number, count: number): void;
+  /** Column segments s0 … s0+count−1 of a linear-classifier pass (assembly/linearClassifier.ts, src/objectives/linearClassifierObjective.ts). */
+  lcSegments(desc: number, mode: number, s0: number, count: number): void;
+  /** {@link KernelExports.lcSegments} with float32 features. */
+  lcSegments32(desc: number, mode: number, s0: number, count: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */
