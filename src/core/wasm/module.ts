@@ -106,6 +106,8 @@ export interface KernelExports {
   lcSegments(desc: number, mode: number, s0: number, count: number): void;
   /** {@link KernelExports.lcSegments} with float32 features. */
   lcSegments32(desc: number, mode: number, s0: number, count: number): void;
+  /** Columns j0 … j0+count−1 of K Y + b 1ᵀ over the nonzeros of Y (assembly/sparseColumns.ts, src/core/sparseColumns.ts). */
+  sparseColumns(out: number, ldo: number, K: number, b: number, idx: number, val: number, start: number, m: number, j0: number, count: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */
