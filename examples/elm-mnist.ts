@@ -11,11 +11,14 @@
  *   min_W  E(W [Z; 1ᵀ], C) + (λ/2)‖W‖²_F,
  *
  * a convex problem in W. The features are computed once (Y is 81 % zero
- * pixels, so K Y is accumulated over the non-zero pixels of each image only:
- * the same numbers as the dense product, a fifth of the work), then the
- * objective is numdl's `classificationObjective` of a parameter-free identity
- * model on Z, i.e. over W alone, and `newtonCG` minimises it with the exact
- * Hessian mat-vec in W.
+ * pixels, so K Y is accumulated over the non-zero pixels of each image only,
+ * `sparseColumnsAffine`: the same sums as the dense product, a fifth of the
+ * work), then `newtonCG` minimises numdl's `linearClassifierObjective` on Z
+ * with its exact Hessian mat-vec in W. Each evaluation and mat-vec is one
+ * WebAssembly pass over Z doing both products with it block by block; Z is
+ * stored in float32 for these passes by default (half the memory traffic,
+ * scores and sums in double; `--precision float64` keeps it in double:
+ * docs/elm-mnist.md compares the two).
  *
  * Lecture configuration (the defaults): m = 1530 features, σ = tanh,
  * K_ij ~ N(0, 1)/√(784·m), b_i ~ N(0, 1), 50 000 training images (the first
@@ -33,6 +36,7 @@
  *
  *   npx tsx examples/elm-mnist.ts                      # the lecture's configuration
  *   npx tsx examples/elm-mnist.ts --fast               # 2000 / 1000 images, m = 300, 8 iterations (the test's variant)
+ *   npx tsx examples/elm-mnist.ts --cg 10 --precision float64   # CG ≤ 10, Z in double
  *   npx tsx examples/elm-mnist.ts --train 10000 --val 10000 --m 1530 --iters 20 --cg 10 --seed 1 --out out/elm
  */
 import { checkPositiveInt, fail } from '../src/core/errors.js';
@@ -459,7 +463,7 @@ runExample({
   run: (opts) => withFigures(runElmMnist(opts), saveFigures, opts.out),
   json: ({ result: r }) => [{
     method: `${r.config.activation}, m = ${r.config.m}`, trainAccuracy: 1 - r.trainError, valAccuracy: 1 - r.valError, iterations: r.iterations,
-    seconds: r.timeTrain, cpuSeconds: r.cpuTrain, precision: r.config.precision, threads: r.config.threads, matvecs: r.matvecs, featureSeconds: r.timeFeatures, cgMaxIter: r.config.cgMaxIter, cgTol: r.config.cgTol, lambda: r.config.lambda, status: r.status,
+    seconds: r.timeTrain, cpu: r.cpuTrain, precision: r.config.precision, threads: r.config.threads, matvecs: r.matvecs, featureSeconds: r.timeFeatures, cgMaxIter: r.config.cgMaxIter, cgTol: r.config.cgTol, lambda: r.config.lambda, status: r.status,
     lecture: lectureValError('EELM_MNIST'),
   }],
   print: ({ options, result: r }) => {
