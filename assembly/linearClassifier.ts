@@ -24,7 +24,8 @@
 // gradient or mat-vec, f64), which the caller adds in segment order: results
 // do not depend on the thread count. Register tiles: S = A Z takes two columns
 // times five classes (ten vector accumulators), T Zᵀ two vectors of features
-// times five classes. Rows of A (and of the partial W sums) are padded to
+// times five classes (A stored in panels of five classes, see scores). Rows
+// of A (and of the partial W sums) are padded to
 // ncg = a multiple of 5 classes, features to mp = a multiple of 8 (pad
 // entries zero, so they add nothing).
 
@@ -72,35 +73,40 @@ const VALUE = 1, GRAD = 2, GN = 4;
 
 /**
  * S (f64, cols × ncg, column j at S + j·ncg) = A Z + ab for the block's
- * columns: A ncg × mp row-major (element T), Z mp × cols column-major (T), ab f64.
+ * columns: A in panels (for each group of five classes, for each vector of
+ * features, the five classes' vectors one after the other: element
+ * (g + c, i) at g·mp + 5·(i − i mod V) + c·V + i mod V), so one pointer and
+ * immediate offsets address a step's five loads; Z mp × cols column-major
+ * (T); ab f64.
  */
 function scores<T>(S: usize, Z: usize, A: usize, ab: usize, mp: i32, ncg: i32, cols: i32): void {
-  const sz = sizeof<T>(), V: i32 = sizeof<T>() == 8 ? 2 : 4;
+  const sz = sizeof<T>();
   const ld = <usize>mp * sz;
   const seg = sz == 4 ? SEG32 : mp;
   const zero = v128.splat<T>(<T>0);
   for (let j = 0; j < cols; j += 2) {
     const z0 = Z + <usize>j * ld;
     const two = j + 1 < cols;
-    const z1 = two ? z0 + ld : z0; // a last odd column runs twice, its second result dropped
+    const d1 = two ? ld : 0; // a last odd column runs twice, its second result dropped
     for (let g = 0; g < ncg; g += 5) {
-      const a0 = A + <usize>g * ld, a1 = a0 + ld, a2 = a1 + ld, a3 = a2 + ld, a4 = a3 + ld;
+      const ag = A + <usize>g * ld;
       let s00 = 0.0, s01 = 0.0, s10 = 0.0, s11 = 0.0, s20 = 0.0, s21 = 0.0, s30 = 0.0, s31 = 0.0, s40 = 0.0, s41 = 0.0;
       for (let i0 = 0; i0 < mp; i0 += seg) {
         const i1 = min(mp, i0 + seg);
         let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero, c40 = zero, c41 = zero;
-        for (let i = i0; i < i1; i += V) {
-          const o = <usize>i * sz;
-          const x0 = v128.load(z0 + o), x1 = v128.load(z1 + o);
-          let a = v128.load(a0 + o);
+        let zp = z0 + <usize>i0 * sz, ap = ag + <usize>i0 * 5 * sz;
+        const end = z0 + <usize>i1 * sz;
+        for (; zp < end; zp += 16, ap += 80) {
+          const x0 = v128.load(zp), x1 = v128.load(zp + d1);
+          let a = v128.load(ap);
           c00 = madd<T>(a, x0, c00); c01 = madd<T>(a, x1, c01);
-          a = v128.load(a1 + o);
+          a = v128.load(ap, 16);
           c10 = madd<T>(a, x0, c10); c11 = madd<T>(a, x1, c11);
-          a = v128.load(a2 + o);
+          a = v128.load(ap, 32);
           c20 = madd<T>(a, x0, c20); c21 = madd<T>(a, x1, c21);
-          a = v128.load(a3 + o);
+          a = v128.load(ap, 48);
           c30 = madd<T>(a, x0, c30); c31 = madd<T>(a, x1, c31);
-          a = v128.load(a4 + o);
+          a = v128.load(ap, 64);
           c40 = madd<T>(a, x0, c40); c41 = madd<T>(a, x1, c41);
         }
         s00 += hsum<T>(c00); s01 += hsum<T>(c01); s10 += hsum<T>(c10); s11 += hsum<T>(c11);
@@ -120,6 +126,23 @@ function scores<T>(S: usize, Z: usize, A: usize, ab: usize, mp: i32, ncg: i32, c
   }
 }
 
+/** The splatted t of class g + c of one column (tp at class g), immediate offsets. */
+// @ts-ignore: decorator
+@inline function tSplat<T>(tp: usize, c: i32): v128 {
+  if (sizeof<T>() == 8) {
+    if (c == 0) return v128.load64_splat(tp);
+    if (c == 1) return v128.load64_splat(tp, 8);
+    if (c == 2) return v128.load64_splat(tp, 16);
+    if (c == 3) return v128.load64_splat(tp, 24);
+    return v128.load64_splat(tp, 32);
+  }
+  if (c == 0) return v128.load32_splat(tp);
+  if (c == 1) return v128.load32_splat(tp, 4);
+  if (c == 2) return v128.load32_splat(tp, 8);
+  if (c == 3) return v128.load32_splat(tp, 12);
+  return v128.load32_splat(tp, 16);
+}
+
 /**
  * G (f64, ncg × mp row-major) += Tt Zᵀ over the block's columns: Tt (T,
  * cols × ncg, column j at Tt + j·ncg), Z mp × cols column-major (T).
@@ -132,17 +155,18 @@ function gradW<T>(G: usize, Tt: usize, Z: usize, mp: i32, ncg: i32, cols: i32): 
     for (let i = 0; i < mp; i += 2 * V) {
       let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero, c40 = zero, c41 = zero;
       let zp = Z + <usize>i * sz, tp = Tt + <usize>g * sz;
-      for (let j = 0; j < cols; j++, zp += ld, tp += lt) {
+      const tEnd = tp + <usize>cols * lt;
+      for (; tp < tEnd; zp += ld, tp += lt) {
         const x0 = v128.load(zp), x1 = v128.load(zp, 16);
-        let t = splatAt<T>(tp);
+        let t = tSplat<T>(tp, 0);
         c00 = madd<T>(t, x0, c00); c01 = madd<T>(t, x1, c01);
-        t = splatAt<T>(tp + sz);
+        t = tSplat<T>(tp, 1);
         c10 = madd<T>(t, x0, c10); c11 = madd<T>(t, x1, c11);
-        t = splatAt<T>(tp + 2 * sz);
+        t = tSplat<T>(tp, 2);
         c20 = madd<T>(t, x0, c20); c21 = madd<T>(t, x1, c21);
-        t = splatAt<T>(tp + 3 * sz);
+        t = tSplat<T>(tp, 3);
         c30 = madd<T>(t, x0, c30); c31 = madd<T>(t, x1, c31);
-        t = splatAt<T>(tp + 4 * sz);
+        t = tSplat<T>(tp, 4);
         c40 = madd<T>(t, x0, c40); c41 = madd<T>(t, x1, c41);
       }
       const row = <usize>mp << 3;

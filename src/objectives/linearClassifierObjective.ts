@@ -216,7 +216,7 @@ interface WasmLayout {
 
 /**
  * The passes over a copy of Z in a WebAssembly arena block, laid out as
- *   descriptor | Z (mp × n) | A (ncg × mp) | a_b (ncg, f64) | P (ncg × n, f64) | C (nc × n, f64)
+ *   descriptor | Z (mp × n) | A (ncg × mp, in panels) | a_b (ncg, f64) | P (ncg × n, f64) | C (nc × n, f64)
  *   | partial sums per segment | scratch per segment,
  * features padded to mp (a multiple of 8), classes to ncg (a multiple of 5).
  */
@@ -263,11 +263,15 @@ function wasmPasses(fn: string, z: Float64Array, cData: Float64Array, L: WasmLay
   return {
     run(mode, W, out, threads) {
       if (!block || !arenaBlockLive(block)) fail(fn, 'the WebAssembly memory holding Z was released (dispose() or releaseWasmMemory())');
-      // A = W_Z (or V_Z) row-major ncg × mp in the storage precision, a_b = its bias column (f64).
+      // A = W_Z (or V_Z) in the storage precision, in the kernel's panels: for each group of five classes and
+      // each vector of V features, the five classes' vectors in a row (pad classes and features stay zero);
+      // a_b = the bias column (f64).
       const A = elt === 8 ? new Float64Array(buf(), base + off.A, ncg * mp) : new Float32Array(buf(), base + off.A, ncg * mp);
       const ab = new Float64Array(buf(), base + off.AB, ncg);
+      const V = 16 / elt;
       for (let k = 0; k < nc; k++) {
-        for (let i = 0; i < m; i++) A[k * mp + i] = W[k + i * nc];
+        const g = k - (k % 5), c = k % 5;
+        for (let i = 0; i < m; i++) A[g * mp + 5 * (i - (i % V)) + c * V + (i % V)] = W[k + i * nc];
         ab[k] = bias ? W[k + m * nc] : 0;
       }
       if (threads > 1 && segments > 1) {
