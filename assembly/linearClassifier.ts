@@ -96,8 +96,9 @@ function scores<T>(S: usize, Z: usize, A: usize, ab: usize, mp: i32, ncg: i32, c
         let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero, c40 = zero, c41 = zero;
         let zp = z0 + <usize>i0 * sz, ap = ag + <usize>i0 * 5 * sz;
         const end = z0 + <usize>i1 * sz;
-        for (; zp < end; zp += 16, ap += 80) {
-          const x0 = v128.load(zp), x1 = v128.load(zp + d1);
+        // Two steps per trip (mp is a multiple of 8, so of 2V; every accumulator sees the same sequence).
+        for (; zp < end; zp += 32, ap += 160) {
+          let x0 = v128.load(zp), x1 = v128.load(zp + d1);
           let a = v128.load(ap);
           c00 = madd<T>(a, x0, c00); c01 = madd<T>(a, x1, c01);
           a = v128.load(ap, 16);
@@ -107,6 +108,17 @@ function scores<T>(S: usize, Z: usize, A: usize, ab: usize, mp: i32, ncg: i32, c
           a = v128.load(ap, 48);
           c30 = madd<T>(a, x0, c30); c31 = madd<T>(a, x1, c31);
           a = v128.load(ap, 64);
+          c40 = madd<T>(a, x0, c40); c41 = madd<T>(a, x1, c41);
+          x0 = v128.load(zp, 16); x1 = v128.load(zp + d1, 16);
+          a = v128.load(ap, 80);
+          c00 = madd<T>(a, x0, c00); c01 = madd<T>(a, x1, c01);
+          a = v128.load(ap, 96);
+          c10 = madd<T>(a, x0, c10); c11 = madd<T>(a, x1, c11);
+          a = v128.load(ap, 112);
+          c20 = madd<T>(a, x0, c20); c21 = madd<T>(a, x1, c21);
+          a = v128.load(ap, 128);
+          c30 = madd<T>(a, x0, c30); c31 = madd<T>(a, x1, c31);
+          a = v128.load(ap, 144);
           c40 = madd<T>(a, x0, c40); c41 = madd<T>(a, x1, c41);
         }
         s00 += hsum<T>(c00); s01 += hsum<T>(c01); s10 += hsum<T>(c10); s11 += hsum<T>(c11);
