@@ -4,7 +4,9 @@
 // val): column j of out is b + Σ_p val[p] K[:, idx[p]], so the work is the
 // nonzeros times m instead of k times m (src/core/sparseColumns.ts).
 //
-// Register tile: 16 rows of out (eight f64x2 accumulators) for one column;
+// idx holds byte offsets of the columns of K (i·m·8, premultiplied by the
+// caller: no multiply per nonzero). Register tile: 16 rows of out (eight
+// f64x2 accumulators) for one column;
 // for a batch of columns the rows are the outer loop, so the 16 × k slice of
 // K being read (k · 128 bytes: 100 KB for MNIST) stays in cache across the
 // batch's columns. Rows left over (m mod 16) go two at a time, a last odd one
@@ -13,12 +15,12 @@
 import { madd64 } from './simd';
 
 /**
- * Columns j0 … j0+count−1 of out (leading dimension ldo, f64) = b + Σ_p val[p] K[:, idx[p]]
- * with K m × k column-major (leading dimension m, f64), b (m, f64), idx (i32), val (f64),
+ * Columns j0 … j0+count−1 of out (leading dimension ldo, f64) = b + Σ_p val[p] K[:, i_p]
+ * with K m × k column-major (leading dimension m, f64), b (m, f64), idx (i32: the byte offsets i_p·m·8), val (f64),
  * start (i32, one past the last column used).
  */
 export function sparseColumns(out: usize, ldo: i32, K: usize, b: usize, idx: usize, val: usize, start: usize, m: i32, j0: i32, count: i32): void {
-  const ldk = <usize>m << 3, ld = <usize>ldo << 3;
+  const ld = <usize>ldo << 3;
   const j1 = j0 + count;
   let r = 0;
   for (; r + 16 <= m; r += 16) {
@@ -30,7 +32,7 @@ export function sparseColumns(out: usize, ldo: i32, K: usize, b: usize, idx: usi
       const p1 = load<i32>(start + (<usize>(j + 1) << 2));
       for (let p = load<i32>(start + (<usize>j << 2)); p < p1; p++) {
         const s = v128.load64_splat(val + (<usize>p << 3));
-        const kp = K + <usize>load<i32>(idx + (<usize>p << 2)) * ldk + ro;
+        const kp = K + <usize>load<i32>(idx + (<usize>p << 2)) + ro;
         a0 = madd64(v128.load(kp), s, a0); a1 = madd64(v128.load(kp, 16), s, a1);
         a2 = madd64(v128.load(kp, 32), s, a2); a3 = madd64(v128.load(kp, 48), s, a3);
         a4 = madd64(v128.load(kp, 64), s, a4); a5 = madd64(v128.load(kp, 80), s, a5);
@@ -48,7 +50,7 @@ export function sparseColumns(out: usize, ldo: i32, K: usize, b: usize, idx: usi
       let a0 = b0;
       const p1 = load<i32>(start + (<usize>(j + 1) << 2));
       for (let p = load<i32>(start + (<usize>j << 2)); p < p1; p++) {
-        a0 = madd64(v128.load(K + <usize>load<i32>(idx + (<usize>p << 2)) * ldk + ro), v128.load64_splat(val + (<usize>p << 3)), a0);
+        a0 = madd64(v128.load(K + <usize>load<i32>(idx + (<usize>p << 2)) + ro), v128.load64_splat(val + (<usize>p << 3)), a0);
       }
       v128.store(out + <usize>j * ld + ro, a0);
     }
@@ -59,7 +61,7 @@ export function sparseColumns(out: usize, ldo: i32, K: usize, b: usize, idx: usi
       let a = load<f64>(b + ro);
       const p1 = load<i32>(start + (<usize>(j + 1) << 2));
       for (let p = load<i32>(start + (<usize>j << 2)); p < p1; p++) {
-        a += load<f64>(K + <usize>load<i32>(idx + (<usize>p << 2)) * ldk + ro) * load<f64>(val + (<usize>p << 3));
+        a += load<f64>(K + <usize>load<i32>(idx + (<usize>p << 2)) + ro) * load<f64>(val + (<usize>p << 3));
       }
       store<f64>(out + <usize>j * ld + ro, a);
     }

@@ -73,6 +73,7 @@ export function sparseColumnsAffine(K: Matrix, b: Float64Array | null, Y: Matrix
     return out;
   }
   // One arena block: K | b | start (C + 1) | idx (k·C) | val (k·C) | out chunk (m × C).
+  if (8 * m * k >= 2 ** 31) fail(fn, `K is ${m}×${k}: its byte offsets (8·m·k = ${8 * m * k}) exceed the kernel's 32-bit indices`);
   const C = Math.min(CHUNK, n);
   const al = (x: number) => Math.ceil(x / 64) * 64;
   const offK = 0, offB = al(8 * m * k), offS = offB + al(8 * m), offI = offS + al(4 * (C + 1)), offV = offI + al(4 * k * C), offO = offV + al(8 * k * C);
@@ -93,7 +94,7 @@ export function sparseColumnsAffine(K: Matrix, b: Float64Array | null, Y: Matrix
         for (let i = 0; i < k; i++) {
           const v = y[yo + i];
           if (v !== 0) {
-            idx[p] = i;
+            idx[p] = i * 8 * m; // the byte offset of K's column i (the kernel adds it, no multiply)
             val[p++] = v;
           }
         }
