@@ -241,7 +241,7 @@ export function runElmMnist(opts: ElmMnistOptions = {}, maxShown = 100): ElmMnis
   const data = loadMnist({ dir: opts.dir, train: nTrain + nVal, test: 0 });
   const Y = columns(data.train.Y, 0, nTrain), C = columns(data.train.C, 0, nTrain);
   const Yv = columns(data.train.Y, nTrain, nVal);
-  const labels = data.train.labels.subarray(0, nTrain), labelsV = data.train.labels.subarray(nTrain, nTrain + nVal);
+  const labelsV = data.train.labels.subarray(nTrain, nTrain + nVal);
   const t1 = performance.now();
   const cpuF = process.cpuUsage();
 
