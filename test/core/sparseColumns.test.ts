@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng } from '../../src/core/rng.js';
+import { matrix, zeros } from '../../src/core/matrix.js';
+import { matmul } from '../../src/core/matmul.js';
+import { getKernelBackend, setKernelBackend } from '../../src/core/wasm/backend.js';
+import { sparseColumnsAffine } from '../../src/core/sparseColumns.js';
+
+/** k × n data with about 80 % zeros (like MNIST pixels), one column all zero. */
+function sparseData(k: number, n: number, seed: number) {
+  const rng = createRng(seed);
+  const y = new Float64Array(k * n);
+  for (let q = 0; q < y.length; q++) if (rng.uniform() < 0.2) y[q] = rng.uniform();
+  y.fill(0, 0, k); // column 0: no nonzeros (its result is b)
+  return matrix(k, n, y);
+}
+
+// m = 37: two 16-row tiles, two rows, one odd row; n > one batch of columns.
+for (const backend of ['wasm', 'js'] as const) {
+  for (const threads of [1, 2]) {
+    test(`sparseColumnsAffine (${backend}, ${threads} thread${threads > 1 ? 's' : ''}) equals the dense K Y + b 1ᵀ`, () => {
+      const saved = getKernelBackend();
+      setKernelBackend(backend);
+      try {
+        const m = 37, k = 50, n = 300;
+        const rng = createRng(7);
+        const K = matrix(m, k, rng.normalArray(m * k, 1)), b = rng.normalArray(m, 1);
+        const Y = sparseData(k, n, 8);
+        const yCopy = Y.data.slice();
+        const ref = matmul(K, Y);
+        const out = sparseColumnsAffine(K, b, Y, { threads });
+        let err = 0, scale = 0;
+        for (let j = 0; j < n; j++) {
+          for (let r = 0; r < m; r++) {
+            err = Math.max(err, Math.abs(out.data[r + j * m] - (ref.data[r + j * m] + b[r])));
+            scale = Math.max(scale, Math.abs(ref.data[r + j * m]));
+          }
+        }
+        assert.ok(err < 1e-14 * scale, `largest difference ${err} (scale ${scale})`);
+        for (let r = 0; r < m; r++) assert.equal(out.data[r], b[r], 'an all-zero column gives b');
+        assert.deepEqual(Y.data, yCopy, 'Y is not modified');
+        const noBias = sparseColumnsAffine(K, null, Y, { out: zeros(m, n), threads });
+        assert.ok(Math.abs(noBias.data[5 + 7 * m] - ref.data[5 + 7 * m]) < 1e-13);
+      } finally {
+        setKernelBackend(saved);
+      }
+    });
+  }
+}
+
+test('sparseColumnsAffine: 1 and 2 threads give bit-identical results', () => {
+  const m = 40, k = 30, n = 1000;
+  const rng = createRng(9);
+  const K = matrix(m, k, rng.normalArray(m * k, 1)), b = rng.normalArray(m, 1);
+  const Y = sparseData(k, n, 10);
+  assert.deepEqual(sparseColumnsAffine(K, b, Y, { threads: 2 }).data, sparseColumnsAffine(K, b, Y, { threads: 1 }).data);
+});
+
+test('sparseColumnsAffine: bad input names the function, the argument and the shapes', () => {
+  const K = zeros(4, 3);
+  assert.throws(() => sparseColumnsAffine(K, null, zeros(5, 2)), /sparseColumnsAffine: Y is 5×2, expected 3 rows \(the columns of K\)/);
+  assert.throws(() => sparseColumnsAffine(K, new Float64Array(3), zeros(3, 2)), /sparseColumnsAffine: b/);
+  assert.throws(() => sparseColumnsAffine(K, null, zeros(3, 2), { out: zeros(4, 3) }), /sparseColumnsAffine: out is 4×3 .*expected a contiguous column-major 4×2 matrix/);
+  assert.throws(() => sparseColumnsAffine(K, null, zeros(3, 2), { threads: 0 }), /sparseColumnsAffine: threads must be a positive integer/);
+});
