@@ -77,7 +77,11 @@ test('playground: default Newton-CG reaches 90 %, Hamiltonian + ADAM lowers the 
     const acc = Number(await reached.jsonValue());
     assert.ok(acc >= 90 && acc <= 100, `validation accuracy ${acc} %`);
     assert.match((await page.textContent('[data-testid="time-to-90"]')) ?? '', /^[\d.]+ s \(iteration \d+\)$/);
-    await page.click('#pause');
+    // Pause, unless the run already ended (a fast machine can finish all
+    // iterations before this line; the check and the click run in the page in
+    // one step, so nothing can change in between).
+    await page.evaluate(`(() => { const b = document.querySelector('#pause'); if (!b.disabled) b.click(); })()`);
+    await until(page, `document.querySelector('#pause').disabled`);
     await page.screenshot({ path: path.join(OUT, 'playground-default.png'), fullPage: true });
     const colours = await regionColours(page);
     assert.ok(colours >= 6, `the decision-region canvas shows ${colours} colours`);
