@@ -260,6 +260,45 @@ test('pcg: b = 0 gives x = 0 at once; NaN gives nonFinite with a finite x; bad p
   assert.equal(br.flag, 'breakdown');
 });
 
+test('pcg: no extra product when the recursive residual is safely below tol; a drifting recursion is confirmed, never trusted', () => {
+  // A = diag(λ), λ from 1 down to 1e-4, products rounded to float32: an operator accurate to ~6e-8, so the
+  // recursive residual keeps falling while the true one b − A x stalls near 1e-7.
+  const n = 60;
+  const lam = Float64Array.from({ length: n }, (_, i) => 10 ** ((-4 * i) / (n - 1)));
+  let calls = 0;
+  const A = (v: Float64Array) => {
+    calls++;
+    return v.map((t, i) => Math.fround(t * lam[i]));
+  };
+  const b = createRng(3).normalArray(n);
+  const trueRel = (x: Float64Array) => {
+    let s = 0, nb = 0;
+    for (let i = 0; i < n; i++) {
+      s += (b[i] - Math.fround(x[i] * lam[i])) ** 2;
+      nb += b[i] ** 2;
+    }
+    return Math.sqrt(s / nb);
+  };
+  // Loose tol (Newton-CG's 1e-2): one product per CG step, nothing more, and the true residual is within tol.
+  // At 1e-5 (245 steps, ‖A‖‖x‖ ≈ 1e4‖b‖) the drift margin is too small: one confirming product.
+  for (const [tol, extra] of [[1e-2, 0], [1e-5, 1]]) {
+    calls = 0;
+    const r = pcg(A, b, { tol, maxIter: 500 });
+    assert.equal(r.flag, 'converged', `tol ${tol}`);
+    assert.equal(calls, r.iterations + extra, `tol ${tol}: ${calls} products for ${r.iterations} steps`);
+    assert.ok(trueRel(r.x) <= tol, `tol ${tol}: true residual ${trueRel(r.x)}`);
+    assert.ok(Math.abs(trueRel(r.x) - r.relres) <= 1e-4 * tol, `tol ${tol}: reported ${r.relres}, true ${trueRel(r.x)}`);
+  }
+  // tol 1e-10 is below what this operator can resolve: the recursion reaches it (the confirmations below
+  // are the extra products), the true residual does not, so pcg must not report 'converged'.
+  calls = 0;
+  const r = pcg(A, b, { tol: 1e-10, maxIter: 500 });
+  assert.ok(calls > r.iterations, 'the recursion reached tol and was confirmed');
+  assert.equal(r.flag, 'maxIter');
+  assert.ok(trueRel(r.x) > 1e-9, `true residual ${trueRel(r.x)}`);
+  assert.ok(Math.abs(r.relres - trueRel(r.x)) <= 0.5 * trueRel(r.x), `reported ${r.relres}, true ${trueRel(r.x)}`);
+});
+
 test('pcg validates its inputs with clear messages', () => {
   const A = fromMatrix(eye(4));
   const b = new Float64Array(4).fill(1);

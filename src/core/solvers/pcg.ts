@@ -54,6 +54,12 @@ function allFinite(x: Float64Array): boolean {
   return true;
 }
 
+/**
+ * γ of the drift bound Dₖ (see {@link pcg}): √ε. Below it the recursive
+ * residual plus its possible drift is trusted without an extra product.
+ */
+export const PCG_DRIFT = Math.sqrt(Number.EPSILON);
+
 function dot(x: Float64Array, y: Float64Array): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * y[i];
@@ -67,9 +73,18 @@ function dot(x: Float64Array, y: Float64Array): number {
  *   αₖ = rₖᵀzₖ / pₖᵀA pₖ,  xₖ₊₁ = xₖ + αₖ pₖ,  rₖ₊₁ = rₖ − αₖ A pₖ,
  *   βₖ = rₖ₊₁ᵀzₖ₊₁ / rₖᵀzₖ,  pₖ₊₁ = zₖ₊₁ + βₖ pₖ,
  *
- * stopping when ‖rₖ‖/‖b‖ ≤ tol. The recursive residual is confirmed by one
- * extra product b − A x before 'converged' is reported (if they disagree the
- * iteration restarts from the true residual). Only products with A are used.
+ * stopping when ‖rₖ‖/‖b‖ ≤ tol. The recursive residual rₖ drifts from the
+ * true one b − A xₖ only by rounding: per step the updates of x and r and the
+ * product A pₖ each err by a small multiple of their size, so
+ *   ‖rₖ − (b − A xₖ)‖ ≤ Dₖ = γ Σⱼ₌₁ᵏ (‖rⱼ‖ + ‖αⱼ₋₁ A pⱼ₋₁‖ + Â ‖xⱼ‖),
+ * Â = maxⱼ ‖A pⱼ‖/‖pⱼ‖ (an estimate of ‖A‖), γ = {@link PCG_DRIFT} (√ε: room
+ * for an operator accurate to about 1e-8 relative, far above double rounding;
+ * cf. van der Vorst & Ye, "Residual replacement strategies for Krylov subspace
+ * iterative methods", SISC 22, 2000). When ‖rₖ‖ + Dₖ ≤ tol·‖b‖ the true
+ * residual is within tol too and 'converged' is reported at once; otherwise
+ * (a tight tol, or a large Â‖x‖ against ‖b‖) the recursive residual is
+ * confirmed by one extra product b − A x (if they disagree the iteration
+ * restarts from the true residual). Only products with A are used.
  *
  * Safeguards: pₖᵀApₖ ≤ 0 stops with `'negativeCurvature'` and the last iterate
  * xₖ (x₀, or zero, when it happens in the first step — the caller falls back,
@@ -118,8 +133,9 @@ export function pcg(A: SymmetricOperator, b: Float64Array, opts: PcgOptions = {}
     }
     return y;
   };
+  // Without a preconditioner z = r itself (it is read before r changes again); M gets a copy it may keep or modify.
   const precond = (r: Float64Array): Float64Array => {
-    if (!M) return Float64Array.from(r);
+    if (!M) return r;
     const z = M(Float64Array.from(r));
     if (!(z instanceof Float64Array) || z.length !== n) {
       fail(fn, `preconditioner returned ${z instanceof Float64Array ? `length ${z.length}` : String(z)}, expected a Float64Array of length ${n}`);
@@ -162,28 +178,54 @@ export function pcg(A: SymmetricOperator, b: Float64Array, opts: PcgOptions = {}
   if (!Number.isFinite(rz)) return result('nonFinite', 0, relres);
   if (rz <= 0) return result('breakdown', 0, relres);
   const p = Float64Array.from(z);
+  // The operator gets a copy of p (it may keep or modify its argument); one buffer for all steps.
+  const pIn = new Float64Array(n);
+  let pp = dot(p, p);
+  // Drift bound of the recursive residual (see above): γ Σ (‖rⱼ‖ + ‖αⱼ₋₁ qⱼ₋₁‖ + Â ‖xⱼ‖), Â = max ‖q‖/‖p‖.
+  let drift = 0, aNorm = 0;
 
   for (let k = 0; k < maxIter; k++) {
-    const q = matvec(Float64Array.from(p));
-    const pq = dot(p, q);
-    if (!Number.isFinite(pq) || !allFinite(q)) return result('nonFinite', k, relres);
+    pIn.set(p);
+    const q = matvec(pIn);
+    // pᵀq and ‖q‖² in one sweep; nan stays 0 unless some q_i is NaN or ±Infinity (q_i − q_i is NaN then).
+    let pq = 0, qq = 0, nan = 0;
+    for (let i = 0; i < n; i++) {
+      const t = q[i];
+      pq += p[i] * t;
+      qq += t * t;
+      nan += t - t;
+    }
+    if (!Number.isFinite(pq) || nan !== 0) return result('nonFinite', k, relres);
     // Zero or negative curvature: A is not positive definite along p. Stop with
     // the last iterate (Newton-CG uses it, or falls back when k = 0).
     if (pq <= 0) return result('negativeCurvature', k, relres);
     const alpha = rz / pq;
     if (!Number.isFinite(alpha)) return result('nonFinite', k, relres);
-    for (let i = 0; i < n; i++) xNew[i] = x[i] + alpha * p[i];
-    if (!allFinite(xNew)) return result('nonFinite', k, relres);
+    let xx = 0;
+    nan = 0;
+    for (let i = 0; i < n; i++) {
+      const t = x[i] + alpha * p[i];
+      xNew[i] = t;
+      xx += t * t;
+      nan += t - t;
+    }
+    if (nan !== 0) return result('nonFinite', k, relres);
     const tmp = x;
     x = xNew;
     xNew = tmp;
-    for (let i = 0; i < n; i++) r[i] -= alpha * q[i];
-    let rr = dot(r, r);
+    let rr = 0;
+    for (let i = 0; i < n; i++) {
+      const t = r[i] - alpha * q[i];
+      r[i] = t;
+      rr += t * t;
+    }
     if (!Number.isFinite(rr)) return result('nonFinite', k + 1, relres);
     relres = Math.sqrt(rr) / nb;
+    aNorm = Math.max(aNorm, Math.sqrt(qq / pp));
+    drift += PCG_DRIFT * (Math.sqrt(rr) + Math.abs(alpha) * Math.sqrt(qq) + aNorm * Math.sqrt(xx));
     let restart = false;
-    if (relres <= tol) {
-      // Confirm with the true residual: the recursion can drift below it.
+    if (relres <= tol && !(Math.sqrt(rr) + drift <= tol * nb)) {
+      // The recursion may have drifted below the true residual by more than the margin: confirm it.
       const rt = trueResidual(x);
       const rrt = dot(rt, rt);
       if (!Number.isFinite(rrt)) {
@@ -196,16 +238,24 @@ export function pcg(A: SymmetricOperator, b: Float64Array, opts: PcgOptions = {}
       residuals.push(relres);
       if (relres <= tol) return result('converged', k + 1, relres);
       restart = true; // continue from the true residual with a fresh direction
+      drift = 0;
     } else {
       residuals.push(relres);
+      if (relres <= tol) return result('converged', k + 1, relres);
     }
     z = precond(r);
-    const rzNew = dot(r, z);
+    // Without a preconditioner z is r: rᵀz is rᵀr, the same sum in the same order.
+    const rzNew = z === r ? rr : dot(r, z);
     if (!Number.isFinite(rzNew)) return result('nonFinite', k + 1, relres);
     if (rzNew <= 0) return result('breakdown', k + 1, relres);
     const beta = restart ? 0 : rzNew / rz;
     rz = rzNew;
-    for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+    pp = 0;
+    for (let i = 0; i < n; i++) {
+      const t = z[i] + beta * p[i];
+      p[i] = t;
+      pp += t * t;
+    }
   }
   return result('maxIter', maxIter, relres);
 }
