@@ -67,17 +67,20 @@ function timeRoundRobin(cases: { key: string; fn: () => unknown; reps: number }[
 /**
  * One ADAM epoch as JAX's `lax.scan` does it: 32 mini-batches of 32 (the last
  * one 8) in a fixed shuffled order, each an evaluation of value and gradient
- * on the batch and the ADAM update (β = (0.9, 0.999), ε = 1e-8); no monitor
- * evaluation. Each call continues from where the previous one stopped.
+ * on the batch — with `{ gradientOut, hessian: false }` as the `adam`
+ * optimizer asks for it — and the ADAM update (β = (0.9, 0.999), ε = 1e-8);
+ * no monitor evaluation. Each call continues from where the previous one stopped.
  */
 function adamEpoch(obj: ClassificationObjective, x0: Float64Array): () => number {
   const x = x0.slice(), m1 = new Float64Array(x.length), m2 = new Float64Array(x.length);
   const order = createRng(3).randperm(CFG.n);
+  // As `adam` calls it: the gradient into one buffer, no Hessian mat-vec kept (no copy of x).
+  const stepOpts = { gradientOut: new Float64Array(x.length), hessian: false };
   let t = 0;
   return () => {
     let f = 0;
     for (let b = 0; b * CFG.batch < CFG.n; b++) {
-      const ev = obj.evaluate(x, order.subarray(b * CFG.batch, Math.min(CFG.n, (b + 1) * CFG.batch)));
+      const ev = obj.evaluate(x, order.subarray(b * CFG.batch, Math.min(CFG.n, (b + 1) * CFG.batch)), stepOpts);
       const g = ev.gradient;
       f += ev.value;
       t++;

@@ -42,14 +42,22 @@ export interface PassEvaluation {
 /** The passes of one objective (see the file comment). */
 export interface ClassificationPasses {
   /**
-   * Evaluate at x = [θ; vec W] (the caller's copy: it must not change later)
-   * on all columns (batch null) or the listed ones.
+   * Evaluate at x = [θ; vec W] (the caller's copy: it must not change later
+   * if the Hessian mat-vec is used) on all columns (batch null) or the listed
+   * ones; the gradient is written into `gradientOut` when given (length
+   * nParams), else into a new array. With `withHessian` false the returned
+   * `hessian` must not be called.
    */
-  evaluate(x: Float64Array, batch: ArrayLike<number> | null, withGradient: boolean): PassEvaluation;
+  evaluate(x: Float64Array, batch: ArrayLike<number> | null, withGradient: boolean, gradientOut?: Float64Array | null, withHessian?: boolean): PassEvaluation;
   /** Threads per pass from now on. */
   setThreads(t: number): void;
   /** Release both workspaces. */
   dispose(): void;
+}
+
+/** The `hessian` of an evaluation made without one (`withHessian` false). */
+function noHessian(): Float64Array {
+  throw new Error('classificationPasses: this evaluation was made without its Hessian mat-vec (withHessian false)');
 }
 
 /**
@@ -101,14 +109,16 @@ export function classificationPasses(plan: NetworkPlan, Y: Matrix, C: Matrix, op
   };
 
   return {
-    evaluate(x, batch, withGradient) {
+    evaluate(x, batch, withGradient, gradientOut = null, withHessian = true) {
       const token = {};
       const ws = workspaceFor(batch);
-      const gradient = withGradient ? new Float64Array(nParams) : null;
+      // reduce sets every entry of the gradient: a caller's array needs no clearing.
+      const gradient = withGradient ? gradientOut ?? new Float64Array(nParams) : null;
       forward(ws, x, PASS.forward | PASS.loss | (withGradient ? PASS.gradient : 0));
       const { value, hits } = ws.reduce(gradient, gradient, 0, nTheta);
       owner.set(ws, { token, generation: ws.generation });
       const nb = ws.nColumns;
+      if (!withHessian) return { value: value / nb, accuracy: hits / nb, gradient, hessian: noHessian };
       const hessian = (v: Float64Array): Float64Array => {
         let w = batch === null ? workspaceFor(null) : batchWs;
         if (!w || w.ensureLive() || !owns(w, token)) {

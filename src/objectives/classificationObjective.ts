@@ -181,7 +181,9 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
       // The plan copies the batch's columns itself: only check the indices.
       const nb = checkBatch(`${fn}.evaluate`, batch, n);
       counters.evaluations++;
-      return evaluatePlan(p, x.slice(), batch ?? null, nb, opts);
+      // The Hessian closure keeps its own copy of x (the caller may change x later); without it x is only
+      // read before evaluate returns.
+      return evaluatePlan(p, opts.hessian === false ? x : x.slice(), batch ?? null, nb, opts);
     }
     const { Yb, Cb } = batchData(`${fn}.evaluate`, Y, labels, batch);
     const nb = Yb.shape[1];
@@ -288,7 +290,9 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
   const evaluatePlan = (p: ClassificationPasses, xc: Float64Array, batch: ArrayLike<number> | null, nb: number, opts: EvaluateOptions): Evaluation => {
     const { theta } = split(xc);
     const wv = xc.subarray(nTheta);
-    const r = p.evaluate(xc, batch, !opts.valueOnly);
+    const out = opts.gradientOut;
+    const into = out instanceof Float64Array && out.length === nParams && out !== xc ? out : null;
+    const r = p.evaluate(xc, batch, !opts.valueOnly, into, opts.hessian !== false);
     counters.forwardPasses++;
     counters.lossEvaluations++;
     let value = r.value;
@@ -305,15 +309,16 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
     const rW = addRegularizerValue(gradient, reg.W, wv, nTheta);
     if (reg.theta) value += rTheta;
     if (reg.W) value += rW;
+    if (opts.hessian === false) return { value, gradient, info };
     const hessian = (v: Float64Array): Float64Array => {
       checkPoint(`${fn}.hessian`, v, nParams, 'v');
       counters.hessianMatVecs++;
       counters.modelJvps++;
       counters.modelVjps++;
-      const out = r.hessian(v);
-      addRegularizer(out, reg.theta, v.subarray(0, nTheta), 0);
-      addRegularizer(out, reg.W, v.subarray(nTheta), nTheta);
-      return out;
+      const hv = r.hessian(v);
+      addRegularizer(hv, reg.theta, v.subarray(0, nTheta), 0);
+      addRegularizer(hv, reg.W, v.subarray(nTheta), nTheta);
+      return hv;
     };
     return { value, gradient, hessian, info };
   };

@@ -17,6 +17,21 @@ export interface Evaluation {
 export interface EvaluateOptions {
   /** Skip the gradient (value only, e.g. inside a line search); gradient is then empty. */
   valueOnly?: boolean;
+  /**
+   * An array of length nParams the objective may write the gradient into and
+   * return as `gradient` (saves a new vector per call, e.g. per mini-batch
+   * step). A hint: objectives that do not take it return a new array, so the
+   * caller reads `Evaluation.gradient`, never this array directly; its old
+   * contents are overwritten, and a later call with the same array
+   * overwrites the gradient it returned.
+   */
+  gradientOut?: Float64Array;
+  /**
+   * `false`: the caller will not use the Hessian mat-vec (e.g. a stochastic
+   * method), so the objective may skip what keeping it costs (a copy of x)
+   * and return no `hessian`. Default true.
+   */
+  hessian?: boolean;
 }
 
 /** A differentiable function of a flat parameter vector. */

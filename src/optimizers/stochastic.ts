@@ -8,7 +8,7 @@
 import { fail } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { norm2 } from '../core/vector.js';
-import type { Objective } from '../objectives/types.js';
+import type { EvaluateOptions, Objective } from '../objectives/types.js';
 import { COMMON_OPTION_KEYS, bool, checkCommon, checkProblem, nonNegative, optionalFunction, positive, positiveInt } from './options.js';
 import { Recorder, countingObjective, isFiniteEvaluation, stopOnException } from './history.js';
 import { formatScientific } from './printer.js';
@@ -71,7 +71,11 @@ export interface StochasticResult extends OptimizerResult {
   steps: number;
 }
 
-/** A method's update rule: modify x in place given the batch gradient g, the step count t (1, 2, …) and the learning rate. */
+/**
+ * A method's update rule: modify x in place given the batch gradient g, the
+ * step count t (1, 2, …) and the learning rate. g may be a buffer the next
+ * step overwrites: read it, do not keep it.
+ */
 export type StochasticUpdate = (x: Float64Array, g: Float64Array, t: number, lr: number) => void;
 
 function checkSchedule(fn: string, schedule: unknown): LearningRateSchedule {
@@ -220,6 +224,8 @@ export function runStochastic(fn: string, objective: Objective, x0: Float64Array
     if (!rec.record(epochRow(0, learningRate(st.schedule, 0, st.lr0), 0, NaN), x, m0.info)) return finish('stoppedByCallback', 'onEpoch returned false', x);
     if (gnorm <= st.gradTol) return finish('converged', `monitored gradient norm ${formatScientific(gnorm)} <= gradTol ${st.gradTol}`, x);
 
+    // Per step: the gradient into one buffer of the run (objectives that take it), no Hessian kept.
+    const stepOpts: EvaluateOptions = { gradientOut: new Float64Array(n), hessian: false };
     const nData = objective.nData;
     const order = nData === undefined ? null : Int32Array.from({ length: nData }, (_, i) => i);
     const batchRows = (nData: number, bs: number) => (st.dropLast ? Math.floor(nData / bs) : Math.ceil(nData / bs));
@@ -231,13 +237,13 @@ export function runStochastic(fn: string, objective: Objective, x0: Float64Array
       let batchSum = 0;
       for (let b = 0; b < nBatches; b++) {
         const batch = order ? order.subarray(b * (st.batchSize as number), Math.min(order.length, (b + 1) * (st.batchSize as number))) : null;
-        const ev = obj.evaluate(x, batch);
+        const ev = obj.evaluate(x, batch, stepOpts);
         if (!isFiniteEvaluation(ev)) {
           // Return the last monitored point (the last history row) with its
           // evaluation, not a mid-epoch iterate whose full value is unknown.
           return finish('nonFinite', `the objective on mini-batch ${b} of epoch ${epoch} is not finite; returning the last monitored iterate (epoch ${epochsDone}), whose evaluation was finite`, xGood);
         }
-        xPrevStep.set(x);
+        if (opts.onIteration) xPrevStep.set(x);
         batchSum += ev.value;
         update(x, ev.gradient, ++steps, lr);
         if (opts.onIteration) {

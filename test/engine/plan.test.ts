@@ -175,6 +175,37 @@ test('re-entrancy: two objectives used alternately, and one nested inside the ot
   assert.deepEqual(run(true).x, run(false).x);
 });
 
+test('evaluate with gradientOut and hessian: false: the same value and gradient bit for bit, written into the caller\'s array, x read only during the call', () => {
+  const { Y, C } = problem(2, 5, 300, 40);
+  const o = classificationObjective(flagship(4), Y, C, { regularization: { theta: 1e-4, W: 1e-4 }, threads: 1 });
+  const x = point(o, 41), v = createRng(42).normalArray(o.nParams);
+  const out = new Float64Array(o.nParams).fill(NaN); // stale contents must not leak into the gradient
+  for (const batch of [null, [5, 17, 3, 250, 17]]) {
+    const ref = o.evaluate(x, batch);
+    const href = ref.hessian!(v);
+    const ev = o.evaluate(x, batch, { gradientOut: out, hessian: false });
+    assert.equal(ev.gradient, out, 'the gradient is the caller\'s array');
+    assert.equal(ev.value, ref.value);
+    assert.deepEqual(Array.from(ev.gradient), Array.from(ref.gradient));
+    assert.equal(ev.hessian, undefined);
+    assert.deepEqual(ev.info, ref.info);
+    // The older evaluation's mat-vec still gives its own numbers after the new one (states restored from its copy of x).
+    assert.deepEqual(ref.hessian!(v), href);
+    // x may change right after a call without a Hessian: the next call sees the new x only.
+    const x2 = x.slice();
+    const e2 = o.evaluate(x2, batch, { gradientOut: out, hessian: false });
+    x2.fill(0);
+    assert.equal(e2.value, ref.value);
+  }
+  // A wrong-sized array is ignored (a new gradient), never written.
+  const short = new Float64Array(3);
+  const ev = o.evaluate(x, null, { gradientOut: short });
+  assert.notEqual(ev.gradient, short);
+  assert.deepEqual(Array.from(short), [0, 0, 0]);
+  assert.equal(typeof ev.hessian, 'function');
+  o.dispose();
+});
+
 test('1 and 2 threads give bit-identical values, gradients and GN mat-vecs; a short batch gives the same numbers in any workspace', async () => {
   const { Y, C } = problem(2, 5, 1000, 18);
   const o1 = classificationObjective(flagship(), Y, C, { regularization: { theta: 1e-5, W: 1e-5 }, threads: 1 });
