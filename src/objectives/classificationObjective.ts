@@ -288,7 +288,8 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
 
   /** evaluate through the plan: the same formulas, loss and model parts in one pass each. */
   const evaluatePlan = (p: ClassificationPasses, xc: Float64Array, batch: ArrayLike<number> | null, nb: number, opts: EvaluateOptions): Evaluation => {
-    const { theta } = split(xc);
+    // Views only (split would also build W's matrix object: this runs per mini-batch step).
+    const theta = xc.subarray(0, nTheta);
     const wv = xc.subarray(nTheta);
     const out = opts.gradientOut;
     const into = out instanceof Float64Array && out.length === nParams && out !== xc ? out : null;

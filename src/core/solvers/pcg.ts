@@ -201,24 +201,22 @@ export function pcg(A: SymmetricOperator, b: Float64Array, opts: PcgOptions = {}
     if (pq <= 0) return result('negativeCurvature', k, relres);
     const alpha = rz / pq;
     if (!Number.isFinite(alpha)) return result('nonFinite', k, relres);
-    let xx = 0;
+    // x and r updated in one sweep (with ‖x‖² and ‖r‖²); a non-finite x returns the old iterate (r is not returned).
+    let xx = 0, rr = 0;
     nan = 0;
     for (let i = 0; i < n; i++) {
       const t = x[i] + alpha * p[i];
       xNew[i] = t;
       xx += t * t;
       nan += t - t;
+      const s = r[i] - alpha * q[i];
+      r[i] = s;
+      rr += s * s;
     }
     if (nan !== 0) return result('nonFinite', k, relres);
     const tmp = x;
     x = xNew;
     xNew = tmp;
-    let rr = 0;
-    for (let i = 0; i < n; i++) {
-      const t = r[i] - alpha * q[i];
-      r[i] = t;
-      rr += t * t;
-    }
     if (!Number.isFinite(rr)) return result('nonFinite', k + 1, relres);
     relres = Math.sqrt(rr) / nb;
     aNorm = Math.max(aNorm, Math.sqrt(qq / pp));
