@@ -112,7 +112,10 @@ export interface ClassificationObjective extends Objective {
  * Hessian mat-vec one jvp and one vjp (see `counters`); the vjps ask the model
  * to skip its input gradient (`{ input: false }`: Y is data). `batch` (indices)
  * evaluates the loss on those columns only (averaged over the batch).
- * Result `info`: `accuracy` (argmax agreement) and `batchSize`.
+ * Result `info`: `accuracy` (argmax agreement) and `batchSize`. On the plan
+ * path `evaluate(x, batch, { gradientOut, hessian: false })` writes the
+ * gradient into `gradientOut` and keeps no Hessian (no copy of x): what the
+ * stochastic optimizers ask per mini-batch step.
  * Execution (`engine`, docs/engine.md): a network of dense layers, ResNets
  * and chains of them — or of 2-D convolutions (zero boundary, stride 1) and
  * average poolings, e.g. examples/mnist-cnn.ts — with the cross-entropy loss runs each evaluation's
