@@ -55,10 +55,10 @@ function allFinite(x: Float64Array): boolean {
 }
 
 /**
- * γ of the drift bound Dₖ (see {@link pcg}): √ε. Below it the recursive
+ * γ of the drift bound Dₖ (see pcg): √ε. Below it the recursive
  * residual plus its possible drift is trusted without an extra product.
  */
-export const PCG_DRIFT = Math.sqrt(Number.EPSILON);
+const PCG_DRIFT = Math.sqrt(Number.EPSILON);
 
 function dot(x: Float64Array, y: Float64Array): number {
   let s = 0;
@@ -77,7 +77,7 @@ function dot(x: Float64Array, y: Float64Array): number {
  * true one b − A xₖ only by rounding: per step the updates of x and r and the
  * product A pₖ each err by a small multiple of their size, so
  *   ‖rₖ − (b − A xₖ)‖ ≤ Dₖ = γ Σⱼ₌₁ᵏ (‖rⱼ‖ + ‖αⱼ₋₁ A pⱼ₋₁‖ + Â ‖xⱼ‖),
- * Â = maxⱼ ‖A pⱼ‖/‖pⱼ‖ (an estimate of ‖A‖), γ = {@link PCG_DRIFT} (√ε: room
+ * Â = maxⱼ ‖A pⱼ‖/‖pⱼ‖ (an estimate of ‖A‖), γ = √ε (room
  * for an operator accurate to about 1e-8 relative, far above double rounding;
  * cf. van der Vorst & Ye, "Residual replacement strategies for Krylov subspace
  * iterative methods", SISC 22, 2000). When ‖rₖ‖ + Dₖ ≤ tol·‖b‖ the true
