@@ -48,38 +48,85 @@ export function sparseColumnsAffine(K: Matrix, b: Float64Array | null, Y: Matrix
   checkOptions(fn, opts, ['out', 'threads']);
   checkMatrix64(fn, 'K', K);
   checkMatrix64(fn, 'Y', Y);
-  const [m, k] = K.shape, n = Y.shape[1];
-  if (Y.shape[0] !== k) fail(fn, `Y is ${shapeStr(Y)}, expected ${k} rows (the columns of K)`);
-  const bias = b === null ? new Float64Array(m) : checkVector(fn, 'b', b, m);
+  const m = K.shape[0], n = Y.shape[1];
   const out = opts.out ?? zeros(m, n);
   checkMatrix64(fn, 'out', out);
   if (out.shape[0] !== m || out.shape[1] !== n || (n > 1 && out.stride[1] !== m) || (m > 1 && out.stride[0] !== 1)) {
     fail(fn, `out is ${shapeStr(out)} with strides [${out.stride.join(', ')}], expected a contiguous column-major ${m}×${n} matrix`);
   }
+  const o = out.data.subarray(out.offset, out.offset + m * n);
+  affineChunks(fn, K, b, Y, (j0, cols) => o.set(cols, j0 * m), { threads: opts.threads, chunkColumns: CHUNK });
+  return out;
+}
+
+/** Options of {@link sparseColumnsAffineChunks}. */
+export interface SparseColumnsChunkOptions {
+  /** Threads (default: the WebAssembly thread count); the result does not depend on it. */
+  threads?: number;
+  /** Columns per chunk handed to `onChunk` (default 4096; the last one may be shorter). */
+  chunkColumns?: number;
+}
+
+/**
+ * K Y + b 1ᵀ over the nonzero entries of Y, handed over chunk by chunk
+ * instead of written into one m × n matrix: `onChunk(j0, cols)` receives
+ * columns j0 … j0 + c − 1 (cols: m × c column-major, float64), in order.
+ * For a consumer that keeps the columns in another form (e.g. rounded to
+ * float32 after an activation, as `linearClassifierObjective` from a
+ * `FeatureColumns` source): no m × n float64 matrix is ever allocated, and
+ * every entry equals the one {@link sparseColumnsAffine} computes.
+ * @param K m × k
+ * @param b length m, or null for no bias
+ * @param Y k × n (not modified)
+ * @param onChunk receives each chunk; `cols` is a view valid only during the
+ *   call (it may live in WebAssembly memory) and may be modified in place
+ * @param opts threads, chunk size
+ * @throws on shape mismatches, as {@link sparseColumnsAffine}
+ * @example sparseColumnsAffineChunks(K, b, Y, (j0, cols) => out.set(cols, j0 * m)) // the same as sparseColumnsAffine
+ */
+export function sparseColumnsAffineChunks(K: Matrix, b: Float64Array | null, Y: Matrix, onChunk: (j0: number, cols: Float64Array) => void, opts: SparseColumnsChunkOptions = {}): void {
+  const fn = 'sparseColumnsAffineChunks';
+  checkOptions(fn, opts, ['threads', 'chunkColumns']);
+  checkMatrix64(fn, 'K', K);
+  checkMatrix64(fn, 'Y', Y);
+  if (typeof onChunk !== 'function') fail(fn, `onChunk must be a function (j0, cols) => void, got ${onChunk === null ? 'null' : typeof onChunk}`);
+  affineChunks(fn, K, b, Y, onChunk, { threads: opts.threads, chunkColumns: checkPositiveInt(fn, 'chunkColumns', opts.chunkColumns ?? CHUNK) });
+}
+
+/** The shared body: checks the shapes, then computes chunk after chunk (WebAssembly, or TypeScript without the kernels). */
+function affineChunks(fn: string, K: Matrix, b: Float64Array | null, Y: Matrix, onChunk: (j0: number, cols: Float64Array) => void, opts: { threads?: number; chunkColumns: number }): void {
+  const [m, k] = K.shape, n = Y.shape[1];
+  if (Y.shape[0] !== k) fail(fn, `Y is ${shapeStr(Y)}, expected ${k} rows (the columns of K)`);
+  const bias = b === null ? new Float64Array(m) : checkVector(fn, 'b', b, m);
   const threads = checkPositiveInt(fn, 'threads', opts.threads ?? getWasmThreads());
   const k64 = columnMajorData(K), y = columnMajorData(Y);
-  const o = out.data.subarray(out.offset, out.offset + m * n);
-  if (n === 0 || m === 0) return out;
+  if (n === 0 || m === 0) return;
+  const C = Math.min(opts.chunkColumns, n);
   if (getKernelBackend() !== 'wasm' || !wasmAvailable()) {
-    for (let j = 0; j < n; j++) {
-      const oj = j * m;
-      o.set(bias, oj);
-      for (let i = 0; i < k; i++) {
-        const v = y[j * k + i];
-        if (v === 0) continue;
-        for (let r = 0, q = i * m; r < m; r++, q++) o[oj + r] += v * k64[q];
+    const o = new Float64Array(m * C);
+    for (let j0 = 0; j0 < n; j0 += C) {
+      const c = Math.min(C, n - j0);
+      for (let j = 0; j < c; j++) {
+        const oj = j * m;
+        o.set(bias, oj);
+        for (let i = 0; i < k; i++) {
+          const v = y[(j0 + j) * k + i];
+          if (v === 0) continue;
+          for (let r = 0, q = i * m; r < m; r++, q++) o[oj + r] += v * k64[q];
+        }
       }
+      onChunk(j0, o.subarray(0, m * c));
     }
-    return out;
+    return;
   }
   // One arena block: K | b | start (C + 1) | idx (k·C) | val (k·C) | out chunk (m × C).
   if (8 * m * k >= 2 ** 31) fail(fn, `K is ${m}×${k}: its byte offsets (8·m·k = ${8 * m * k}) exceed the kernel's 32-bit indices`);
-  const C = Math.min(CHUNK, n);
   const al = (x: number) => Math.ceil(x / 64) * 64;
   const offK = 0, offB = al(8 * m * k), offS = offB + al(8 * m), offI = offS + al(4 * (C + 1)), offV = offI + al(4 * k * C), offO = offV + al(8 * k * C);
   const block = arenaBlock(fn, offO + 8 * m * C);
   try {
     const base = block.addr;
+    // Views are made again after every call out: onChunk may allocate WebAssembly memory (a grown memory has a new buffer).
     const buf = () => wasmF64().buffer;
     new Float64Array(buf(), base + offK, m * k).set(k64);
     new Float64Array(buf(), base + offB, m).set(bias);
@@ -107,10 +154,9 @@ export function sparseColumnsAffine(K: Matrix, b: Float64Array | null, Y: Matrix
         args[9] = c;
         wasmExports(fn).sparseColumns(...(args as [number, number, number, number, number, number, number, number, number, number]));
       }
-      o.set(new Float64Array(buf(), base + offO, m * c), j0 * m);
+      onChunk(j0, new Float64Array(buf(), base + offO, m * c));
     }
   } finally {
     releaseArenaBlock(block);
   }
-  return out;
 }
