@@ -99,3 +99,41 @@ test('sparseColumnsAffineChunks: bad input names the function and the argument',
   assert.throws(() => sparseColumnsAffineChunks(K, null, zeros(3, 2), () => {}, { chunkColumns: 0 }), /sparseColumnsAffineChunks: chunkColumns must be a positive integer/);
   assert.throws(() => sparseColumnsAffineChunks(K, null, zeros(3, 2), () => {}, { out: zeros(4, 2) } as never), /sparseColumnsAffineChunks: .*out/);
 });
+
+test("sparseColumnsAffine precision 'float32': within single-precision rounding of float64, 1 and 2 threads bit-identical, Y not modified", () => {
+  // m = 71: two 32-row tiles, one 4-row group, three single rows; n > one batch of columns.
+  const m = 71, k = 60, n = 300;
+  const rng = createRng(13);
+  const K = matrix(m, k, rng.normalArray(m * k, 1)), b = rng.normalArray(m, 1);
+  const Y = sparseData(k, n, 14);
+  const yCopy = Y.data.slice();
+  const ref = sparseColumnsAffine(K, b, Y).data;
+  const one = sparseColumnsAffine(K, b, Y, { precision: 'float32', threads: 1 }).data;
+  const two = sparseColumnsAffine(K, b, Y, { precision: 'float32', threads: 2 }).data;
+  assert.deepEqual(two, one);
+  assert.deepEqual(Y.data, yCopy, 'Y is not modified');
+  // Each entry sums about 0.2·k = 12 products of size ≤ |K|: float32 rounding gives ~1e-7 relative per term.
+  let err = 0, scale = 0;
+  for (let q = 0; q < ref.length; q++) {
+    err = Math.max(err, Math.abs(one[q] - ref[q]));
+    scale = Math.max(scale, Math.abs(ref[q]));
+  }
+  assert.ok(err < 2e-6 * scale && err > 0, `largest difference ${err} (scale ${scale}): float32 sums, not float64`);
+  for (let r = 0; r < m; r++) assert.equal(one[r], Math.fround(b[r]), 'an all-zero column gives b rounded to float32');
+  // The chunked form hands over the same columns.
+  const got = new Float64Array(m * n);
+  sparseColumnsAffineChunks(K, b, Y, (j0, cols) => got.set(cols, j0 * m), { precision: 'float32', chunkColumns: 100 });
+  assert.deepEqual(got, one);
+});
+
+test("sparseColumnsAffine precision: bad values and 'float32' without the WebAssembly kernels are errors", () => {
+  const K = zeros(4, 3);
+  assert.throws(() => sparseColumnsAffine(K, null, zeros(3, 2), { precision: 'float16' as 'float32' }), /sparseColumnsAffine: precision must be 'float64' or 'float32', got float16/);
+  const saved = getKernelBackend();
+  setKernelBackend('js');
+  try {
+    assert.throws(() => sparseColumnsAffine(K, null, zeros(3, 2), { precision: 'float32' }), /sparseColumnsAffine: precision 'float32' needs the WebAssembly kernels/);
+  } finally {
+    setKernelBackend(saved);
+  }
+});
