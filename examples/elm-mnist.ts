@@ -17,8 +17,9 @@
  * with its exact Hessian mat-vec in W. Each evaluation and mat-vec is one
  * WebAssembly pass over Z doing both products with it block by block; Z is
  * stored in float32 for these passes by default (half the memory traffic,
- * scores and sums in double; `--precision float64` keeps it in double:
- * docs/elm-mnist.md compares the two).
+ * scores and sums in double), its sums K Y + b computed in float32 and
+ * handed chunk by chunk straight into the objective's copy (no float64 Z);
+ * `--precision float64` keeps both in double: docs/elm-mnist.md compares them.
  *
  * Lecture configuration (the defaults): m = 1530 features, σ = tanh,
  * K_ij ~ N(0, 1)/√(784·m), b_i ~ N(0, 1), 50 000 training images (the first
