@@ -24,7 +24,9 @@
  * double (products summed in single precision over at most 256 features of
  * a column, or one block of columns, first; docs/elm-mnist.md has the
  * accuracy this gives). The objective copies Z into WebAssembly memory it
- * owns (`dispose()` gives it back); without the WebAssembly kernels it
+ * owns (`dispose()` gives it back) — from a matrix, or chunk by chunk from a
+ * `FeatureColumns` source that computes the columns, so that no m × n
+ * float64 Z has to exist; without the WebAssembly kernels it
  * computes the same formulas in TypeScript (float64 only).
  */
 import { checkMatrix64, checkNumber, checkPositiveInt, fail, shapeStr } from '../core/errors.js';
