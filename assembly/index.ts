@@ -10,7 +10,7 @@ export { dlayerAffine, dlayerForward, dlayerJvp, dlayerVjp, dlayerVjp8 } from '.
 export { netChunks, netChunks32, netReduce, netReduce32, netParams, netParams32, netDirection, netDirection32, netGather } from './network';
 export { convNetChunks } from './convNetwork';
 export { lcSegments, lcSegments32 } from './linearClassifier';
-export { sparseColumns } from './sparseColumns';
+export { sparseColumns, sparseColumns32 } from './sparseColumns';
 
 /** First free byte after the module's static data (the caller's layout starts here). */
 export function heapBase(): usize { return __heap_base; }

@@ -17,8 +17,9 @@
  * with its exact Hessian mat-vec in W. Each evaluation and mat-vec is one
  * WebAssembly pass over Z doing both products with it block by block; Z is
  * stored in float32 for these passes by default (half the memory traffic,
- * scores and sums in double; `--precision float64` keeps it in double:
- * docs/elm-mnist.md compares the two).
+ * scores and sums in double), its sums K Y + b computed in float32 and
+ * handed chunk by chunk straight into the objective's copy (no float64 Z);
+ * `--precision float64` keeps both in double: docs/elm-mnist.md compares them.
  *
  * Lecture configuration (the defaults): m = 1530 features, σ = tanh,
  * K_ij ~ N(0, 1)/√(784·m), b_i ~ N(0, 1), 50 000 training images (the first
@@ -41,14 +42,14 @@
  */
 import { checkPositiveInt, fail } from '../src/core/errors.js';
 import { releaseResident, residentMatrix } from '../src/core/wasm/resident.js';
-import { sparseColumnsAffine } from '../src/core/sparseColumns.js';
+import { sparseColumnsAffine, sparseColumnsAffineChunks } from '../src/core/sparseColumns.js';
 import { columnMajorData, matrix, selectColumns, zeros, type Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/core/rng.js';
 import { loadMnist } from '../src/node/mnist.js';
 import { resolveActivation, type ActivationName } from '../src/layers/activations/index.js';
 import type { Activation } from '../src/layers/types.js';
 import type { Model, ModelState } from '../src/networks/types.js';
-import { linearClassifierObjective, type LinearClassifierObjective } from '../src/objectives/linearClassifierObjective.js';
+import { linearClassifierObjective, type FeatureColumns, type LinearClassifierObjective } from '../src/objectives/linearClassifierObjective.js';
 import { getWasmThreads } from '../src/core/wasm/threads.js';
 import { predict } from '../src/objectives/predict.js';
 import { newtonCG } from '../src/optimizers/newtonCG.js';
@@ -125,8 +126,10 @@ export interface ElmMnistResult {
   status: string;
   /** CPU seconds of Newton-CG (all threads of the process; the per-iteration validation errors not charged). */
   cpuTrain: number;
-  /** CPU seconds of the features (training and validation, all threads). */
+  /** CPU seconds of the features (training and validation, all threads; the objective's copy of Z included). */
   cpuFeatures: number;
+  /** CPU seconds of reading MNIST. */
+  cpuLoad: number;
   /** Seconds: reading MNIST, computing the features (training and validation), Newton-CG, all three (the per-iteration validation errors are not charged). */
   timeLoad: number;
   timeFeatures: number;
@@ -182,21 +185,53 @@ export function identityModel(n: number): Model {
  * @param activation σ
  * @param out where to write Z (m × n, contiguous column-major), e.g. a
  *   `residentMatrix(m, n)`; default a new ordinary matrix
+ * @param precision arithmetic of the sums K Y + b (default 'float64';
+ *   'float32': summed in single precision, σ in double, see `sparseColumnsAffine`)
  * @returns Z, m × n (`out` when given)
  * @example randomFeatures(K, b, Y, tanh) // m × n
  */
-export function randomFeatures(K: Float64Array, b: Float64Array, Y: Matrix, activation: Activation, out?: Matrix): Matrix {
+export function randomFeatures(K: Float64Array, b: Float64Array, Y: Matrix, activation: Activation, out?: Matrix, precision: 'float64' | 'float32' = 'float64'): Matrix {
   const m = b.length;
   const [nf, n] = Y.shape;
   if (K.length !== m * nf) fail('randomFeatures', `K has length ${K.length}, expected m*nf = ${m}*${nf}`);
   if (out !== undefined && (out.shape[0] !== m || out.shape[1] !== n || out.stride[0] !== 1 || out.stride[1] !== m)) {
     fail('randomFeatures', `out is ${out.shape.join('×')} with strides [${out.stride.join(', ')}], expected a contiguous column-major ${m}×${n} matrix`);
   }
-  const Z = sparseColumnsAffine(matrix(m, nf, K), b, Y, { out });
+  const Z = sparseColumnsAffine(matrix(m, nf, K), b, Y, { out, precision });
   const z = Z.data.subarray(Z.offset, Z.offset + m * n);
   if (activation.evaluateInto) activation.evaluateInto(z, z, null);
   else z.set(columnMajorData(activation.evaluate(Z).value));
   return Z;
+}
+
+/**
+ * The random features σ(K Y + b) of {@link randomFeatures} as a
+ * {@link FeatureColumns} source: `sparseColumnsAffineChunks` computes K Y + b
+ * a chunk of 4096 images at a time, σ is applied to the chunk in place, and
+ * the objective copies it into its own storage — the same values as
+ * `randomFeatures` (then rounded to the objective's precision), without an
+ * m × n float64 matrix.
+ * @param K the m·nf entries of K, column-major
+ * @param b bias, length m
+ * @param Y data, nf × n
+ * @param activation σ
+ * @param precision arithmetic of the sums K Y + b, as in {@link randomFeatures} (default 'float64')
+ * @returns the source, shape [m, n]
+ * @example linearClassifierObjective(featureColumns(K, b, Y, tanh), C, { precision: 'float32' })
+ */
+export function featureColumns(K: Float64Array, b: Float64Array, Y: Matrix, activation: Activation, precision: 'float64' | 'float32' = 'float64'): FeatureColumns {
+  const m = b.length;
+  const [nf, n] = Y.shape;
+  if (K.length !== m * nf) fail('featureColumns', `K has length ${K.length}, expected m*nf = ${m}*${nf}`);
+  const Km = matrix(m, nf, K);
+  return {
+    shape: [m, n],
+    write: (put) => sparseColumnsAffineChunks(Km, b, Y, (j0, cols) => {
+      if (activation.evaluateInto) activation.evaluateInto(cols, cols, null);
+      else cols.set(columnMajorData(activation.evaluate(matrix(m, cols.length / m, cols)).value));
+      put(j0, cols);
+    }, { precision }),
+  };
 }
 
 /** Fraction of columns whose predicted label differs from `labels`. */
@@ -237,39 +272,39 @@ export function runElmMnist(opts: ElmMnistOptions = {}, maxShown = 100): ElmMnis
   } as ElmMnistResult['config'];
   if (nTrain + nVal > 60_000) fail('runElmMnist', `nTrain + nVal = ${nTrain + nVal} exceeds the 60000 MNIST training images`);
   const act = resolveActivation('runElmMnist', config.activation);
-  const t0 = performance.now();
+  const t0 = performance.now(), cpuL = process.cpuUsage();
   const data = loadMnist({ dir: opts.dir, train: nTrain + nVal, test: 0 });
   const Y = columns(data.train.Y, 0, nTrain), C = columns(data.train.C, 0, nTrain);
   const Yv = columns(data.train.Y, nTrain, nVal);
   const labelsV = data.train.labels.subarray(nTrain, nTrain + nVal);
   const t1 = performance.now();
+  const cl = process.cpuUsage(cpuL);
+  const cpuLoad = (cl.user + cl.system) / 1e6;
   const cpuF = process.cpuUsage();
 
   const rng = createRng(config.seed);
   const K = rng.normalArray(m * 784, config.kScale);
   const b = rng.normalArray(m, config.bScale);
-  // Z (612 MB in float64 for the lecture's sizes) and Zv are computed in
-  // WebAssembly memory (the feature products read them in place); the
-  // objective keeps its own copy of Z in the chosen precision, so Z is
-  // released as soon as that exists. Released in the finally below.
-  let Z: Matrix | null = residentMatrix(m, nTrain);
+  // The training features go chunk by chunk straight into the objective's own
+  // copy of Z in its storage precision (306 MB in float32 for the lecture's
+  // sizes): no m × n float64 Z (612 MB) is ever made. Zv stays float64 in
+  // WebAssembly memory for the validation scores; released in the finally below.
   let Zv: Matrix | null = null;
   let obj: LinearClassifierObjective | null = null;
   try {
+    // With float32 storage the sums K Y + b run in float32 too (four SIMD lanes: about twice the rate; the
+    // validation features alike). Their rounding (~1e-6 of the largest entry, against 6e-8 for storing Z in
+    // float32) changes the iterates in later digits, not the error rates (docs/elm-mnist.md, seeds 1-5).
+    obj = linearClassifierObjective(featureColumns(K, b, Y, act, config.precision), C, { lambda: config.lambda, precision: config.precision, threads: config.threads });
     Zv = residentMatrix(m, nVal);
-    randomFeatures(K, b, Y, act, Z);
-    randomFeatures(K, b, Yv, act, Zv);
+    randomFeatures(K, b, Yv, act, Zv, config.precision);
     const t2 = performance.now();
     const cf = process.cpuUsage(cpuF);
     const cpuFeatures = (cf.user + cf.system) / 1e6;
-    obj = linearClassifierObjective(Z, C, { lambda: config.lambda, precision: config.precision, threads: config.threads });
-    releaseResident(Z);
-    Z = null;
-    return trainAndReport(config, { Yv, labelsV, obj, Zv, cpuFeatures }, opts.log, maxShown, [t0, t1, t2]);
+    return trainAndReport(config, { Yv, labelsV, obj, Zv, cpuFeatures, cpuLoad }, opts.log, maxShown, [t0, t1, t2]);
   } finally {
     obj?.dispose();
     if (Zv !== null) releaseResident(Zv);
-    if (Z !== null) releaseResident(Z);
   }
 }
 
@@ -279,8 +314,9 @@ interface ElmData {
   labelsV: Int32Array;
   obj: LinearClassifierObjective;
   Zv: Matrix;
-  /** CPU seconds the features took. */
+  /** CPU seconds the features took, and reading MNIST. */
   cpuFeatures: number;
+  cpuLoad: number;
 }
 
 /** Newton-CG on W over the features, then errors, misclassified digits and the table; `times` = [start, MNIST read, features done]. */
@@ -334,6 +370,7 @@ function trainAndReport(config: ElmMnistResult['config'], d: ElmData, log: ElmMn
     timeTrain: (t3 - t2) / 1000 - valSeconds,
     cpuTrain: (cpu.user + cpu.system) / 1e6 - valCpu,
     cpuFeatures: d.cpuFeatures,
+    cpuLoad: d.cpuLoad,
     timeTotal: (t3 - t0) / 1000 - valSeconds,
     history,
     wrongImages: shown.length ? selectColumns(Yv, shown) : zeros(784, 0),

@@ -10,7 +10,7 @@ export { assign, fill, addScaled } from './views.js';
 export * from './vector.js';
 export * from './rng.js';
 export { matmul, matmulInto, type MatmulOptions, type MatmulIntoOptions } from './matmul.js';
-export { sparseColumnsAffine, type SparseColumnsOptions } from './sparseColumns.js';
+export { sparseColumnsAffine, sparseColumnsAffineChunks, type SparseColumnsOptions, type SparseColumnsChunkOptions } from './sparseColumns.js';
 export * from './linearOperator.js';
 export * from './fft.js';
 export * from './checks.js';

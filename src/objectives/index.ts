@@ -6,4 +6,4 @@ export {
 } from './varproObjective.js';
 export { innerNewtonCG, type InnerNewtonOptions, type InnerReport } from './innerNewton.js';
 export { predict, type PredictOptions, type Prediction } from './predict.js';
-export { linearClassifierObjective, type LinearClassifierObjective, type LinearClassifierOptions } from './linearClassifierObjective.js';
+export { linearClassifierObjective, type FeatureColumns, type LinearClassifierObjective, type LinearClassifierOptions } from './linearClassifierObjective.js';

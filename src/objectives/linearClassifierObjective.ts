@@ -24,7 +24,9 @@
  * double (products summed in single precision over at most 256 features of
  * a column, or one block of columns, first; docs/elm-mnist.md has the
  * accuracy this gives). The objective copies Z into WebAssembly memory it
- * owns (`dispose()` gives it back); without the WebAssembly kernels it
+ * owns (`dispose()` gives it back) — from a matrix, or chunk by chunk from a
+ * `FeatureColumns` source that computes the columns, so that no m × n
+ * float64 Z has to exist; without the WebAssembly kernels it
  * computes the same formulas in TypeScript (float64 only).
  */
 import { checkMatrix64, checkNumber, checkPositiveInt, fail, shapeStr } from '../core/errors.js';
@@ -57,6 +59,24 @@ export interface LinearClassifierOptions {
   segmentColumns?: number;
   /** Columns per cache block inside a segment (default 128; the block of Z is read twice from cache). */
   blockColumns?: number;
+}
+
+/**
+ * Features given column chunk by column chunk instead of as one matrix: the
+ * objective keeps its own copy of Z in its storage precision anyway, so a
+ * source that computes the columns (e.g. random features σ(K Y + b) through
+ * `sparseColumnsAffineChunks`) never needs an m × n float64 matrix.
+ */
+export interface FeatureColumns {
+  /** [m, n]: features, examples. */
+  readonly shape: readonly [number, number];
+  /**
+   * Compute the columns and hand them over in order: `put(j0, cols)` with
+   * cols = columns j0 … j0 + c − 1 (m × c column-major), the first chunk at
+   * j0 = 0, each next one where the previous ended, all n columns in all.
+   * `cols` is copied during the call (it may be a view into WebAssembly memory).
+   */
+  write(put: (j0: number, cols: Float64Array) => void): void;
 }
 
 /** The objective returned by {@link linearClassifierObjective}. */
@@ -110,7 +130,8 @@ interface Passes {
  * The regularised softmax cross-entropy of a linear classifier W on fixed
  * features Z (see the file comment for the formulas), with value, gradient
  * and exact Hessian mat-vecs, each one pass over Z.
- * @param Z features, m × n (one column per example; copied, not kept)
+ * @param Z features, m × n (one column per example; copied, not kept), or a
+ *   {@link FeatureColumns} source that computes them chunk by chunk
  * @param C labels: nc × n class probabilities (one-hot), or class indices (see `nClasses`)
  * @param options λ, bias, precision of the stored Z, threads, segment and block sizes
  * @returns the objective over x = vec(W), nParams = nc·(m + 1)
@@ -119,13 +140,13 @@ interface Passes {
  * const obj = linearClassifierObjective(Z, labels, { lambda: 1e-8, precision: 'float32' });
  * const r = newtonCG(obj, new Float64Array(obj.nParams), { maxIter: 20, cgMaxIter: 10 });
  */
-export function linearClassifierObjective(Z: Matrix, C: Matrix | IndexLabels, options: LinearClassifierOptions = {}): LinearClassifierObjective {
+export function linearClassifierObjective(Z: Matrix | FeatureColumns, C: Matrix | IndexLabels, options: LinearClassifierOptions = {}): LinearClassifierObjective {
   const fn = 'linearClassifierObjective';
   checkOptions(fn, options, ['nClasses', 'lambda', 'bias', 'precision', 'threads', 'segmentColumns', 'blockColumns']);
-  checkMatrix64(fn, 'Z', Z);
+  const source = featureSource(fn, Z);
   const labels = resolveLabels(fn, C, options.nClasses);
-  const [m, n] = Z.shape;
-  if (n === 0 || m === 0) fail(fn, `Z is ${shapeStr(Z)}: it needs at least one feature and one example`);
+  const [m, n] = source.shape;
+  if (n === 0 || m === 0) fail(fn, `Z is ${m}×${n}: it needs at least one feature and one example`);
   if (labels.shape[1] !== n) fail(fn, `C is ${shapeStr(labels)} but Z has ${n} columns: expected ${n} columns`);
   checkProbabilities(fn, 'C', labels);
   const nc = labels.shape[0];
@@ -141,10 +162,10 @@ export function linearClassifierObjective(Z: Matrix, C: Matrix | IndexLabels, op
   if (!useWasm && precision === 'float32') fail(fn, "precision 'float32' needs the WebAssembly kernels (setKernelBackend('wasm'))");
   const nW = m + (bias ? 1 : 0);
   const nParams = nc * nW;
-  const z = columnMajorData(Z), c = columnMajorData(labels);
+  const c = columnMajorData(labels);
   let passes: Passes | null = useWasm
-    ? wasmPasses(fn, z, c, { m, n, nc, bias, precision, segCols, blockCols })
-    : jsPasses(Float64Array.from(z), Float64Array.from(c), m, n, nc, bias);
+    ? wasmPasses(fn, source, c, { m, n, nc, bias, precision, segCols, blockCols })
+    : jsPasses(collectColumns(fn, source), Float64Array.from(c), m, n, nc, bias);
   const counters = newCounters();
   // Which evaluation the probabilities P in the passes belong to (a mat-vec of an older one recomputes them).
   let current: object | null = null;
@@ -204,6 +225,49 @@ export function linearClassifierObjective(Z: Matrix, C: Matrix | IndexLabels, op
   };
 }
 
+/** Z as a {@link FeatureColumns} source (a matrix is one chunk), checked. */
+function featureSource(fn: string, Z: Matrix | FeatureColumns): FeatureColumns {
+  if (Z !== null && typeof Z === 'object' && typeof (Z as FeatureColumns).write === 'function') {
+    const src = Z as FeatureColumns;
+    const sh = src.shape;
+    if (!Array.isArray(sh) || sh.length !== 2 || !sh.every((d) => Number.isInteger(d) && d >= 0)) {
+      fail(fn, `Z.shape must be [m, n] with non-negative integers (a FeatureColumns source), got ${String(sh)}`);
+    }
+    return src;
+  }
+  checkMatrix64(fn, 'Z', Z as Matrix);
+  const M = Z as Matrix;
+  return { shape: [M.shape[0], M.shape[1]], write: (put) => put(0, columnMajorData(M)) };
+}
+
+/**
+ * Run `source.write`, checking that its chunks come in order and cover the n
+ * columns exactly; `store(j0, cols)` copies each chunk.
+ */
+function readColumns(fn: string, source: FeatureColumns, store: (j0: number, cols: Float64Array) => void): void {
+  const [m, n] = source.shape;
+  let next = 0;
+  source.write((j0, cols) => {
+    if (!(cols instanceof Float64Array) || cols.length % m !== 0) {
+      fail(fn, `Z.write: a chunk must be a Float64Array of m = ${m} rows times its columns, got ${cols instanceof Float64Array ? `length ${cols.length}` : typeof cols}`);
+    }
+    if (j0 !== next || j0 + cols.length / m > n) {
+      fail(fn, `Z.write: chunk of ${cols.length / m} columns at ${j0}, expected the next one at column ${next} (of ${n})`);
+    }
+    store(j0, cols);
+    next += cols.length / m;
+  });
+  if (next !== n) fail(fn, `Z.write handed over ${next} of the ${n} columns`);
+}
+
+/** All columns of a source in one float64 array (the TypeScript passes). */
+function collectColumns(fn: string, source: FeatureColumns): Float64Array {
+  const [m, n] = source.shape;
+  const z = new Float64Array(m * n);
+  readColumns(fn, source, (j0, cols) => z.set(cols, j0 * m));
+  return z;
+}
+
 interface WasmLayout {
   m: number;
   n: number;
@@ -220,7 +284,7 @@ interface WasmLayout {
  *   | partial sums per segment | scratch per segment,
  * features padded to mp (a multiple of 8), classes to ncg (a multiple of 5).
  */
-function wasmPasses(fn: string, z: Float64Array, cData: Float64Array, L: WasmLayout): Passes {
+function wasmPasses(fn: string, source: FeatureColumns, cData: Float64Array, L: WasmLayout): Passes {
   const { m, n, nc, bias, segCols, blockCols: B } = L;
   const elt = L.precision === 'float32' ? 4 : 8;
   const mp = Math.ceil(m / 8) * 8, ncg = Math.ceil(nc / 5) * 5;
@@ -251,10 +315,15 @@ function wasmPasses(fn: string, z: Float64Array, cData: Float64Array, L: WasmLay
   ];
   for (const [w, v] of words) I[w] = v;
   new Float64Array(buf(), base + D_INVN, 1)[0] = 1 / n;
-  // Z column by column into its padded rows (pad rows stay zero), rounded to float32 when asked.
-  const Zw = elt === 8 ? new Float64Array(buf(), base + off.Z, mp * n) : new Float32Array(buf(), base + off.Z, mp * n);
-  for (let j = 0; j < n; j++) Zw.set(z.subarray(j * m, (j + 1) * m), j * mp);
   new Float64Array(buf(), base + off.C, nc * n).set(cData);
+  // Z column by column into its padded rows (pad rows stay zero), rounded to float32 when asked. The view is
+  // made per chunk: the source may allocate WebAssembly memory while it computes (a grown memory has a new buffer).
+  readColumns(fn, source, (j0, cols) => {
+    const c = cols.length / m;
+    const Zw = elt === 8 ? new Float64Array(buf(), base + off.Z + elt * mp * j0, mp * c) : new Float32Array(buf(), base + off.Z + elt * mp * j0, mp * c);
+    if (mp === m) Zw.set(cols);
+    else for (let j = 0; j < c; j++) Zw.set(cols.subarray(j * m, (j + 1) * m), j * mp);
+  });
   const owner = {};
   registry.register(owner, block, owner);
   const op = elt === 8 ? 'lcSegments' : 'lcSegments32';

@@ -195,6 +195,7 @@ const CASES: Record<string, Case> = {
   linearClassifierObjective: () => nd.linearClassifierObjective(Y, C, bad({ lambda: -1 })),
   predict: () => nd.predict(bad(objective), x, Y),
   sparseColumnsAffine: () => nd.sparseColumnsAffine(A, null, B),
+  sparseColumnsAffineChunks: () => nd.sparseColumnsAffineChunks(A, null, B, () => {}),
   varproObjective: () => nd.varproObjective(model, Y, C, bad({ inner: { maxIters: 3 } })),
   // optimizers
   adagrad: () => nd.adagrad(objective, x, { epsilon: 0 }),

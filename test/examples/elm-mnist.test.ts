@@ -7,7 +7,7 @@ import { tanh } from '../../src/layers/activations/index.js';
 import { singleLayer } from '../../src/layers/singleLayer.js';
 import { dense } from '../../src/operators/dense.js';
 import { classificationObjective } from '../../src/objectives/classificationObjective.js';
-import { identityModel, randomFeatures, runElmMnist } from '../../examples/elm-mnist.js';
+import { featureColumns, identityModel, randomFeatures, runElmMnist } from '../../examples/elm-mnist.js';
 
 test('randomFeatures (sparse pixel loop) equals the dense single layer σ(K Y + b) on MNIST digits', () => {
   const m = 37;
@@ -64,4 +64,25 @@ test('elm-mnist fast variant: float32 and float64 features give the same errors 
   assert.ok(Math.abs(r32.valError - r64.valError) <= 0.003, `validation error ${r32.valError} (float32) vs ${r64.valError} (float64)`);
   assert.ok(Math.abs(r32.history[r32.iterations].value - r64.history[r64.iterations].value) < 1e-3 * r64.history[r64.iterations].value, 'final objectives differ');
   assert.ok(r64.cpuTrain > 0 && r64.cpuFeatures > 0);
+});
+
+test('featureColumns hands over exactly the columns of randomFeatures, in order (the objective is built from them)', () => {
+  const m = 37;
+  const rng = createRng(5);
+  const K = rng.normalArray(m * 784, 1 / Math.sqrt(784 * m));
+  const b = rng.normalArray(m);
+  const { Y } = loadMnist({ train: 9, test: 0 }).train;
+  const ref = randomFeatures(K, b, Y, tanh);
+  const src = featureColumns(K, b, Y, tanh);
+  assert.deepEqual(src.shape, [m, 9]);
+  const got = new Float64Array(m * 9);
+  let next = 0;
+  src.write((j0, cols) => {
+    assert.equal(j0, next);
+    got.set(cols, j0 * m);
+    next += cols.length / m;
+  });
+  assert.equal(next, 9);
+  assert.deepEqual(got, columnMajorData(ref));
+  assert.throws(() => featureColumns(K.subarray(1), b, Y, tanh), /featureColumns: K has length/);
 });

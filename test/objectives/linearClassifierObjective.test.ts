@@ -176,3 +176,65 @@ test('linearClassifierObjective: bad input names the function, the argument and 
   assert.deepEqual(x, xc, 'x is not modified');
   obj.dispose();
 });
+
+/** Z as a FeatureColumns source handing over chunks of `c` columns (copies, so the objective cannot keep them). */
+function chunked(Z: Matrix, c: number) {
+  const [m, n] = Z.shape;
+  return {
+    shape: [m, n] as const,
+    write(put: (j0: number, cols: Float64Array) => void) {
+      for (let j0 = 0; j0 < n; j0 += c) put(j0, Z.data.slice(j0 * m, Math.min(n, j0 + c) * m));
+    },
+  };
+}
+
+for (const precision of ['float64', 'float32'] as const) {
+  test(`linearClassifierObjective (${precision}) from a FeatureColumns source equals the objective of the matrix, bit for bit`, () => {
+    const rng = createRng(23);
+    const { Z, labels } = data(21, 150, 10, rng); // m = 21: padded to 24 rows
+    const a = linearClassifierObjective(Z, labels, { nClasses: 10, lambda: 1e-4, precision, segmentColumns: 64 });
+    const b = linearClassifierObjective(chunked(Z, 37), labels, { nClasses: 10, lambda: 1e-4, precision, segmentColumns: 64 });
+    const x = rng.normalArray(a.nParams, 0.3), v = rng.normalArray(a.nParams, 1);
+    const ea = a.evaluate(x), eb = b.evaluate(x);
+    assert.equal(eb.value, ea.value);
+    assert.deepEqual(eb.gradient, ea.gradient);
+    assert.deepEqual(eb.hessian!(v), ea.hessian!(v));
+    a.dispose();
+    b.dispose();
+  });
+}
+
+test('linearClassifierObjective (js passes) from a FeatureColumns source equals the objective of the matrix', () => {
+  const saved = getKernelBackend();
+  setKernelBackend('js');
+  try {
+    const rng = createRng(29);
+    const { Z, labels } = data(7, 40, 3, rng);
+    const a = linearClassifierObjective(Z, labels, { nClasses: 3, lambda: 1e-3 });
+    const b = linearClassifierObjective(chunked(Z, 9), labels, { nClasses: 3, lambda: 1e-3 });
+    assert.equal(b.engine, 'js');
+    const x = rng.normalArray(a.nParams, 0.3), v = rng.normalArray(a.nParams, 1);
+    const ea = a.evaluate(x), eb = b.evaluate(x);
+    assert.equal(eb.value, ea.value);
+    assert.deepEqual(eb.gradient, ea.gradient);
+    assert.deepEqual(eb.hessian!(v), ea.hessian!(v));
+  } finally {
+    setKernelBackend(saved);
+  }
+});
+
+test('linearClassifierObjective: a FeatureColumns source that skips, repeats or misses columns is an error', () => {
+  const rng = createRng(31);
+  const { Z, labels } = data(4, 10, 3, rng);
+  const src = (chunks: [number, number][]) => ({
+    shape: [4, 10] as const,
+    write: (put: (j0: number, cols: Float64Array) => void) => {
+      for (const [j0, c] of chunks) put(j0, Z.data.slice(j0 * 4, (j0 + c) * 4));
+    },
+  });
+  assert.throws(() => linearClassifierObjective(src([[0, 4], [5, 5]]), labels), /linearClassifierObjective: Z\.write: chunk of 5 columns at 5, expected the next one at column 4 \(of 10\)/);
+  assert.throws(() => linearClassifierObjective(src([[0, 4], [0, 4]]), labels), /expected the next one at column 4/);
+  assert.throws(() => linearClassifierObjective(src([[0, 6]]), labels), /linearClassifierObjective: Z\.write handed over 6 of the 10 columns/);
+  assert.throws(() => linearClassifierObjective({ shape: [4, 10], write: (put) => put(0, new Float64Array(7)) }, labels), /Z\.write: a chunk must be a Float64Array of m = 4 rows times its columns, got length 7/);
+  assert.throws(() => linearClassifierObjective({ shape: [4] as never, write: () => {} }, labels), /linearClassifierObjective: Z\.shape must be \[m, n\]/);
+});

@@ -125,6 +125,8 @@ export interface KernelExports {
   lcSegments32(desc: number, mode: number, s0: number, count: number): void;
   /** Columns j0 … j0+count−1 of K Y + b 1ᵀ over the nonzeros of Y (assembly/sparseColumns.ts, src/core/sparseColumns.ts). */
   sparseColumns(out: number, ldo: number, K: number, b: number, idx: number, val: number, start: number, m: number, j0: number, count: number): void;
+  /** {@link KernelExports.sparseColumns} with K, b and the values of Y in float32, sums in float32, out float64. */
+  sparseColumns32(out: number, ldo: number, K: number, b: number, idx: number, val: number, start: number, m: number, j0: number, count: number): void;
 }
 
 /** A 64 KiB WebAssembly page. */
