@@ -77,6 +77,8 @@ export interface ElmPeaksOptions {
    * 7–10 % with one bias per feature; sin is ≈ 3–7 % either way.
    */
   bias?: 'scalar' | 'vector';
+  /** Standard deviation s of the random bias, b ~ N(0, s²) (default 1, the lecture's randn). */
+  biasScale?: number;
   /** Tikhonov weight λ of (λ/2)‖W‖² (default 1e-3). */
   lambda?: number;
   /** Newton-CG iterations (default 30, the lecture's; fast 15), CG iterations per step (default 20; fast 10) and CG relative tolerance (default 1e-2). */
@@ -121,6 +123,8 @@ export interface ElmPeaksResult {
   spectra: Record<string, Float64Array>;
   /** Newton-CG results per activation. */
   results: Record<string, OptimizerResult>;
+  /** The random θ = [vec K; b] of the features (the same for every activation). */
+  featureTheta: Float64Array;
   table: string;
   files: string[];
   config: Required<Omit<ElmPeaksOptions, 'out' | 'fast' | 'verbose'>>;
@@ -180,9 +184,11 @@ export function classifierObjective(Z: Matrix, C: Matrix, lambda: number): Objec
  * θ = [vec K; b] drawn from `rng`.
  * @returns the layer and its random θ
  */
-export function randomFeatures(width: number, activation: ActivationName, bias: 'scalar' | 'vector', rng: Rng): { model: SingleLayerModel; theta: Float64Array } {
+export function randomFeatures(width: number, activation: ActivationName, bias: 'scalar' | 'vector', rng: Rng, biasScale = 1): { model: SingleLayerModel; theta: Float64Array } {
   const model = singleLayer(dense(width, 2), { activation, bias });
-  return { model, theta: rng.normalArray(model.nParams) };
+  const theta = rng.normalArray(model.nParams);
+  for (let i = 2 * width; i < theta.length; i++) theta[i] *= biasScale;
+  return { model, theta };
 }
 
 const pctErr = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(100 * (1 - v)).toFixed(2)} %` : '-');
@@ -220,6 +226,7 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
     width: options.width ?? 200,
     activations: options.activations ?? (['sin', 'tanh', 'relu'] as ActivationName[]),
     bias: options.bias ?? (lecture ? 'scalar' : 'vector'),
+    biasScale: options.biasScale ?? 1,
     lambda: options.lambda ?? 1e-3,
     newtonIter: options.newtonIter ?? (fast ? 15 : 30),
     cgMaxIter: options.cgMaxIter ?? (fast ? 10 : 20),
@@ -252,7 +259,7 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
   const predictors: { name: string; predict: (P: Matrix) => Int32Array }[] = [];
   for (const act of config.activations) {
     // The same random K and b for every activation (as the lecture): θ = [vec K; b], entries N(0, 1).
-    const { model, theta } = randomFeatures(config.width, act, config.bias, createRng(featureSeed));
+    const { model, theta } = randomFeatures(config.width, act, config.bias, createRng(featureSeed), config.biasScale);
     const Z = model.forward(theta, split.Ytrain).output;
     let rank = NaN, cond = NaN;
     if (config.spectra) {
@@ -303,7 +310,8 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
       title: 'Newton-CG on W', xLabel: 'Newton iteration', yLabel: 'objective', logY: true,
     }));
   }
-  return { rows, spectra, results, table, files, config };
+  const featureTheta = randomFeatures(config.width, config.activations[0] ?? 'sin', config.bias, createRng(featureSeed), config.biasScale).theta;
+  return { rows, spectra, results, featureTheta, table, files, config };
 }
 
 runExample({

@@ -129,6 +129,8 @@ export interface SingleLayerPeaksOptions {
   lambda?: number;
   /** λ_W of VarPro's inner problem (default 1e-10, the lecture's). */
   lambdaWVarpro?: number;
+  /** λ_θ of VarPro's (λ_θ/2)‖(K, b)‖² on the reduced problem (default 0, the lecture's). */
+  lambdaThetaVarpro?: number;
   /**
    * VarPro's inner Newton-CG for W(K, b): gradient tolerance (default 1e-4),
    * iterations (default 5; `'lecture'` 20) and CG iterations per step (default
@@ -200,6 +202,7 @@ export async function run(options: SingleLayerPeaksOptions = {}): Promise<Single
     varproCgMaxIter: options.varproCgMaxIter ?? 10,
     lambda: options.lambda ?? 1e-4,
     lambdaWVarpro: options.lambdaWVarpro ?? 1e-10,
+    lambdaThetaVarpro: options.lambdaThetaVarpro ?? 0,
     innerTol: options.innerTol ?? 1e-4,
     innerMaxIter: options.innerMaxIter ?? (lecture ? 20 : 5),
     innerCgMaxIter: options.innerCgMaxIter ?? (lecture ? 30 : 10),
@@ -274,7 +277,7 @@ export async function run(options: SingleLayerPeaksOptions = {}): Promise<Single
         model: mdl,
       });
     } else {
-      const phi = varproObjective(mdl, train.Y, train.C, { regularization: { W: config.lambdaWVarpro }, inner: { tol: config.innerTol, maxIter: config.innerMaxIter, cgMaxIter: config.innerCgMaxIter } });
+      const phi = varproObjective(mdl, train.Y, train.C, { regularization: { W: config.lambdaWVarpro, theta: config.lambdaThetaVarpro }, inner: { tol: config.innerTol, maxIter: config.innerMaxIter, cgMaxIter: config.innerCgMaxIter } });
       const work = countWork(phi, n);
       const validate = (x: Float64Array) => valAccOf(mdl, x, phi.currentW() ?? undefined);
       say(`\nVarPro (σ = ${act}): steepest descent, ${config.varproSdSteps} steps, then Newton-CG on (K, b): ${config.varproIter} iterations, CG ≤ ${config.varproCgMaxIter}; W(K, b) by Newton-CG`);

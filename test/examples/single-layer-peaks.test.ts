@@ -35,7 +35,10 @@ test('single-layer-peaks fast variant: Newton-CG and VarPro beat SGD, VarPro fit
 test('single-layer-peaks --protocol lecture: full-batch gradient descent with a fixed step, counted as full passes', async () => {
   const r = await run({ fast: true, seed: 1, protocol: 'lecture', methods: ['sgd'], gdSteps: 300 });
   const [gd] = r.rows;
-  assert.equal(gd.method, 'GD (full batch, fixed step)');
+  // The lecture's ESingleLayer_PeaksSGD.m uses sin features and a random initial W.
+  assert.equal(gd.method, 'GD (full batch, fixed step; sin)');
+  assert.deepEqual(r.config.activation, { sgd: 'sin', newtonCG: 'sin', varpro: 'tanh' });
+  assert.equal(r.config.initW, 'normal');
   assert.equal(gd.iterations, 300);
   // Every step is one gradient on all examples (2 passes); the per-step monitor value is not counted.
   assert.ok(Math.abs(gd.passes - 600) < 1e-6, `passes ${gd.passes}`);
