@@ -2,7 +2,8 @@
  * Random features ("extreme learning machine") on the Peaks problem: fix a
  * random K (m × 2, m = 200) and a random bias b, form the features
  * Z = σ(K Y + b) for σ ∈ {sin, tanh, ReLU}, and fit only the classifier W of
- * E(W [Z; 1ᵀ], C) + (λ/2)‖W‖², λ = 1e-3, by Newton-CG. Shows the singular
+ * E(W [Z; 1ᵀ], C) + (λ/2)‖W‖² by Newton-CG (λ = 1e-5; the lecture's 1e-3
+ * under `--protocol lecture`). Shows the singular
  * values of the features, the training / validation / test error and the
  * decision regions.
  *
@@ -12,6 +13,17 @@
  * only the training part. Its b is one scalar; here each feature has its own
  * random bias by default, which makes the result far less dependent on the
  * draw — see `bias`.)
+ *
+ * numdl's defaults differ from the lecture's in three choices, each picked on
+ * the validation split of seeds 11–12 (never on the reported seeds 1–5 or on
+ * the test points): one bias per feature; b ~ N(0, 2²), so that the
+ * hyperplanes k·y = −b spread over the Peaks square [−3, 3]² instead of
+ * crowding near the origin; and λ = 1e-5 instead of 1e-3, which
+ * over-regularises W (training error ≈ validation error ≈ 7–9 % for tanh and
+ * ReLU at λ = 1e-3: the fit is biased, not overfitted). Validation accuracy,
+ * seeds 11/12, (λ, s) = (1e-3, 1) → (1e-4, 2) → (1e-5, 2): tanh 91.3/92.4 →
+ * 96.1/97.3 → 97.9/98.8 %, ReLU 92.8/93.3 → 96.7/97.4 → 97.9/98.6 %, sin
+ * 96.4/97.1 → 98.1/98.3 → 99.1/99.3 %.
  *
  * Reference (the lecture's own code in Octave, examples/reference/lecture-octave.json):
  * error on 2000 fresh points 4.05 % (sin), 7.20 % (tanh), 7.45 % (ReLU), trained
@@ -77,9 +89,9 @@ export interface ElmPeaksOptions {
    * 7–10 % with one bias per feature; sin is ≈ 3–7 % either way.
    */
   bias?: 'scalar' | 'vector';
-  /** Standard deviation s of the random bias, b ~ N(0, s²) (default 1, the lecture's randn). */
+  /** Standard deviation s of the random bias, b ~ N(0, s²) (default 2; `'lecture'` 1, its randn). */
   biasScale?: number;
-  /** Tikhonov weight λ of (λ/2)‖W‖² (default 1e-3). */
+  /** Tikhonov weight λ of (λ/2)‖W‖² (default 1e-5; `'lecture'` 1e-3). */
   lambda?: number;
   /** Newton-CG iterations (default 30, the lecture's; fast 15), CG iterations per step (default 20; fast 10) and CG relative tolerance (default 1e-2). */
   newtonIter?: number;
@@ -180,8 +192,8 @@ export function classifierObjective(Z: Matrix, C: Matrix, lambda: number): Objec
 
 /**
  * The random feature layer σ(K Y + b) with K ~ N(0, 1) entries (m × 2) and
- * b ~ N(0, 1) (one scalar, as the lecture's `randn(1)`, or one per feature),
- * θ = [vec K; b] drawn from `rng`.
+ * b ~ N(0, s²), s = `biasScale` (one scalar, as the lecture's `randn(1)`
+ * with s = 1, or one per feature), θ = [vec K; b] drawn from `rng`.
  * @returns the layer and its random θ
  */
 export function randomFeatures(width: number, activation: ActivationName, bias: 'scalar' | 'vector', rng: Rng, biasScale = 1): { model: SingleLayerModel; theta: Float64Array } {
@@ -226,8 +238,8 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
     width: options.width ?? 200,
     activations: options.activations ?? (['sin', 'tanh', 'relu'] as ActivationName[]),
     bias: options.bias ?? (lecture ? 'scalar' : 'vector'),
-    biasScale: options.biasScale ?? 1,
-    lambda: options.lambda ?? 1e-3,
+    biasScale: options.biasScale ?? (lecture ? 1 : 2),
+    lambda: options.lambda ?? (lecture ? 1e-3 : 1e-5),
     newtonIter: options.newtonIter ?? (fast ? 15 : 30),
     cgMaxIter: options.cgMaxIter ?? (fast ? 10 : 20),
     cgTol: options.cgTol ?? 1e-2,
@@ -250,7 +262,7 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
   const trainLabels = labelsOf(split.Ctrain), valLabels = labelsOf(split.Cval);
   const featureSeed = rng.fork('features').seed;
   if (verbose) {
-    console.log(`Random features on Peaks: Z = σ(K Y + b), K ${config.width}×2 and b (${config.bias}) ~ N(0, 1); ${split.Ytrain.shape[1]} training / ${split.Yval.shape[1]} validation / ${test.Y.shape[1]} test points; W by Newton-CG, λ = ${config.lambda}, seed ${config.seed}`);
+    console.log(`Random features on Peaks: Z = σ(K Y + b), K ${config.width}×2 ~ N(0, 1) and b (${config.bias}) ~ N(0, ${config.biasScale ** 2}); ${split.Ytrain.shape[1]} training / ${split.Yval.shape[1]} validation / ${test.Y.shape[1]} test points; W by Newton-CG, λ = ${config.lambda}, seed ${config.seed}`);
   }
 
   const rows: ElmRow[] = [];
@@ -322,7 +334,8 @@ runExample({
     n: { help: 'points split 80/20 into training and validation (default 8000; fast 2000)' },
     ntest: { help: 'fresh test points (default 2000; fast 1000)' },
     width: { help: 'random features m (default 200)' },
-    lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-3)' },
+    lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-5; protocol lecture 1e-3)' },
+    'bias-scale': { value: 'X', help: 'standard deviation s of the random bias, b ~ N(0, s²) (default 2; protocol lecture 1)' },
     'newton-iter': { help: 'Newton-CG iterations (default 30; fast 15)' },
     bias: { value: 'KIND', help: "vector (one random bias per feature; numdl's default) or scalar (the lecture's randn(1))" },
     activations: { value: 'LIST', help: 'comma-separated activations (default sin,tanh,relu)' },
@@ -334,6 +347,7 @@ runExample({
       fast, seed: numArg(args, 'seed', 1), n: optionalNumArg(args, 'n', true), nTest: optionalNumArg(args, 'ntest', true), width: optionalNumArg(args, 'width', true),
       lambda: args.lambda === undefined ? undefined : numArg(args, 'lambda', 0, { min: 0 }), newtonIter: optionalNumArg(args, 'newton-iter', true),
       bias: args.bias === undefined ? undefined : choiceArg(args, 'bias', ['vector', 'scalar'] as const, 'vector'),
+      biasScale: args['bias-scale'] === undefined ? undefined : numArg(args, 'bias-scale', 1, { min: 0 }),
       protocol: args.protocol === 'lecture' ? 'lecture' : 'numdl',
       activations: listArg(args, 'activations', ACTIVATION_NAMES, ['sin', 'tanh', 'relu']),
       verbose: flagArg(args, 'verbose'), out: outDir('elm-peaks', args.out),
@@ -349,7 +363,7 @@ runExample({
     return {
       title: 'random features (extreme learning machine) on Peaks',
       time: null,
-      setup: `Z = σ(K Y + b), K ${c.width}×2 and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) with N(0, 1) entries (the same for every σ); `
+      setup: `Z = σ(K Y + b), K ${c.width}×2 with N(0, 1) entries and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) ~ N(0, ${c.biasScale ** 2}) (the same for every σ); `
         + (c.trainFraction < 1
           ? `${Math.round(c.trainFraction * c.n)} training / ${c.n - Math.round(c.trainFraction * c.n)} validation points (a split of ${c.n}) and ${c.nTest} fresh test points, seed ${c.seed}; `
           : `${c.n} training points and ${c.nTest} fresh validation points (the lecture's setup; no test set), seed ${c.seed}; `)
