@@ -7,8 +7,8 @@ test('single-layer-peaks fast variant: Newton-CG and VarPro beat SGD, VarPro fit
   console.log(r.table);
   const [sgdRow, newton, vp] = r.rows;
   assert.match(sgdRow.method, /^SGD/);
-  assert.match(newton.method, /^Newton-CG \(after 20 SD steps\)/);
-  assert.match(vp.method, /^VarPro \(after 10 SD steps\)/);
+  assert.match(newton.method, /^Newton-CG \(after 20 SD steps; sin\)/);
+  assert.match(vp.method, /^VarPro \(after 10 SD steps; sin\)/);
   // Seeds 1–3: SGD 83.6–88.5 %, Newton-CG 93.9–94.6 %, VarPro 95.3–96.5 % (chance: 20 %).
   assert.ok(sgdRow.valAcc > 0.75, `SGD ${sgdRow.valAcc}`);
   assert.ok(newton.valAcc > 0.9, `Newton-CG ${newton.valAcc}`);
