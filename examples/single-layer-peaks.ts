@@ -23,7 +23,7 @@
  * (validation accuracy, mean of the three; the reported seeds 1–5 were not
  * used for choices) sin against tanh gives SGD 96.57 against 95.25 %, Newton-CG
  * 96.85 against 95.23 %, VarPro 96.85 against 96.47 %. More effort did not
- * help there (Newton-CG 100 iterations with CG ≤ 50: 96.55 %; SGD 800
+ * help there (Newton-CG 100 iterations with CG ≤ 50: 96.50 %; SGD 800
  * epochs: 96.18 %, it overfits; VarPro with λ_θ = λ_W = 1e-4: 96.62 %).
  *
  * References: the lecture "Residual CNNs and their relation to PDEs";
