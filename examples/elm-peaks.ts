@@ -2,7 +2,8 @@
  * Random features ("extreme learning machine") on the Peaks problem: fix a
  * random K (m × 2, m = 200) and a random bias b, form the features
  * Z = σ(K Y + b) for σ ∈ {sin, tanh, ReLU}, and fit only the classifier W of
- * E(W [Z; 1ᵀ], C) + (λ/2)‖W‖², λ = 1e-3, by Newton-CG. Shows the singular
+ * E(W [Z; 1ᵀ], C) + (λ/2)‖W‖² by Newton-CG (λ = 1e-6; the lecture's 1e-3
+ * under `--protocol lecture`). Shows the singular
  * values of the features, the training / validation / test error and the
  * decision regions.
  *
@@ -12,6 +13,21 @@
  * only the training part. Its b is one scalar; here each feature has its own
  * random bias by default, which makes the result far less dependent on the
  * draw — see `bias`.)
+ *
+ * numdl's defaults differ from the lecture's in three choices, each picked on
+ * the validation split of seeds 11–12 (never on the reported seeds 1–5 or on
+ * the test points): one bias per feature; b ~ N(0, 2²), so that the
+ * hyperplanes k·y = −b spread over the Peaks square [−3, 3]² instead of
+ * crowding near the origin; and λ = 1e-6 instead of 1e-3, which
+ * over-regularises W (training error ≈ validation error ≈ 7–9 % for tanh and
+ * ReLU at λ = 1e-3: the fit is biased, not overfitted; 6400 points against
+ * 1005 unknowns). Validation accuracy, seeds 11/12, 30 Newton-CG iterations,
+ * (λ, s) = (1e-3, 1) → (1e-3, 2) → (1e-4, 2) → (1e-5, 2) → (1e-6, 2):
+ * tanh 91.3/92.4 → 92.6/94.5 → 96.1/97.3 → 97.9/98.8 → 98.8/99.1 %,
+ * ReLU 92.8/93.3 → 93.6/95.0 → 96.7/97.4 → 97.9/98.6 → 98.3/98.7 %,
+ * sin 96.4/97.1 → 96.9/97.2 → 98.1/98.3 → 99.1/99.3 → 99.4/99.4 %
+ * (1e-6 was the smallest λ tried; 60 iterations instead of 30 add ≤ 0.3 %
+ * at twice the cost).
  *
  * Reference (the lecture's own code in Octave, examples/reference/lecture-octave.json):
  * error on 2000 fresh points 4.05 % (sin), 7.20 % (tanh), 7.45 % (ReLU), trained
@@ -73,11 +89,13 @@ export interface ElmPeaksOptions {
    * One random bias per feature (`'vector'`, default) or one for all features
    * (`'scalar'`, the lecture's `randn(1)`). With a scalar b every feature's
    * hyperplane k·y = −b sits at the same offset, and the tanh/ReLU errors
-   * depend strongly on the draw: 7–18 % over seeds 1–5 (2000 points), against
+   * depend strongly on the draw: 7–18 % over seeds 1–5 (2000 points, λ = 1e-3), against
    * 7–10 % with one bias per feature; sin is ≈ 3–7 % either way.
    */
   bias?: 'scalar' | 'vector';
-  /** Tikhonov weight λ of (λ/2)‖W‖² (default 1e-3). */
+  /** Standard deviation s of the random bias, b ~ N(0, s²) (default 2; `'lecture'` 1, its randn). */
+  biasScale?: number;
+  /** Tikhonov weight λ of (λ/2)‖W‖² (default 1e-6; `'lecture'` 1e-3). */
   lambda?: number;
   /** Newton-CG iterations (default 30, the lecture's; fast 15), CG iterations per step (default 20; fast 10) and CG relative tolerance (default 1e-2). */
   newtonIter?: number;
@@ -121,6 +139,8 @@ export interface ElmPeaksResult {
   spectra: Record<string, Float64Array>;
   /** Newton-CG results per activation. */
   results: Record<string, OptimizerResult>;
+  /** The random θ = [vec K; b] of the features (the same for every activation). */
+  featureTheta: Float64Array;
   table: string;
   files: string[];
   config: Required<Omit<ElmPeaksOptions, 'out' | 'fast' | 'verbose'>>;
@@ -176,13 +196,15 @@ export function classifierObjective(Z: Matrix, C: Matrix, lambda: number): Objec
 
 /**
  * The random feature layer σ(K Y + b) with K ~ N(0, 1) entries (m × 2) and
- * b ~ N(0, 1) (one scalar, as the lecture's `randn(1)`, or one per feature),
- * θ = [vec K; b] drawn from `rng`.
+ * b ~ N(0, s²), s = `biasScale` (one scalar, as the lecture's `randn(1)`
+ * with s = 1, or one per feature), θ = [vec K; b] drawn from `rng`.
  * @returns the layer and its random θ
  */
-export function randomFeatures(width: number, activation: ActivationName, bias: 'scalar' | 'vector', rng: Rng): { model: SingleLayerModel; theta: Float64Array } {
+export function randomFeatures(width: number, activation: ActivationName, bias: 'scalar' | 'vector', rng: Rng, biasScale = 1): { model: SingleLayerModel; theta: Float64Array } {
   const model = singleLayer(dense(width, 2), { activation, bias });
-  return { model, theta: rng.normalArray(model.nParams) };
+  const theta = rng.normalArray(model.nParams);
+  for (let i = 2 * width; i < theta.length; i++) theta[i] *= biasScale;
+  return { model, theta };
 }
 
 const pctErr = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(100 * (1 - v)).toFixed(2)} %` : '-');
@@ -220,7 +242,8 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
     width: options.width ?? 200,
     activations: options.activations ?? (['sin', 'tanh', 'relu'] as ActivationName[]),
     bias: options.bias ?? (lecture ? 'scalar' : 'vector'),
-    lambda: options.lambda ?? 1e-3,
+    biasScale: options.biasScale ?? (lecture ? 1 : 2),
+    lambda: options.lambda ?? (lecture ? 1e-3 : 1e-6),
     newtonIter: options.newtonIter ?? (fast ? 15 : 30),
     cgMaxIter: options.cgMaxIter ?? (fast ? 10 : 20),
     cgTol: options.cgTol ?? 1e-2,
@@ -243,7 +266,7 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
   const trainLabels = labelsOf(split.Ctrain), valLabels = labelsOf(split.Cval);
   const featureSeed = rng.fork('features').seed;
   if (verbose) {
-    console.log(`Random features on Peaks: Z = σ(K Y + b), K ${config.width}×2 and b (${config.bias}) ~ N(0, 1); ${split.Ytrain.shape[1]} training / ${split.Yval.shape[1]} validation / ${test.Y.shape[1]} test points; W by Newton-CG, λ = ${config.lambda}, seed ${config.seed}`);
+    console.log(`Random features on Peaks: Z = σ(K Y + b), K ${config.width}×2 ~ N(0, 1) and b (${config.bias}) ~ N(0, ${config.biasScale ** 2}); ${split.Ytrain.shape[1]} training / ${split.Yval.shape[1]} validation / ${test.Y.shape[1]} test points; W by Newton-CG, λ = ${config.lambda}, seed ${config.seed}`);
   }
 
   const rows: ElmRow[] = [];
@@ -252,7 +275,7 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
   const predictors: { name: string; predict: (P: Matrix) => Int32Array }[] = [];
   for (const act of config.activations) {
     // The same random K and b for every activation (as the lecture): θ = [vec K; b], entries N(0, 1).
-    const { model, theta } = randomFeatures(config.width, act, config.bias, createRng(featureSeed));
+    const { model, theta } = randomFeatures(config.width, act, config.bias, createRng(featureSeed), config.biasScale);
     const Z = model.forward(theta, split.Ytrain).output;
     let rank = NaN, cond = NaN;
     if (config.spectra) {
@@ -303,7 +326,8 @@ export async function run(options: ElmPeaksOptions = {}): Promise<ElmPeaksResult
       title: 'Newton-CG on W', xLabel: 'Newton iteration', yLabel: 'objective', logY: true,
     }));
   }
-  return { rows, spectra, results, table, files, config };
+  const featureTheta = randomFeatures(config.width, config.activations[0] ?? 'sin', config.bias, createRng(featureSeed), config.biasScale).theta;
+  return { rows, spectra, results, featureTheta, table, files, config };
 }
 
 runExample({
@@ -314,7 +338,8 @@ runExample({
     n: { help: 'points split 80/20 into training and validation (default 8000; fast 2000)' },
     ntest: { help: 'fresh test points (default 2000; fast 1000)' },
     width: { help: 'random features m (default 200)' },
-    lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-3)' },
+    lambda: { value: 'X', help: 'Tikhonov weight λ on W (default 1e-6; protocol lecture 1e-3)' },
+    'bias-scale': { value: 'X', help: 'standard deviation s of the random bias, b ~ N(0, s²) (default 2; protocol lecture 1)' },
     'newton-iter': { help: 'Newton-CG iterations (default 30; fast 15)' },
     bias: { value: 'KIND', help: "vector (one random bias per feature; numdl's default) or scalar (the lecture's randn(1))" },
     activations: { value: 'LIST', help: 'comma-separated activations (default sin,tanh,relu)' },
@@ -326,6 +351,7 @@ runExample({
       fast, seed: numArg(args, 'seed', 1), n: optionalNumArg(args, 'n', true), nTest: optionalNumArg(args, 'ntest', true), width: optionalNumArg(args, 'width', true),
       lambda: args.lambda === undefined ? undefined : numArg(args, 'lambda', 0, { min: 0 }), newtonIter: optionalNumArg(args, 'newton-iter', true),
       bias: args.bias === undefined ? undefined : choiceArg(args, 'bias', ['vector', 'scalar'] as const, 'vector'),
+      biasScale: args['bias-scale'] === undefined ? undefined : numArg(args, 'bias-scale', 1, { min: 0 }),
       protocol: args.protocol === 'lecture' ? 'lecture' : 'numdl',
       activations: listArg(args, 'activations', ACTIVATION_NAMES, ['sin', 'tanh', 'relu']),
       verbose: flagArg(args, 'verbose'), out: outDir('elm-peaks', args.out),
@@ -341,7 +367,7 @@ runExample({
     return {
       title: 'random features (extreme learning machine) on Peaks',
       time: null,
-      setup: `Z = σ(K Y + b), K ${c.width}×2 and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) with N(0, 1) entries (the same for every σ); `
+      setup: `Z = σ(K Y + b), K ${c.width}×2 with N(0, 1) entries and b (${c.bias === 'vector' ? 'one per feature' : 'one scalar'}) ~ N(0, ${c.biasScale ** 2}) (the same for every σ); `
         + (c.trainFraction < 1
           ? `${Math.round(c.trainFraction * c.n)} training / ${c.n - Math.round(c.trainFraction * c.n)} validation points (a split of ${c.n}) and ${c.nTest} fresh test points, seed ${c.seed}; `
           : `${c.n} training points and ${c.nTest} fresh validation points (the lecture's setup; no test set), seed ${c.seed}; `)

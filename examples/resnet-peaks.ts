@@ -216,6 +216,8 @@ export interface MethodRun {
   /** W for VarPro (x = θ), undefined otherwise. */
   W?: Matrix;
   result: OptimizerResult;
+  /** The run's own model when the runs of one experiment differ (e.g. in activation); else the experiment's. */
+  model?: Model;
 }
 
 const pct = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(2)} %` : '-');
@@ -245,7 +247,7 @@ export async function savePeaksFigures(dir: string, model: Model, runs: MethodRu
   const pts = { points: data.train.Y, labels: data.train.labels, classes };
   files.push(await saveDecisionRegions(`${dir}/regions-truth.svg`, (P) => peaksLabels(P, { classes }), { ...pts, title: 'true classes, training points' }));
   for (const r of runs) {
-    files.push(await saveDecisionRegions(`${dir}/regions-${r.key}.svg`, (P) => predict(model, r.x, P, r.W ? { W: r.W } : {}).labels,
+    files.push(await saveDecisionRegions(`${dir}/regions-${r.key}.svg`, (P) => predict(r.model ?? model, r.x, P, r.W ? { W: r.W } : {}).labels,
       { ...pts, title: r.row.method, accuracy: r.row.valAcc, accuracyLabel: 'validation accuracy' }));
   }
   const series = (y: (p: HistoryPoint) => number, x: (p: HistoryPoint) => number = (p) => p.passes) =>
