@@ -8,7 +8,7 @@ export {
 export { tanhPass, reluPass, sinPass } from './activations';
 export { dlayerAffine, dlayerForward, dlayerJvp, dlayerVjp, dlayerVjp8 } from './dense';
 export { netChunks, netChunks32, netReduce, netReduce32, netParams, netParams32, netDirection, netDirection32, netGather } from './network';
-export { convNetChunks } from './convNetwork';
+export { convNetChunks, convNetChunks32 } from './convNetwork';
 export { lcSegments, lcSegments32 } from './linearClassifier';
 export { sparseColumns, sparseColumns32 } from './sparseColumns';
 

@@ -104,21 +104,21 @@ const FWD = 1, LOSS = 2, GRAD = 4, JVP = 8, VJP = 16, GN = 32, FULL = 64;
 
 /** Bytes per element. */
 // @ts-ignore: decorator
-@inline function SZ<T>(): usize { return sizeof<T>(); }
+@inline export function SZ<T>(): usize { return sizeof<T>(); }
 /** Elements per vector (2 or 4). */
 // @ts-ignore: decorator
-@inline function LANES<T>(): i32 { return 16 / <i32>sizeof<T>(); }
+@inline export function LANES<T>(): i32 { return 16 / <i32>sizeof<T>(); }
 // @ts-ignore: decorator
-@inline function vsplat<T>(x: f64): v128 { return sizeof<T>() == 8 ? f64x2.splat(x) : f32x4.splat(<f32>x); }
+@inline export function vsplat<T>(x: f64): v128 { return sizeof<T>() == 8 ? f64x2.splat(x) : f32x4.splat(<f32>x); }
 /** The element at p in every lane. */
 // @ts-ignore: decorator
-@inline function vsplatAt<T>(p: usize): v128 { return sizeof<T>() == 8 ? v128.load64_splat(p) : v128.load32_splat(p); }
+@inline export function vsplatAt<T>(p: usize): v128 { return sizeof<T>() == 8 ? v128.load64_splat(p) : v128.load32_splat(p); }
 // @ts-ignore: decorator
-@inline function vmadd<T>(a: v128, b: v128, c: v128): v128 { return sizeof<T>() == 8 ? madd64(a, b, c) : madd32(a, b, c); }
+@inline export function vmadd<T>(a: v128, b: v128, c: v128): v128 { return sizeof<T>() == 8 ? madd64(a, b, c) : madd32(a, b, c); }
 // @ts-ignore: decorator
-@inline function vmul<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.mul(a, b) : f32x4.mul(a, b); }
+@inline export function vmul<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.mul(a, b) : f32x4.mul(a, b); }
 // @ts-ignore: decorator
-@inline function vadd<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.add(a, b) : f32x4.add(a, b); }
+@inline export function vadd<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.add(a, b) : f32x4.add(a, b); }
 
 /**
  * out_j = D_j + h·(M x_j + bias), j < cols (D = 0: no D term; bias = 0: none);
@@ -290,7 +290,7 @@ const SHIFTER32: f32 = 12582912.0; // 1.5·2^23
 
 /** tanh of the four lanes of x; tanh' stored at d. */
 // @ts-ignore: decorator
-@inline function tanhVec32(x: v128, d: usize): v128 {
+@inline export function tanhVec32(x: v128, d: usize): v128 {
   const one = f32x4.splat(1.0), two = f32x4.splat(2.0);
   const t = f32x4.pmin(f32x4.abs(x), f32x4.splat(40.0));
   const w = f32x4.add(t, t);
@@ -720,7 +720,7 @@ function jvp<T>(d: usize, st: usize, y0: usize, cols: i32, B: i32, v: usize, x1:
 
 /** nc rounded up to a multiple of the lanes (the rows of W, S, P as the kernels see them). */
 // @ts-ignore: decorator
-@inline function padClasses<T>(nc: i32): i32 {
+@inline export function padClasses<T>(nc: i32): i32 {
   const V = LANES<T>();
   return (nc + V - 1) & ~(V - 1);
 }

@@ -121,6 +121,8 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
   const obj = classificationObjective(model, data.train.Y, data.train.C);
   // The same objective on the reference path (the model's own per-layer products), for the plan-vs-reference rows.
   const objRef = classificationObjective(model, data.train.Y, data.train.C, { engine: 'reference' });
+  // And the plan in float32 (mixed precision: states and products single, parameters and ADAM double).
+  const obj32 = classificationObjective(model, data.train.Y, data.train.C, { precision: 'float32' });
   const rng = createRng(20260501);
   const x0 = obj.initialize(rng);
   // A trained-looking point: small random classifier weights (W = 0 would make the θ-gradient vanish).
@@ -148,10 +150,13 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
   const numdlStep = adamStep(obj);
   const planRel = Math.abs(obj.evaluate(x0, batch).value - objRef.evaluate(x0, batch).value) / Math.abs(objRef.evaluate(x0, batch).value);
   if (!(planRel < 1e-12)) checks.push(`numdl plan loss differs from the reference path by ${planRel.toExponential(2)}`);
+  const rel32 = Math.abs(obj32.evaluate(x0, batch).value - obj.evaluate(x0, batch).value) / Math.abs(obj.evaluate(x0, batch).value);
+  if (!(rel32 < 1e-5)) checks.push(`numdl float32 plan loss differs from the float64 plan by ${rel32.toExponential(2)}`);
   // Plan against reference path: their own steps, interleaved, wall and CPU time (the CPU time of this one-thread
   // process is the one-core figure on the shared machine), before TF.js runs.
   const engines = timeRoundRobin([
     { key: 'plan', fn: adamStep(obj), reps: opts.quick ? 8 : 16 },
+    { key: 'plan32', fn: adamStep(obj32), reps: opts.quick ? 8 : 16 },
     { key: 'reference', fn: adamStep(objRef), reps: opts.quick ? 4 : 8 },
   ], opts.quick ? 3 : 7);
   const Yb = (() => {
@@ -232,9 +237,10 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
     console.log(`  ${[nd, find(tName, 'cpu'), find(tName, 'wasm')].filter(Boolean).map((q) => `${q!.label}: ${fmt(1000 * q!.median, 3)} ms/batch`).join('\n  ')}`);
   }
   // numdl's two paths for the same training step (CPU time per epoch = per step × batches), and the Python figures of issue 12.
-  const pl = engines.get('plan')!, rf = engines.get('reference')!;
+  const pl = engines.get('plan')!, p32 = engines.get('plan32')!, rf = engines.get('reference')!;
   const engineRows: (string | number)[][] = [
     ['numdl, plan (the default: one WebAssembly pass per block of images)', `${fmt(pl.wall)} / ${fmt(pl.cpu)}`, fmt((pl.cpu * batches) / 1000), '1.00×'],
+    ['numdl, plan in float32 (`precision: \'float32\'`: states and products single, parameters and ADAM double)', `${fmt(p32.wall)} / ${fmt(p32.cpu)}`, fmt((p32.cpu * batches) / 1000), `${(p32.cpu / pl.cpu).toFixed(2)}×`],
     ['numdl, reference path (per-layer conv2d kernels)', `${fmt(rf.wall)} / ${fmt(rf.cpu)}`, fmt((rf.cpu * batches) / 1000), `${(rf.cpu / pl.cpu).toFixed(2)}×`],
     ['PyTorch, 1 thread (2026-12-06, quoted)', '—', '14.4', `${((14.4 * 1000) / batches / pl.cpu).toFixed(2)}×`],
     ['JAX, 1 thread (2026-12-06, quoted)', '—', '16.9', `${((16.9 * 1000) / batches / pl.cpu).toFixed(2)}×`],
@@ -242,7 +248,7 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
   notes.unshift(
     `Network: ${description}; ${obj.nParams} parameters. Batch of ${BATCH} MNIST training images; an epoch = ${batches} batches (${EPOCH} images).`,
     'numdl computes in float64 on 1 thread (setWasmThreads(1) for this area), TF.js in float32 on 1 thread. numdl: `classificationObjective(...).evaluate(x, batch)` (forward, cross-entropy and gradient in one WebAssembly pass per block of 8 images: the convolutional plan, src/engine/convPlan.ts) plus the ADAM update; inference = `predict`. TF.js: the same network in tf ops (conv2d \'same\' = zero boundary, avgPool, relu, matMul), `tf.train.adam(1e-3).minimize(loss, true, vars)` with the loss read back by `dataSync`; inference reads the scores back.',
-    'Second table: the same ADAM step on numdl\'s plan and on its reference path (`engine: \'reference\'`: the layers\' own forward / vjp with the per-layer conv2d kernels), timed round-robin before the TF.js cases: median wall / CPU ms per step (the CPU time of this one-thread process is the one-core figure on a shared machine), the epoch in CPU seconds (× 938 steps), and each row\'s epoch over the plan\'s. The PyTorch and JAX rows are the ADAM epochs (same network, batch 64, lr 3e-3, f64, one thread) measured on this machine for issue 12, quoted: they cannot run inside npm. The first table times numdl in wall time, interleaved with TF.js.',
+    'Second table: the same ADAM step on numdl\'s plan (float64 and float32) and on its reference path (`engine: \'reference\'`: the layers\' own forward / vjp with the per-layer conv2d kernels), timed round-robin before the TF.js cases: median wall / CPU ms per step (the CPU time of this one-thread process is the one-core figure on a shared machine), the epoch in CPU seconds (× 938 steps), and each row\'s epoch over the plan\'s. The PyTorch and JAX rows are the ADAM epochs (same network, batch 64, lr 3e-3, f64, one thread) measured on this machine for issue 12, quoted: they cannot run inside npm. The first table times numdl in wall time, interleaved with TF.js.',
     'A ratio is numdl speed / TF.js speed (median of per-round time ratios); above 1 means numdl is faster.',
   );
   if (tf && backends.includes('wasm') && trainable.wasm === false) notes.push('So the wasm training columns are n/a: only inference is compared there.');
@@ -255,7 +261,7 @@ async function runOneThread(opts: { quick: boolean }): Promise<BenchSection> {
       columns: ['phase', 'numdl ms/batch', 'numdl s/epoch', 'tfjs-cpu ms/batch', 'tfjs-cpu s/epoch', 'numdl / cpu', 'tfjs-wasm ms/batch', 'tfjs-wasm s/epoch', 'numdl / wasm'],
       rows,
     }, {
-      columns: ['ADAM training step (batch 64, f64, 1 thread)', 'ms/step wall / cpu', 'CPU s/epoch', 'epoch / plan\'s'],
+      columns: ['ADAM training step (batch 64, 1 thread)', 'ms/step wall / cpu', 'CPU s/epoch', 'epoch / plan\'s'],
       rows: engineRows,
     }],
     notes,

@@ -121,6 +121,11 @@ export interface MnistCnnOptions extends MnistCnnArchitecture {
    * per-layer products, for comparison).
    */
   engine?: 'auto' | 'reference';
+  /**
+   * The plan's states and products in 'float64' (default) or 'float32'
+   * (mixed precision: parameters, gradients and the optimizers stay float64).
+   */
+  precision?: 'float64' | 'float32';
 }
 
 /** One history point of a method (epoch 0 / iteration 0 = the start). */
@@ -215,6 +220,7 @@ export function runMnistCnn(opts: MnistCnnOptions = {}): MnistCnnResult {
     seed: opts.seed ?? 1,
     monitor: opts.monitor ?? 2000,
     engine: opts.engine ?? 'auto',
+    precision: opts.precision ?? 'float64',
   };
   if (config.sample > config.nTrain) fail('runMnistCnn', `sample = ${config.sample} exceeds nTrain = ${config.nTrain}`);
   const progress = opts.progress ?? false;
@@ -225,7 +231,7 @@ export function runMnistCnn(opts: MnistCnnOptions = {}): MnistCnnResult {
   const { Y: Yt, labels: labelsT } = data.test;
 
   const { model, description } = mnistCnn(config);
-  const obj: ClassificationObjective = classificationObjective(model, Y, C, { regularization: { theta: config.lambdaTheta, W: config.lambdaW }, engine: config.engine });
+  const obj: ClassificationObjective = classificationObjective(model, Y, C, { regularization: { theta: config.lambdaTheta, W: config.lambdaW }, engine: config.engine, precision: config.precision });
   const x0 = obj.initialize(createRng(config.seed));
   const methods: CnnMethodResult[] = [];
   const testAcc = (x: Float64Array) => chunkedAccuracy(model, x, Yt, labelsT);
@@ -377,7 +383,8 @@ function setupOf(r: MnistCnnResult): string {
   return `${r.description}; ${r.nParams} parameters (${r.nTheta} in the convolutions, ${r.nW} in the classifier); `
     + `${c.nTrain} training / ${c.nTest} test images; Tikhonov λ_θ = ${c.lambdaTheta}, λ_W = ${c.lambdaW}; `
     + `${c.epochs > 0 ? `ADAM ${c.epochs} epochs, lr ${c.lr} halved every ${c.lrHalfEvery}` : 'no ADAM (--epochs 0)'}; `
-    + `${c.sample > 0 ? `Newton-CG ${c.newtonIters} iterations on a fixed sample of ${c.sample}` : 'no Newton-CG (--sample 0)'}; seed ${c.seed}`;
+    + `${c.sample > 0 ? `Newton-CG ${c.newtonIters} iterations on a fixed sample of ${c.sample}` : 'no Newton-CG (--sample 0)'}; seed ${c.seed}`
+    + (c.precision === 'float32' ? '; plan in float32 (mixed precision)' : '');
 }
 
 runExample({
@@ -403,6 +410,7 @@ runExample({
     cg: { help: 'CG iterations per Newton step (default 10; fast 6)' },
     monitor: { help: 'test images monitored during training (default 2000; fast 300)' },
     engine: { value: 'auto|reference', help: "'reference': the layers' own products instead of the convolutional plan (default auto)" },
+    precision: { value: 'float64|float32', help: "the plan's states and products in single precision (parameters and optimizer stay float64; default float64)" },
   },
   parse: (args, fast): MnistCnnOptions & { out: string; verbose: boolean } => ({
     width: intArg(args, 'width', fast ? 4 : 8),
@@ -423,6 +431,7 @@ runExample({
     seed: numArg(args, 'seed', 1),
     monitor: intArg(args, 'monitor', fast ? 300 : 2000, 0),
     engine: choiceArg(args, 'engine', ['auto', 'reference'] as const, 'auto'),
+    precision: choiceArg(args, 'precision', ['float64', 'float32'] as const, 'float64'),
     progress: true,
     verbose: flagArg(args, 'verbose'),
     out: outDir('mnist-cnn', args.out),

@@ -14,6 +14,7 @@
  */
 import { columnMajorData, type Matrix } from '../core/matrix.js';
 import type { ConvNetworkPlan } from './convPlan.js';
+import type { Precision } from './workspace.js';
 import { ConvWorkspace, CONV_PASS } from './convWorkspace.js';
 import type { ClassificationPasses, PassEvaluation } from './classificationPasses.js';
 
@@ -28,6 +29,8 @@ export interface ConvPassOptions {
   blockColumns?: number;
   /** Threads per pass (groups of blocks shared with the worker pool; the results do not depend on it). */
   threads: number;
+  /** Element type of the kernel's states and products (default float64; x, gradients and mat-vecs stay Float64Array). */
+  precision?: Precision;
 }
 
 /**
@@ -49,7 +52,7 @@ export function convClassificationPasses(plan: ConvNetworkPlan, Y: Matrix, C: Ma
     const cap = Math.min(columns, MAX_COLUMNS);
     if (!ws || ws.columns < cap || ws.slots < threads) {
       ws?.dispose();
-      ws = new ConvWorkspace(plan, { columns: cap, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns, threads });
+      ws = new ConvWorkspace(plan, { columns: cap, classes: nc, bias: opts.bias, blockColumns: opts.blockColumns, threads, precision: opts.precision });
     }
     return ws;
   };

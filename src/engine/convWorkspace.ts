@@ -13,6 +13,13 @@
  * fit for a data set): a pass runs its blocks one after the other on one
  * thread, each block's forward, loss and backward before the next.
  *
+ * Precision: with `'float32'` every region the kernel computes with (M, Mᵀ,
+ * b, W, the direction, the block states, scratch and the partial gradient)
+ * holds float32 and the conv outputs' channels and the classes are padded to
+ * 4 (the f32x4 lanes) instead of 2; the data Y and labels C stay float64 (the
+ * kernel converts a block as it pads it), and so do the loss value and hit
+ * count. The partial gradients are added in double, in group order.
+ *
  * Layout (bytes, every region 64-byte aligned):
  *
  *   descriptor | M, Mᵀ, b per conv stage | W_Z, w_b, W_Zᵀ | Y (nIn × cap) | C (nc × cap)
@@ -24,7 +31,7 @@ import { arenaBlock, arenaBlockLive, releaseArenaBlock, type ArenaBlock } from '
 import { wasmExports, wasmF64 } from '../core/wasm/module.js';
 import { runChunked } from '../core/wasm/threads.js';
 import type { ConvNetworkPlan, ConvStage } from './convPlan.js';
-import { workspaceUnavailable } from './workspace.js';
+import { workspaceUnavailable, type Precision } from './workspace.js';
 
 /** Pass bits of assembly/convNetwork.ts. */
 export const CONV_PASS = { forward: 1, loss: 2, gradient: 4, gaussNewton: 32, full: 64 } as const;
@@ -50,7 +57,21 @@ const MAX_GROUPS = 4;
 const MIN_GROUP_BLOCKS = 4;
 
 const al = (bytes: number) => Math.ceil(bytes / 64) * 64;
-const even = (c: number) => c + (c % 2);
+/** c rounded up to a multiple of the lanes (2 in f64, 4 in f32). */
+const padTo = (c: number, lanes: number) => Math.ceil(c / lanes) * lanes;
+
+/**
+ * Why `plan` cannot run in `precision`, or null. In float32 the conv outputs'
+ * channels are padded to 4, so a residual first stage (which adds the data,
+ * laid out with its own channel count) needs a channel count that is a multiple of 4.
+ */
+export function convKernelSupport(plan: ConvNetworkPlan, precision: Precision): string | null {
+  const first = plan.stages[0];
+  if (precision === 'float32' && first.type === 'conv' && first.residual && first.cin % 4 !== 0) {
+    return `a residual first stage with ${first.cin} channels reads the data directly: float32 needs a multiple of 4 there`;
+  }
+  return null;
+}
 
 const registry = new FinalizationRegistry<ArenaBlock>((b) => {
   releaseArenaBlock(b);
@@ -81,8 +102,10 @@ export interface ConvWorkspaceOptions {
   bias?: boolean;
   /** Images per block (default {@link DEFAULT_CONV_BLOCK}). */
   blockColumns?: number;
-  /** Threads a pass may use (default 1): each gets its own block states (≈ 1.6 MB for mnist-cnn). */
+  /** Threads a pass may use (default 1): each gets its own block states (≈ 1.6 MB for mnist-cnn in float64). */
   threads?: number;
+  /** `'float64'` (default) or `'float32'`: the element type of parameters as the kernel reads them, states, products and partial gradients. */
+  precision?: Precision;
 }
 
 /**
@@ -95,8 +118,12 @@ export class ConvWorkspace {
   readonly classes: number;
   readonly bias: boolean;
   readonly blockColumns: number;
-  /** Classes padded to even: rows of W, S, P in the kernel. */
+  /** Classes padded to the lanes: rows of W, S, P in the kernel. */
   readonly ncp: number;
+  /** Element type of the kernel's regions (see the file comment). */
+  readonly precision: Precision;
+  /** Bytes per element of those regions (8 or 4). */
+  private readonly elt: number;
   /** Features as the kernel sees them: the last image with halo and padded channels. */
   readonly features: number;
   /** Length of the kernel's gradient layout (∇M, ∇b per conv stage, then ∇W_Z, ∇w_b). */
@@ -140,6 +167,14 @@ export class ConvWorkspace {
     const slots = opts.threads ?? 1;
     if (!Number.isInteger(slots) || slots < 1) fail(fn, `threads must be a positive integer, got ${slots}`);
     this.slots = slots;
+    const precision = opts.precision ?? 'float64';
+    if (precision !== 'float64' && precision !== 'float32') fail(fn, `precision must be 'float64' or 'float32', got ${String(precision)}`);
+    const why = convKernelSupport(plan, precision);
+    if (why !== null) fail(fn, `precision '${precision}': ${why}`);
+    this.precision = precision;
+    this.elt = precision === 'float32' ? 4 : 8;
+    const lanes = 16 / this.elt;
+    const even = (c: number) => padTo(c, lanes);
     this.ncp = even(this.classes);
     let HX = 0, HY = 0;
     for (const s of plan.stages) {
@@ -192,7 +227,13 @@ export class ConvWorkspace {
     // One descriptor per thread slot: the same parameters and data, each slot its own block states.
     this.descBytes = al(STAGES + SREC * stages.length);
     let o = slots * this.descBytes;
+    // take: a region of the kernel's element type; take64: of doubles (data and labels).
     const take = (elements: number) => {
+      const at = o;
+      o += al(this.elt * elements);
+      return at;
+    };
+    const take64 = (elements: number) => {
       const at = o;
       o += al(8 * elements);
       return at;
@@ -209,8 +250,8 @@ export class ConvWorkspace {
       this.shared.push(so);
     });
     this.off.W = take(ncp * (2 * F + 1));
-    this.off.Y = take(plan.nIn * cap);
-    this.off.C = take(nc * cap);
+    this.off.Y = take64(plan.nIn * cap);
+    this.off.C = take64(nc * cap);
     this.off.V = take(this.gradLength);
     this.slotOff.length = 0;
     let maxImg = this.dims[0].inSize;
@@ -232,7 +273,7 @@ export class ConvWorkspace {
       slot.scr = take(2 * maxImg * B);
       this.slotOff.push(slot);
     }
-    this.partBytes = al(PART_HEAD + 8 * this.gradLength);
+    this.partBytes = al(PART_HEAD + this.elt * this.gradLength);
     this.off.part = o;
     o += MAX_GROUPS * this.partBytes;
     const total = o;
@@ -328,6 +369,11 @@ export class ConvWorkspace {
     return new Float64Array(this.buffer(), this.base + o, len);
   }
 
+  /** A view of `len` elements of the kernel's element type at byte offset `o` of the block. */
+  private tview(o: number, len: number): Float64Array | Float32Array {
+    return this.elt === 8 ? this.view(o, len) : new Float32Array(this.buffer(), this.base + o, len);
+  }
+
   /** Make sure the block is live (re-allocating after the memory was replaced); returns whether it was re-allocated. */
   ensureLive(): boolean {
     if (!this.block) fail('ConvWorkspace', 'used after dispose()');
@@ -377,11 +423,12 @@ export class ConvWorkspace {
    */
   setParams(theta: Float64Array, W: Float64Array): void {
     this.ensureLive();
-    const P = this.view(0, this.total / 8);
+    const e = this.elt;
+    const P = this.tview(0, this.total / e);
     this.plan.stages.forEach((s, i) => {
       if (s.type !== 'conv') return;
       const so = this.shared[i], d = this.dims[i];
-      const M = so.M / 8, Mt = so.Mt / 8, b = so.b / 8, T = s.kx * s.ky, kx = s.kx;
+      const M = so.M / e, Mt = so.Mt / e, b = so.b / e, T = s.kx * s.ky, kx = s.kx;
       const coutp = d.csOut, cs = d.csIn;
       for (let co = 0; co < s.cout; co++) {
         for (let ci = 0; ci < s.cin; ci++) {
@@ -399,7 +446,7 @@ export class ConvWorkspace {
       for (let co = 0; co < s.cout; co++) P[b + co] = s.bias === 'vector' ? theta[bo + co] : s.bias === 'scalar' ? theta[bo] : 0;
     });
     const nc = this.classes, ncp = this.ncp, F = this.features, m = this.plan.nOut, fi = this.featureIndex;
-    const w0 = this.off.W / 8, wb = w0 + ncp * F, wt = wb + ncp;
+    const w0 = this.off.W / e, wb = w0 + ncp * F, wt = wb + ncp;
     for (let q = 0; q < m; q++) {
       const f = fi[q];
       for (let i = 0; i < nc; i++) {
@@ -418,7 +465,7 @@ export class ConvWorkspace {
    */
   setDirection(vTheta: Float64Array, vW: Float64Array): void {
     this.ensureLive();
-    const v = this.view(this.off.V, this.gradLength);
+    const v = this.tview(this.off.V, this.gradLength);
     this.plan.stages.forEach((s, i) => {
       if (s.type !== 'conv') return;
       const d = this.dims[i], T = s.kx * s.ky, kx = s.kx, cs = d.csIn, coutp = d.csOut;
@@ -456,12 +503,13 @@ export class ConvWorkspace {
     const part = this.base + this.off.part, t = Math.min(threads, this.slots);
     if (t > 1 && groups > 1) {
       runChunked('ConvWorkspace.run', {
-        op: 'convNetChunks', args: [this.base, mode, 0, per, part], step: [0, 0, per, 0, this.partBytes],
+        op: this.elt === 8 ? 'convNetChunks' : 'convNetChunks32', args: [this.base, mode, 0, per, part], step: [0, 0, per, 0, this.partBytes],
         perThread: [this.descBytes, 0, 0, 0, 0], lenIdx: 3, chunkLen: per, total: blocks,
       }, t);
       return;
     }
-    for (let g = 0; g < groups; g++) ex.convNetChunks(this.base, mode, g * per, Math.min(per, blocks - g * per), part + g * this.partBytes);
+    const chunks = this.elt === 8 ? ex.convNetChunks : ex.convNetChunks32;
+    for (let g = 0; g < groups; g++) chunks(this.base, mode, g * per, Math.min(per, blocks - g * per), part + g * this.partBytes);
   }
 
   /**
@@ -471,25 +519,27 @@ export class ConvWorkspace {
    */
   accumulate(acc: { value: number; hits: number }, grad: Float64Array | null): void {
     const { groups } = this.groups();
-    const stride = this.partBytes / 8, len = PART_HEAD / 8 + this.gradLength;
-    const all = this.view(this.off.part, stride * (groups - 1) + len);
     for (let g = 0; g < groups; g++) {
-      acc.value += all[g * stride];
-      acc.hits += all[g * stride + 1];
+      const head = this.view(this.off.part + g * this.partBytes, 2);
+      acc.value += head[0];
+      acc.hits += head[1];
     }
     if (!grad) return;
-    // The groups' partials added in group order (one group: its partial is the sum).
-    let part: Float64Array = all;
-    if (groups > 1) {
+    // The groups' partial gradients added in group order, in double (one float64 group: its partial is the sum).
+    const len = this.gradLength;
+    const gradOf = (g: number) => this.tview(this.off.part + g * this.partBytes + PART_HEAD, len);
+    let part: Float64Array | Float32Array = gradOf(0);
+    if (groups > 1 || this.elt !== 8) {
       if (this.sum.length !== len) this.sum = new Float64Array(len);
-      part = this.sum;
-      part.set(all.subarray(0, len));
+      const sum = this.sum;
+      sum.set(part);
       for (let g = 1; g < groups; g++) {
-        const o = g * stride;
-        for (let i = 0; i < len; i++) part[i] += all[o + i];
+        const p = gradOf(g);
+        for (let i = 0; i < len; i++) sum[i] += p[i];
       }
+      part = sum;
     }
-    const g0 = PART_HEAD / 8;
+    const g0 = 0;
     this.plan.stages.forEach((s, i) => {
       if (s.type !== 'conv') return;
       const d = this.dims[i], T = s.kx * s.ky, coutp = d.csOut, h = s.residual ? s.h : 1;

@@ -13,6 +13,7 @@ import { prefixBlocks } from '../networks/params.js';
 import { compileNetwork, networkPlanSupport, type NetworkPlan } from '../engine/plan.js';
 import { compileConvNetwork } from '../engine/convPlan.js';
 import { convClassificationPasses } from '../engine/convPasses.js';
+import { convKernelSupport } from '../engine/convWorkspace.js';
 import { classificationPasses, type ClassificationPasses } from '../engine/classificationPasses.js';
 import { kernelDims, workspaceUnavailable } from '../engine/workspace.js';
 import { getWasmThreads } from '../core/wasm/threads.js';
@@ -61,7 +62,7 @@ export interface ClassificationObjectiveOptions {
   /** Columns per block of a plan pass (dense plans: default 128, a multiple of 8; convolutional plans: images, default 8). */
   blockColumns?: number;
   /**
-   * `'float64'` (default) or `'float32'`: with `'float32'` the plan's states
+   * `'float64'` (default) or `'float32'`: with `'float32'` the plan's (dense or convolutional) states
    * and products are single precision (mixed precision: x, the gradient, the
    * mat-vecs and the optimizer stay float64; sums over blocks in double).
    * Needs the plan (throws otherwise).
@@ -160,7 +161,8 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
   if (precision === 'float32' && (engine === 'reference' || planReason !== null)) fail(fn, `precision 'float32' needs the plan: ${engine === 'reference' ? "engine is 'reference'" : planReason}`);
   // Dense networks compile into a plan (./plan.ts), chains of convolutions and poolings into a convolutional plan.
   const convPlan = engine !== 'reference' && planReason === null && networkPlanSupport(model) !== null ? compileConvNetwork(model) : null;
-  if (convPlan && precision === 'float32') fail(fn, "precision 'float32': convolutional plans run in float64 only");
+  const convWhy = convPlan ? convKernelSupport(convPlan, precision) : null;
+  if (convWhy !== null) fail(fn, `precision '${precision}': ${convWhy}`);
   const plan = engine !== 'reference' && planReason === null && !convPlan ? compileNetwork(model) : null;
   const dims = plan && precision === 'float32' ? kernelDims(plan, precision) : null;
   if (typeof dims === 'string') fail(fn, `precision 'float32': ${dims}`);
@@ -171,7 +173,7 @@ export function classificationObjective(model: Model, Y: Matrix, C: Matrix | Ind
       if (engine === 'plan' || precision === 'float32') fail(fn, `${precision === 'float32' ? "precision 'float32'" : "engine 'plan'"} cannot run: ${why}`);
       return null;
     }
-    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns }));
+    if (convPlan) return (passes ??= convClassificationPasses(convPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
     return (passes ??= classificationPasses(plan as NetworkPlan, Y, labels, { bias, coupling, threads, blockColumns: options.blockColumns, precision }));
   };
 

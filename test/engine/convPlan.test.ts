@@ -46,11 +46,11 @@ function problem(nIn: number, nc: number, n: number, seed: number) {
   return { Y: randn(nIn, n, rng), C: oneHot(nc, n, rng) };
 }
 
-/** A point with non-trivial W and biases. */
-function point(obj: ClassificationObjective, seed: number): Float64Array {
+/** A point with non-trivial W and biases (the initial point plus `scale` times normal noise). */
+function point(obj: ClassificationObjective, seed: number, scale = 0.3): Float64Array {
   const rng = createRng(seed);
   const x = obj.initialize(rng);
-  for (let i = 0; i < x.length; i++) x[i] += 0.3 * rng.normal();
+  for (let i = 0; i < x.length; i++) x[i] += scale * rng.normal();
   return x;
 }
 
@@ -208,10 +208,95 @@ test('conv plans: what does not compile says why; the js backend and float32 tak
   assert.throws(() => networkPlanSupport(singleLayer(dense(3, 3)), { objectve: 'classification' } as never), /networkPlanSupport: unknown option/);
   const model = cases[0].make();
   const { Y, C } = problem(model.nIn, 5, 6, 15);
-  assert.throws(() => classificationObjective(model, Y, C, { precision: 'float32' }), /classificationObjective: precision 'float32': convolutional plans run in float64 only/);
+  assert.equal(classificationObjective(model, Y, C, { precision: 'float32' }).engine, 'plan', 'float32 conv plans compile');
+  // A residual first stage adds the data in its own layout: 2 channels are even (float64) but not a multiple of 4 (float32).
+  const res2 = resnet(() => conv(4, 4, [3, 3, 2, 2], 'relu'), { steps: 1 });
+  const d2 = problem(res2.nIn, 3, 4, 16);
+  assert.equal(classificationObjective(res2, d2.Y, d2.C).engine, 'plan');
+  assert.throws(() => classificationObjective(res2, d2.Y, d2.C, { precision: 'float32' }),
+    /classificationObjective: precision 'float32': a residual first stage with 2 channels reads the data directly: float32 needs a multiple of 4 there/);
+  assert.throws(() => classificationObjective(model, Y, C, { precision: 'float32', engine: 'reference' }), /classificationObjective: precision 'float32' needs the plan: engine is 'reference'/);
   withBackend('js', () => {
     const obj = classificationObjective(model, Y, C);
     assert.equal(obj.engine, 'reference');
     assert.ok(Number.isFinite(obj.evaluate(obj.initialize(createRng(1))).value));
   });
 });
+
+// float32 plans (mixed precision: states, products and per-group partial gradients in single precision,
+// x, gradient and mat-vecs float64). Their error against the float64 plan is rounding of order
+// u32 = 6e-8 times the depth and the conditioning of the sums: the bound 1e-5 (max-norm relative) is
+// ~100 u32 and far below what a wrong index or a missing term gives (O(1)).
+const F32_TOL = 1e-5;
+
+for (const c of cases) {
+  test(`conv plan float32 vs float64 (${c.label}): value, gradient, GN mat-vecs within ${F32_TOL} relative`, () => {
+    const model = c.make();
+    const { Y, C } = problem(model.nIn, c.nc, 37, 3);
+    let worst = 0;
+    for (const coupling of ['blockDiagonal', 'full'] as const) {
+      // No regularization: the mat-vecs are the Gauss-Newton products alone (a saturated softmax would make them 0 and the check NaN).
+      const opts = { regularization: { theta: 0, W: 0 }, bias: c.bias, coupling, blockColumns: 8 };
+      const f64 = classificationObjective(model, Y, C, opts);
+      const f32 = classificationObjective(model, Y, C, { ...opts, precision: 'float32' });
+      assert.equal(f32.engine, 'plan');
+      const x = point(f64, 4);
+      const v = createRng(5).normalArray(f64.nParams);
+      for (const batch of [null, [7, 3, 36, 0, 15, 3, 20, 21, 22, 9, 1], [5]]) {
+        const a = f64.evaluate(x, batch), b = f32.evaluate(x, batch);
+        const ev = Math.abs(a.value - b.value) / Math.abs(a.value), eg = relErr(b.gradient, a.gradient);
+        const eh = relErr(b.hessian!(v), a.hessian!(v));
+        worst = Math.max(worst, ev, eg, eh);
+        assert.ok(ev < F32_TOL && eg < F32_TOL && eh < F32_TOL, `${c.label} (${coupling}, batch ${batch?.length ?? 'all'}): value ${ev.toExponential(1)}, gradient ${eg.toExponential(1)}, GN ${eh.toExponential(1)}`);
+        // Not float64 in disguise: the rounding of single precision shows.
+        assert.ok(eg > 1e-12, `${c.label}: the float32 gradient equals the float64 one to ${eg}`);
+        assert.deepEqual(f32.evaluate(x, batch).gradient, b.gradient, 'same input, same bits');
+      }
+      f64.dispose();
+      f32.dispose();
+    }
+    console.log(`float32 vs float64 plan (${c.label}): largest relative error ${worst.toExponential(2)}`);
+  });
+}
+
+test('conv plan float32: 1 and 2 threads give bit-identical values, gradients and GN mat-vecs', async () => {
+  const model = cases[0].make();
+  const { Y, C } = problem(model.nIn, 5, 150, 18);
+  const opts = { regularization: { theta: 1e-5, W: 1e-5 }, precision: 'float32' } as const;
+  const o1 = classificationObjective(model, Y, C, { ...opts, threads: 1 });
+  const o2 = classificationObjective(model, Y, C, { ...opts, threads: 2 });
+  startWasmThreads();
+  for (let k = 0; k < 200 && wasmThreadsReady() < 1; k++) await new Promise((r) => setTimeout(r, 10));
+  const x = point(o1, 19), v = createRng(20).normalArray(o1.nParams);
+  for (const batch of [null, Array.from({ length: 64 }, (_, j) => (7 * j) % 150)]) {
+    const a = o1.evaluate(x, batch), b = o2.evaluate(x, batch);
+    assert.equal(b.value, a.value);
+    assert.deepEqual(b.gradient, a.gradient);
+    assert.deepEqual(b.hessian!(v), a.hessian!(v));
+  }
+  o1.dispose();
+  o2.dispose();
+});
+
+// Width 8 (the example's): channels exactly two f32 vectors, four pixels / four ∇M columns per sweep, 14×14 images
+// leaving a pair; width 18: a block of 16 channels and a short one.
+for (const width of [8, 18]) {
+  test(`mnist-cnn float32 (width ${width}): value, accuracy, gradient, GN mat-vec within single-precision tolerance of the float64 plan`, () => {
+    const { model } = mnistCnn({ width, steps: 2 });
+    const { Y, C } = problem(784, 10, 40, 13);
+    const opts = { regularization: { theta: 0, W: 0 } };
+    const f64 = classificationObjective(model, Y, C, opts);
+    const f32 = classificationObjective(model, Y, C, { ...opts, precision: 'float32' });
+    // Noise 0.02: with 0.3 the softmax of width·196 features saturates, and the GN products vanish.
+    const x = point(f64, 14, 0.02);
+    const a = f64.evaluate(x), b = f32.evaluate(x);
+    const v = createRng(15).normalArray(f64.nParams);
+    const ev = Math.abs(a.value - b.value) / Math.abs(a.value), eg = relErr(b.gradient, a.gradient), eh = relErr(b.hessian!(v), a.hessian!(v));
+    console.log(`mnist-cnn (width ${width}) float32 vs float64 plan: value ${ev.toExponential(2)}, gradient ${eg.toExponential(2)}, GN mat-vec ${eh.toExponential(2)} (max-norm relative)`);
+    assert.ok(ev < F32_TOL && eg < F32_TOL && eh < F32_TOL, `value ${ev}, gradient ${eg}, GN ${eh}`);
+    assert.ok(eg > 1e-12 && eh > 1e-12, 'the float32 results are not the float64 ones');
+    assert.equal(b.info?.accuracy, a.info?.accuracy);
+    f64.dispose();
+    f32.dispose();
+  });
+}

@@ -119,6 +119,8 @@ export interface KernelExports {
   netGather(desc: number, sum: number, out: number, nTheta: number, nOut: number, f32: number): void;
   /** Column blocks c0 … c0+count−1 of a convolutional plan's pass (assembly/convNetwork.ts, src/engine/convWorkspace.ts). */
   convNetChunks(desc: number, mode: number, c0: number, count: number, part: number): void;
+  /** {@link KernelExports.convNetChunks} for a float32 workspace (states, products and partial gradient in single precision). */
+  convNetChunks32(desc: number, mode: number, c0: number, count: number, part: number): void;
   /** Column segments s0 … s0+count−1 of a linear-classifier pass (assembly/linearClassifier.ts, src/objectives/linearClassifierObjective.ts). */
   lcSegments(desc: number, mode: number, s0: number, count: number): void;
   /** {@link KernelExports.lcSegments} with float32 features. */

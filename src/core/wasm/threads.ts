@@ -86,7 +86,7 @@ const WAIT_FACTOR = 50;
 const WAIT_UNTIMED_MS = 10_000;
 
 /** Kernel names a job may name; the index is the op code. */
-const OPS = ['exit', 'dgemm', 'sgemm', 'dconv2d', 'sconv2d', 'dconv2dGradTheta', 'sconv2dGradTheta', 'netChunks', 'netChunks32', 'convNetChunks', 'lcSegments', 'lcSegments32', 'sparseColumns', 'sparseColumns32'] as const;
+const OPS = ['exit', 'dgemm', 'sgemm', 'dconv2d', 'sconv2d', 'dconv2dGradTheta', 'sconv2dGradTheta', 'netChunks', 'netChunks32', 'convNetChunks', 'convNetChunks32', 'lcSegments', 'lcSegments32', 'sparseColumns', 'sparseColumns32'] as const;
 /** A kernel a worker can run. */
 export type ThreadOp = Exclude<(typeof OPS)[number], 'exit'>;
 
