@@ -27,7 +27,7 @@ import { classificationObjective, type ClassificationObjective, type Classificat
 import { newtonCG } from '../src/optimizers/index.js';
 import { kernelInfoLine } from '../src/core/wasm/info.js';
 import { accuracyOf, peaksSplit, resnetPeaksModel } from '../examples/resnet-peaks.js';
-import { consume, effectiveCores, fmt, type BenchSection } from './harness.js';
+import { effectiveCores, fmt, timeRoundRobin, type BenchSection } from './harness.js';
 
 /** The flagship's settings (examples/resnet-peaks.ts). */
 const CFG = { n: 1000, lambda: 1e-5, cgMaxIter: 10, newtonIter: 50, batch: 32, lr: 0.02, seed: 1 };
@@ -37,32 +37,6 @@ const JAX = { evaluate: [0.73, 0.9], matvec: [0.48, 0.73], newton: [320, 370], a
 
 /** The targets of issue 12 in ms: one thread f64, and two threads / f32. */
 const TARGET = { evaluate: [0.6, NaN], matvec: [0.4, 0.22], newton: [300, 180], adam: [1.5, NaN] } as const;
-
-interface Sample { wall: number; cpu: number }
-
-/** Median of numbers. */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h]);
-}
-
-/** Time `cases` round-robin; per case the median wall and CPU ms per call. */
-function timeRoundRobin(cases: { key: string; fn: () => unknown; reps: number }[], rounds: number): Map<string, { wall: number; cpu: number }> {
-  const samples = new Map<string, Sample[]>(cases.map((c) => [c.key, []]));
-  for (const c of cases) consume(c.fn()); // warm-up
-  for (let r = 0; r < rounds; r++) {
-    for (const c of cases) {
-      const t0 = performance.now(), u0 = process.cpuUsage();
-      for (let q = 0; q < c.reps; q++) consume(c.fn());
-      const u = process.cpuUsage(u0);
-      samples.get(c.key)!.push({ wall: (performance.now() - t0) / c.reps, cpu: (u.user + u.system) / 1000 / c.reps });
-    }
-  }
-  const out = new Map<string, { wall: number; cpu: number }>();
-  for (const [k, s] of samples) out.set(k, { wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)) });
-  return out;
-}
 
 /**
  * One ADAM epoch as JAX's `lax.scan` does it: 32 mini-batches of 32 (the last
