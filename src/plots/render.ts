@@ -15,25 +15,22 @@ type PngModule = typeof import('pngjs');
 type VegaModule = typeof import('vega');
 type VegaLiteModule = typeof import('vega-lite');
 
-let pngModule: Promise<PngModule> | undefined;
-let vegaModules: Promise<{ vega: VegaModule; vl: VegaLiteModule }> | undefined;
-
+// No module-level cache: the module loader already keeps an imported module,
+// so a later `import()` returns it without loading again (and a failed one is
+// retried, e.g. after the package was installed).
 async function loadPng(fn: string): Promise<PngModule> {
-  pngModule ??= import('pngjs');
   try {
-    return await pngModule;
+    return await import('pngjs');
   } catch (e) {
-    pngModule = undefined;
     return fail(fn, `needs the optional peer dependency pngjs to write PNG files (npm install pngjs): ${(e as Error).message}`);
   }
 }
 
 async function loadVega(fn: string): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
-  vegaModules ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl }));
   try {
-    return await vegaModules;
+    const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+    return { vega, vl };
   } catch (e) {
-    vegaModules = undefined;
     return fail(fn, `needs the optional peer dependencies vega and vega-lite to draw charts (npm install vega vega-lite): ${(e as Error).message}`);
   }
 }

@@ -32,6 +32,8 @@ function warn(message: string): void {
   else console.warn(`numdl: ${message}`);
 }
 
+// Process-wide by nature (one per process, no caller's results): see
+// docs/kernels.md, the bullet on process-wide state.
 let backend: KernelBackend = initialBackend();
 
 /**

@@ -171,6 +171,8 @@ export interface KernelBuild {
   fmaReason: string;
 }
 
+// Process-wide by nature (one per process, no caller's results): see
+// docs/kernels.md, the bullet on process-wide state.
 let wasmModule: WasmModule | null = null;
 let build: KernelBuild = { sharedMemory: false, fma: false, fmaReason: 'the kernels are not loaded' };
 let memory: WasmMemory | null = null;

@@ -83,6 +83,8 @@ interface Block {
   epoch: number;
 }
 
+// Process-wide by nature (one per process, no caller's results): see
+// docs/kernels.md, the bullet on process-wide state.
 /** Free ranges of the arena, ordered by address, never adjacent, never touching the arena end. */
 let freeList: { addr: number; bytes: number }[] = [];
 /** The block behind each resident data array (views made by ndarray share the array). */

@@ -145,6 +145,8 @@ interface Pool {
   broken: boolean;
 }
 
+// Process-wide by nature (one per process, no caller's results): see
+// docs/kernels.md, the bullet on process-wide state.
 let pool: Pool | null = null;
 
 /** What {@link wasmThreadStatus} reports. */
@@ -177,6 +179,8 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(8, cores));
 }
 
+// Process-wide by nature (one per process, no caller's results): see
+// docs/kernels.md, the bullet on process-wide state.
 let threads = defaultThreads();
 
 /**
